@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The bulkhead command line: one table of subcommands (main.c), one
+ * do_<cmd>() handler each, exit codes only here and in the handlers. */
+#ifndef BH_CLI_H
+#define BH_CLI_H
+
+#include <stdbool.h>
+
+/* Exit codes (CONVENTIONS.md rule 10). */
+#define BH_EXIT_OK 0
+#define BH_EXIT_FAIL 1
+#define BH_EXIT_USAGE 2
+
+struct bh_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv); /* argv[0] is the command name */
+	const char *summary;
+};
+
+/* True when argv holds -h or --help before any "--". */
+bool bh_cli_wants_help(int argc, char **argv);
+
+#endif /* BH_CLI_H */
