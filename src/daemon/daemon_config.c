@@ -316,6 +316,17 @@ static int sec_control_socket(struct cfg_ctx *x, const yaml_node_t *n)
 	return check_path(x, n, "control_socket", s, sizeof(sun.sun_path));
 }
 
+static int sec_state_dir(struct cfg_ctx *x, const yaml_node_t *n)
+{
+	char *s = want_str_dup(x, n, "state_dir");
+
+	if (!s)
+		return -EINVAL;
+	free(x->c->state_dir);
+	x->c->state_dir = s;
+	return check_path(x, n, "state_dir", s, PATH_MAX - 64);
+}
+
 static int sec_on_exit(struct cfg_ctx *x, const yaml_node_t *n)
 {
 	const char *s = want_scalar(x, n, "on_exit");
@@ -497,6 +508,7 @@ static const struct {
 	{ "interfaces", sec_interfaces },
 	{ "pin_path", sec_pin_path },
 	{ "control_socket", sec_control_socket },
+	{ "state_dir", sec_state_dir },
 	{ "on_exit", sec_on_exit },
 	{ "xdp_mode", sec_xdp_mode },
 	{ "events", sec_events },
@@ -526,7 +538,7 @@ static int top_pair(struct cfg_ctx *x, const char *k, const yaml_node_t *kn,
 	}
 	cfg_error(x, kn,
 		  "unknown key '%s' (policy, interfaces, pin_path, "
-		  "control_socket, on_exit, xdp_mode, events, conntrack, "
+		  "control_socket, state_dir, on_exit, xdp_mode, events, conntrack, "
 		  "collector, export, metrics, detect, geoip)",
 		  k);
 	return -EINVAL;
@@ -567,7 +579,9 @@ static int fill_defaults(struct bh_daemon_config *c)
 		c->pin_path = strdup(BH_DAEMON_DEFAULT_PIN_PATH);
 	if (!c->control_socket)
 		c->control_socket = strdup(BH_DAEMON_DEFAULT_SOCKET);
-	if (!c->pin_path || !c->control_socket)
+	if (!c->state_dir)
+		c->state_dir = strdup(BH_DAEMON_DEFAULT_STATE_DIR);
+	if (!c->pin_path || !c->control_socket || !c->state_dir)
 		return -ENOMEM;
 	return 0;
 }
@@ -703,6 +717,7 @@ void bh_daemon_config_free(struct bh_daemon_config **cp)
 	free(c->policy);
 	free(c->pin_path);
 	free(c->control_socket);
+	free(c->state_dir);
 	free(c);
 	*cp = NULL;
 }

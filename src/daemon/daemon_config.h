@@ -21,6 +21,7 @@
 #define BH_DAEMON_DEFAULT_PIN_PATH "/sys/fs/bpf/bulkhead"
 #define BH_DAEMON_DEFAULT_SOCKET "/run/bulkhead/bulkhead.sock"
 #define BH_DAEMON_DEFAULT_CONFIG "/etc/bulkhead/bulkhead.yaml"
+#define BH_DAEMON_DEFAULT_STATE_DIR "/run/bulkhead"
 
 /* How to attach XDP. AUTO tries native, then falls back to skb (generic)
  * mode with a warning. */
@@ -69,6 +70,7 @@ struct bh_daemon_config {
 	size_t n_ifaces;
 	char *pin_path;
 	char *control_socket;
+	char *state_dir; /* runtime endpoints survive a restart here */
 	enum bh_on_exit on_exit;
 	enum bh_xdp_mode xdp_mode;
 	/* events: per-CPU token bucket, 0 rate = unlimited */
