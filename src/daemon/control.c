@@ -154,11 +154,17 @@ static void conn_reply(struct ctl_conn *c, int err, const char *msg)
 				bh_strbuf_printf(&out, "out of memory");
 			}
 			if (err) {
-				/* one line: the client prints it as is */
+				/* "error: " + the first line; the rest (e.g.
+				 * every diagnostic of a refused policy)
+				 * follows as the body */
+				const char *m = out.len ? out.s : "failed";
+				size_t l1 = strcspn(m, "\n");
+
 				bh_strbuf_printf(&c->reply, "error: %.*s\n",
-						 (int)strcspn(out.s ? out.s : "",
-							      "\n"),
-						 out.s ? out.s : "failed");
+						 (int)l1, m);
+				if (m[l1] && m[l1 + 1])
+					bh_strbuf_printf(&c->reply, "%s",
+							 m + l1 + 1);
 			} else {
 				bh_strbuf_append(&c->reply, "ok\n", 3);
 				if (out.len)
@@ -461,7 +467,7 @@ int bh_ctl_request(const char *path, int argc, char *const *argv, FILE *out,
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct timeval tv = { .tv_sec = BH_CTL_CLIENT_TIMEOUT_S };
 	struct bh_strbuf req = { 0 }, head = { 0 };
-	bool in_head = true;
+	bool in_head = true, is_err = false;
 	char buf[4096];
 	int fd, i, ret;
 
@@ -533,7 +539,7 @@ int bh_ctl_request(const char *path, int argc, char *const *argv, FILE *out,
 		if (!n)
 			break;
 		if (!in_head) {
-			fwrite(buf, 1, (size_t)n, out);
+			fwrite(buf, 1, (size_t)n, is_err ? err : out);
 			continue;
 		}
 		nl = memchr(buf, '\n', (size_t)n);
@@ -544,7 +550,12 @@ int bh_ctl_request(const char *path, int argc, char *const *argv, FILE *out,
 		}
 		if (nl) {
 			in_head = false;
-			fwrite(nl + 1, 1, (size_t)(buf + n - nl - 1), out);
+			/* an error's message comes first, its details after */
+			is_err = !strncmp(head.s ? head.s : "", "error: ", 7);
+			if (is_err)
+				fprintf(err, "bulkhead: %s\n", head.s + 7);
+			fwrite(nl + 1, 1, (size_t)(buf + n - nl - 1),
+			       is_err ? err : out);
 		}
 	}
 	if (in_head || bh_strbuf_error(&head) || ret) {
@@ -553,8 +564,7 @@ int bh_ctl_request(const char *path, int argc, char *const *argv, FILE *out,
 			path);
 	} else if (!strcmp(head.s, "ok")) {
 		ret = 0;
-	} else if (!strncmp(head.s, "error: ", 7)) {
-		fprintf(err, "bulkhead: %s\n", head.s + 7);
+	} else if (is_err) {
 		ret = -EREMOTEIO;
 	} else {
 		ret = -EPROTO;

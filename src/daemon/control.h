@@ -8,8 +8,9 @@
  *   request   one line: words separated by single spaces, each word made of
  *             printable ASCII other than space, at most BH_CTL_MAX_REQ
  *             bytes with the newline. The first word is the command.
- *   reply     "ok\n" or "error: MESSAGE\n", then the command's output (text
- *             or JSON), then the daemon closes the connection.
+ *   reply     "ok\n" then the command's output (text or JSON), or
+ *             "error: MESSAGE\n" then details (more lines, may be none);
+ *             then the daemon closes the connection.
  * Commands: see README.md ("Control socket") and daemon.c.
  */
 #ifndef BH_CONTROL_H
@@ -47,8 +48,8 @@ int bh_ctl_split(char *line, char **argv, int max, const char **why);
 
 /* Client: send argv as one request to the daemon at path; the reply body
  * goes to out. Returns 0 when the daemon said ok, -EREMOTEIO when it said
- * error (its message printed to err), or -errno when it cannot be reached
- * (message printed to err). */
+ * error (its message and details printed to err), or -errno when it cannot
+ * be reached (message printed to err). */
 int bh_ctl_request(const char *path, int argc, char *const *argv, FILE *out,
 		   FILE *err);
 

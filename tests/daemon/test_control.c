@@ -188,12 +188,13 @@ static void test_round_trip(void **state)
 	assert_string_equal(out, "argc=4 add 10.0.0.1 app=web\n");
 	assert_string_equal(err, "");
 
-	/* an error reply: its first line goes to stderr */
+	/* an error reply: message and details go to stderr */
 	assert_int_equal(request(s, 2, fail_argv, out, sizeof(out), err,
 				 sizeof(err)),
 			 -EREMOTEIO);
 	assert_string_equal(out, "");
-	assert_string_equal(err, "bulkhead: failed as asked: now\n");
+	assert_string_equal(err,
+			    "bulkhead: failed as asked: now\nsecond line");
 
 	/* the client refuses words the protocol cannot carry */
 	assert_int_equal(request(s, 2, bad_argv, out, sizeof(out), err,
