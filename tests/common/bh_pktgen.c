@@ -484,8 +484,10 @@ int bh_pktgen_finish(struct bh_pktgen *g)
 
 	if (g->err)
 		return g->err;
-	if (g->nh_off >= 0 && g->nh_kind == NH_IPV6)
+	if (g->nh_off >= 0 && g->nh_kind == NH_IPV6) {
 		g->buf[g->nh_off] = 59; /* no next header */
+		g->nh_off = -1;
+	}
 	/* Innermost first: an outer checksum covers the finished inner bytes. */
 	for (i = g->n; i-- > 0;) {
 		struct bh_pktgen_layer *l = &g->layer[i];

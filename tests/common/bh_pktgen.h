@@ -75,7 +75,8 @@ struct bh_pktgen {
 void bh_pktgen_init(struct bh_pktgen *g, void *buf, size_t cap);
 
 /* Fill lengths and checksums; returns the frame length or the first error.
- * Appending after finish is allowed; finish again then. */
+ * An IPv6 next header still waiting for a layer becomes 59 (no next
+ * header). Finishing again after editing the frame is harmless. */
 int bh_pktgen_finish(struct bh_pktgen *g);
 
 struct bh_pktgen_eth {
