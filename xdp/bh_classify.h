@@ -200,10 +200,12 @@ BH_STEP int bh_flow_redecide(struct bh_env *env, struct bh_work *w,
 			     const struct bh_flow_key *k, struct bh_flow *f)
 {
 	struct bh_pctx p;
+	__u8 old;
 	int init;
 
 	if (bh_pctx_load(&p, env, w) || !k || !f)
 		return 0;
+	old = f->verdict;
 	init = bh_flow_init_dir(f);
 	if (init == BH_DIR_AB)
 		bh_identify(env, w, &k->a, &k->b);
@@ -216,6 +218,15 @@ BH_STEP int bh_flow_redecide(struct bh_env *env, struct bh_work *w,
 	f->identity[init] = w->src.id;
 	f->identity[init ^ 1] = w->dst.id;
 	f->epoch = p.epoch;
+	/* A policy change that turns a flow's verdict around is reported
+	 * like a new flow or a new denial. */
+	if (f->verdict != old) {
+		bh_res_set(&w->res, f->verdict, f->reason, f->rule_id);
+		if (f->verdict != BH_VERDICT_ALLOW)
+			bh_emit_deny(&p, w->dec.log);
+		else if (w->dec.log || (p.cfg->flags & BH_CFG_EV_NEW_FLOWS))
+			bh_emit(env, w, BH_EV_NEW_FLOW);
+	}
 	return 0;
 }
 
