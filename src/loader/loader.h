@@ -117,4 +117,33 @@ int bh_dp_attach(struct bh_dp *dp, const char *ifname,
 		 struct bh_dp_attach_info *info);
 int bh_dp_detach(struct bh_dp *dp, const char *ifname);
 
+/* ------------------------------------------------------------------------ */
+/* Attachments for a long-running process (the daemon, loader_links.c):     */
+/* any number of interfaces, one handle each.                               */
+
+enum bh_dp_xdp_mode {
+	BH_DP_XDP_AUTO = 0, /* native, else skb (generic) mode */
+	BH_DP_XDP_NATIVE = 1,
+	BH_DP_XDP_SKB = 2,
+};
+
+struct bh_dp_link;
+
+/* Attach to ifindex. A bulkhead program already attached there (left
+ * enforcing by a daemon that stopped or died) is replaced atomically, in
+ * the mode it has, so that no packet passes unjudged. */
+int bh_dp_link_attach(struct bh_dp *dp, int ifindex, enum bh_dp_xdp_mode mode,
+		      struct bh_dp_link **out, struct bh_dp_attach_info *info);
+/* Detach and free the handle (a link that is gone counts as detached). */
+int bh_dp_link_detach(struct bh_dp_link **l);
+/* Free the handle, leaving the program attached (fail-closed stop), or
+ * for a link that is gone. */
+void bh_dp_link_release(struct bh_dp_link **l);
+/* Remove every bulkhead program from every interface of this network
+ * namespace (`bulkhead detach` without a daemon). Returns how many or
+ * -errno. */
+int bh_dp_detach_all(void);
+/* Remove the pins (bh_*) under dir, and dir when empty. */
+int bh_dp_unpin(const char *dir);
+
 #endif /* BH_LOADER_H */

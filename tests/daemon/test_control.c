@@ -330,8 +330,9 @@ static void test_non_root(void **state)
 		fd = socket(AF_UNIX, SOCK_STREAM, 0);
 		if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)))
 			_exit(3);
-		if (send(fd, "echo x\n", 7, MSG_NOSIGNAL) != 7)
-			_exit(4);
+		/* the server may refuse before reading: a send error is
+		 * fine, the reply is what counts */
+		send(fd, "echo x\n", 7, MSG_NOSIGNAL);
 		while ((r = recv(fd, buf + got, sizeof(buf) - 1 - got, 0)) > 0)
 			got += r;
 		if (write(pipefd[1], buf, (size_t)got) != got)
