@@ -2,9 +2,9 @@
 /*
  * bh-traffic: packet-exact test traffic for the netns integration tests.
  *
- *   bh-traffic udp-sink   --port P [--bind IP]
- *       count datagrams with sequence numbers until SIGTERM/SIGINT, then
- *       print "received R distinct D duplicates U max_seq M"
+ *   bh-traffic udp-sink   --port P [--bind IP] [--until-file F]
+ *       count datagrams with sequence numbers until SIGTERM/SIGINT (or F
+ *       exists), then print "received R distinct D duplicates U max_seq M"
  *   bh-traffic udp-source --to IP --port P --pps N (--seconds S | --until-file F)
  *       send datagrams numbered 0, 1, ... at N per second; print "sent S"
  *   bh-traffic udp-echo   --port P
@@ -149,6 +149,8 @@ static int udp_sink(const struct opts *o)
 		ssize_t n;
 
 		/* once stopped, drain what is queued, then report */
+		if (o->until_file && !access(o->until_file, F_OK))
+			stop = 1;
 		if (!stop && poll(&p, 1, 100) <= 0)
 			continue;
 		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
