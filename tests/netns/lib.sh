@@ -127,8 +127,9 @@ bh_daemon_start() {
 		echo "state_dir: $WORK/run"
 		[ -z "${2:-}" ] || echo "$2"
 	} >"$WORK/bulkhead.yaml"
-	bh_innode "$BULKHEAD" -v run --config "$WORK/bulkhead.yaml" \
-		>>"$WORK/daemon.log" 2>&1 &
+	# not through a function: $! must be the daemon (nsenter execs it)
+	nsenter --net="/run/netns/$NODE" "$BULKHEAD" -v run \
+		--config "$WORK/bulkhead.yaml" >>"$WORK/daemon.log" 2>&1 &
 	DAEMON_PID=$!
 	for i in $(seq 100); do
 		if bh_ctl status >/dev/null 2>&1; then
