@@ -1,0 +1,101 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Containers that come and go while the daemon runs: a namespace created
+# after the daemon started is attached and enforced within a second, and
+# forgotten when it goes; `bulkhead endpoint add` of a new workload takes
+# effect without a policy reload (a known label set: no policy switch at
+# all; a new label set: its rules apply at once), `endpoint del` undoes it.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+bh_init
+bh_node
+bh_container web $SUBNET.11
+bh_container api $SUBNET.12
+bh_container db $SUBNET.13
+late_rule='  - name: late-to-api
+    from: {matchLabels: {app: late}}
+    to: {matchLabels: {app: api}}
+    ports: [tcp/8080]'
+"$(dirname "$0")/cluster_policy.sh" "$WORK/policy.yaml" enforce "$late_rule"
+# the late container is in the policy from the start (its address is
+# known), its veth is not: that is the runtime's doing
+sed -i "s|^rules:|  - {name: late, labels: {app: late}, addresses: [$SUBNET.41]}\nrules:|" "$WORK/policy.yaml"
+bh_bg bh_in api "$TRAFFIC" tcp-echo --port 8080
+bh_bg bh_in db "$TRAFFIC" tcp-echo --port 5432
+bh_daemon_start "$WORK/policy.yaml"
+
+attached() {
+	bh_status | jq -e --arg n "v${ID}$1" '.interfaces[] | select(.name == $n and .attached)' >/dev/null
+}
+
+# --- a container created after the daemon started
+t0=$(date +%s%N)
+bh_container late $SUBNET.41
+deadline=$((t0 + 1000000000))
+until attached late; do
+	[ "$(date +%s%N)" -lt "$deadline" ] || bh_fail "v${ID}late not attached within a second"
+	sleep 0.02
+done
+t1=$(date +%s%N)
+bh_log "ok: new container's veth attached $(((t1 - t0) / 1000000)) ms after it was created"
+# enforced: the policy's rules apply to its traffic, a deny is counted
+denied0=$(bh_status | jq '.reasons.default_deny')
+bh_expect_fail "late -> db tcp/5432 denied" bh_nc_ok late $SUBNET.13 5432
+bh_expect "late -> api tcp/8080 allowed (late-to-api)" bh_tcp_ok late $SUBNET.12 8080
+denied1=$(bh_status | jq '.reasons.default_deny')
+[ "$denied1" -gt "$denied0" ] || bh_fail "late's denied traffic was not judged by XDP"
+bh_innode ip link show "v${ID}late" | grep -q prog/xdp || bh_fail "no XDP program on v${ID}late"
+
+# --- and forgotten when it goes
+ip netns del "bh${ID}late"
+for i in $(seq 50); do
+	bh_status | jq -e --arg n "v${ID}late" '.interfaces[] | select(.name == $n)' >/dev/null || break
+	sleep 0.02
+done
+! bh_status | jq -e --arg n "v${ID}late" '.interfaces[] | select(.name == $n)' >/dev/null ||
+	bh_fail "v${ID}late still listed after its namespace was deleted"
+bh_log "ok: deleted container's veth forgotten"
+
+# --- endpoint add: a new workload with a known label set
+bh_container new1 $SUBNET.51
+bh_expect_fail "new1 (unregistered: world) -> api denied" bh_nc_ok new1 $SUBNET.12 8080
+gen0=$(bh_status | jq .policy.generation)
+bh_expect "endpoint add new1 as app=web,tier=frontend" \
+	bh_ctl endpoint add $SUBNET.51 --labels tier=frontend,app=web --name new1
+bh_expect "new1 -> api allowed at once (web-to-api)" bh_tcp_ok new1 $SUBNET.12 8080
+bh_expect_fail "new1 -> db still denied" bh_nc_ok new1 $SUBNET.13 5432
+gen1=$(bh_status | jq .policy.generation)
+[ "$gen1" = "$gen0" ] || bh_fail "a known label set switched the policy ($gen0 -> $gen1)"
+
+# --- a new label set: rule membership from the selectors (tier=backend)
+bh_container new2 $SUBNET.52
+bh_expect_fail "new2 (unregistered) -> db denied" bh_nc_ok new2 $SUBNET.13 5432
+bh_expect "endpoint add new2 with a new label set" \
+	bh_ctl endpoint add $SUBNET.52 --labels app=reports,tier=backend --name new2
+bh_expect "new2 -> db allowed at once (api-to-db selects tier=backend)" bh_tcp_ok new2 $SUBNET.13 5432
+bh_expect_fail "new2 -> api denied (web-to-api wants app=web)" bh_nc_ok new2 $SUBNET.12 8080
+
+list=$(bh_ctl endpoint list -o json)
+[ "$(jq length <<<"$list")" = 2 ] || bh_fail "endpoint list: $list"
+[ "$(jq -r '.[] | select(.name == "new2") | .labels' <<<"$list")" = "app=reports,tier=backend" ] ||
+	bh_fail "endpoint list: $list"
+[ "$(jq '[.[] | select(.identity == 0)] | length' <<<"$list")" = 0 ] || bh_fail "endpoint without identity: $list"
+bh_ctl endpoint list | grep -q "^$SUBNET.52 *new2" || bh_fail "text endpoint list"
+
+# --- refused: the policy file's address, bad labels, usage
+bh_expect_fail "endpoint add of a policy file address refused" bh_ctl endpoint add $SUBNET.12 --labels app=x
+bh_expect_fail "endpoint add with a bad label refused" bh_ctl endpoint add $SUBNET.53 --labels 'app=a/b'
+bh_expect_fail "endpoint add twice refused" bh_ctl endpoint add $SUBNET.52 --labels app=x
+set +e
+bh_ctl endpoint add $SUBNET.53 >/dev/null 2>&1; rc=$?
+set -e
+[ "$rc" = 2 ] || bh_fail "endpoint add without --labels: exit $rc, want 2"
+
+# --- endpoint del
+bh_expect "endpoint del new1" bh_ctl endpoint del $SUBNET.51
+bh_expect_fail "new1 -> api denied again" bh_nc_ok new1 $SUBNET.12 8080
+bh_expect_fail "endpoint del of a policy file address refused" bh_ctl endpoint del $SUBNET.12
+bh_expect_fail "endpoint del of an unknown address refused" bh_ctl endpoint del $SUBNET.99
+[ "$(bh_ctl endpoint list -o json | jq length)" = 1 ] || bh_fail "endpoint list after del"
+grep -q "^$SUBNET.52 new2 app=reports,tier=backend$" "$WORK/run/endpoints" || bh_fail "state file: $(cat "$WORK/run/endpoints")"
+echo "hotplug: 1 passed, 0 failed"
