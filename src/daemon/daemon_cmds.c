@@ -60,6 +60,21 @@ static void json_key(struct bh_strbuf *o, bool *first, const char *k)
 	bh_strbuf_append(o, ":", 1);
 }
 
+/* ,"key":{"allow":N,"deny":N,"would-deny":N} */
+static void json_by_verdict(struct bh_strbuf *o, const char *key,
+			    const unsigned long long *v)
+{
+	bool first = true;
+	int i;
+
+	bh_strbuf_printf(o, ",\"%s\":{", key);
+	for (i = 1; i < BH_VERDICT_MAX; i++) {
+		json_key(o, &first, bh_verdict_str((unsigned)i));
+		bh_strbuf_printf(o, "%llu", v[i]);
+	}
+	bh_strbuf_printf(o, "}");
+}
+
 static void status_ifaces(struct bh_daemon *d, struct bh_strbuf *o, bool json)
 {
 	size_t i;
@@ -135,8 +150,6 @@ static void status_rules(struct bh_daemon *d, struct bh_strbuf *o, bool json)
 		if (!total && !json)
 			continue;
 		if (json) {
-			bool f2 = true;
-
 			bh_strbuf_printf(o, "%s{\"rule_id\":%zu,\"name\":",
 					 first ? "" : ",", r);
 			first = false;
@@ -144,18 +157,9 @@ static void status_rules(struct bh_daemon *d, struct bh_strbuf *o, bool json)
 			bh_strbuf_printf(o, ",\"action\":\"%s\"",
 					 rule ? action_str(rule->action) :
 						action_str(d->cp->hdr.default_action));
-			bh_strbuf_printf(o, ",\"flows\":{");
-			for (v = 1; v < BH_VERDICT_MAX; v++) {
-				json_key(o, &f2, bh_verdict_str((unsigned)v));
-				bh_strbuf_printf(o, "%llu", w.v[r].flows[v]);
-			}
-			f2 = true;
-			bh_strbuf_printf(o, "},\"packets\":{");
-			for (v = 1; v < BH_VERDICT_MAX; v++) {
-				json_key(o, &f2, bh_verdict_str((unsigned)v));
-				bh_strbuf_printf(o, "%llu", w.v[r].packets[v]);
-			}
-			bh_strbuf_printf(o, "}}");
+			json_by_verdict(o, "flows", w.v[r].flows);
+			json_by_verdict(o, "packets", w.v[r].packets);
+			bh_strbuf_printf(o, "}");
 			continue;
 		}
 		bh_strbuf_printf(o, "  %-28s", name);

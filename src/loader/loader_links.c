@@ -112,18 +112,6 @@ static int adopt(struct xdp_program *prog, int ifindex,
 	return 0;
 }
 
-static bool has_dispatcher(int ifindex)
-{
-	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
-	bool disp;
-
-	if (!mp || libxdp_get_error(mp))
-		return false;
-	disp = !xdp_multiprog__is_legacy(mp);
-	xdp_multiprog__close(mp);
-	return disp;
-}
-
 int bh_dp_link_attach(struct bh_dp *dp, int ifindex, enum bh_dp_xdp_mode mode,
 		      struct bh_dp_link **out, struct bh_dp_attach_info *info)
 {
@@ -174,7 +162,7 @@ int bh_dp_link_attach(struct bh_dp *dp, int ifindex, enum bh_dp_xdp_mode mode,
 				strerror(-err));
 			goto fail;
 		}
-		ai.dispatcher = has_dispatcher(ifindex);
+		ai.dispatcher = bh_dp_has_dispatcher(ifindex);
 	}
 	l->mode = xm;
 	ai.skb_mode = xm == XDP_MODE_SKB;

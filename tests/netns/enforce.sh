@@ -6,11 +6,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 bh_init
-bh_node
-bh_container web $SUBNET.11
-bh_container api $SUBNET.12
-bh_container db $SUBNET.13
-bh_container attacker $SUBNET.66
+bh_cluster web api db attacker
 "$(dirname "$0")/cluster_policy.sh" "$WORK/policy.yaml"
 
 # servers: api tcp/8080 udp/9000, db tcp/5432 udp/5433

@@ -8,10 +8,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 bh_init
-bh_node
-bh_container web $SUBNET.11
-bh_container api $SUBNET.12
-bh_container db $SUBNET.13
+bh_cluster web api db
 late_rule='  - name: late-to-api
     from: {matchLabels: {app: late}}
     to: {matchLabels: {app: api}}

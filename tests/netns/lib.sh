@@ -108,6 +108,15 @@ bh_container() {
 	ip -n "$ns" link set eth0 up
 }
 
+# The standard cluster: the node and the named containers at the addresses
+# cluster_policy.sh gives them (web .11, api .12, db .13, attacker .66).
+bh_cluster() {
+	local c
+	declare -A addr=([web]=11 [api]=12 [db]=13 [attacker]=66)
+	bh_node
+	for c in "$@"; do bh_container "$c" "$SUBNET.${addr[$c]}"; done
+}
+
 # run in a container's namespace
 bh_in() { local ns=bh${ID}$1; shift; ip netns exec "$ns" "$@"; }
 # run in the node's namespace, keeping bpffs

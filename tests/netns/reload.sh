@@ -10,10 +10,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 RELOADS=${RELOADS:-100}
 bh_init
-bh_node
-bh_container web $SUBNET.11
-bh_container api $SUBNET.12
-bh_container db $SUBNET.13
+bh_cluster web api db
 probe_rule='  - name: web-to-db-probe
     from: {matchLabels: {app: web}}
     to: {matchLabels: {app: db}}

@@ -9,11 +9,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 bh_init
-bh_node
-bh_container web $SUBNET.11
-bh_container api $SUBNET.12
-bh_container db $SUBNET.13
-bh_container attacker $SUBNET.66
+bh_cluster web api db attacker
 bh_container web2 $SUBNET.21
 "$(dirname "$0")/cluster_policy.sh" "$WORK/policy.yaml"
 bh_bg bh_in api "$TRAFFIC" tcp-echo --port 8080
