@@ -427,21 +427,30 @@ static void geo_db_error(struct bh_geo *g, struct geo_db *db, int status)
 		db->path, MMDB_strerror(status));
 }
 
-/* A string at path; true when found. */
-static bool geo_get_str(struct bh_geo *g, struct geo_db *db, MMDB_entry_s *e,
-			const char *const *path, char *dst, size_t size)
+/* The value at path; true when there is one. A path the record does not
+ * have is no error (fields are optional); anything else is counted. */
+static bool geo_get_value(struct bh_geo *g, struct geo_db *db, MMDB_entry_s *e,
+			  const char *const *path, MMDB_entry_data_s *d)
 {
-	MMDB_entry_data_s d;
-	int status;
+	int status = MMDB_aget_value(e, d, path);
 
-	status = MMDB_aget_value(e, &d, path);
 	if (status == MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR)
 		return false;
 	if (status != MMDB_SUCCESS) {
 		geo_db_error(g, db, status);
 		return false;
 	}
-	if (!d.has_data || d.type != MMDB_DATA_TYPE_UTF8_STRING || !d.data_size)
+	return d->has_data;
+}
+
+/* A string at path; true when found. */
+static bool geo_get_str(struct bh_geo *g, struct geo_db *db, MMDB_entry_s *e,
+			const char *const *path, char *dst, size_t size)
+{
+	MMDB_entry_data_s d;
+
+	if (!geo_get_value(g, db, e, path, &d) ||
+	    d.type != MMDB_DATA_TYPE_UTF8_STRING || !d.data_size)
 		return false;
 	geo_copy_str(dst, size, d.utf8_string, d.data_size);
 	return true;
@@ -451,16 +460,8 @@ static bool geo_get_uint(struct bh_geo *g, struct geo_db *db, MMDB_entry_s *e,
 			 const char *const *path, __u32 *dst)
 {
 	MMDB_entry_data_s d;
-	int status;
 
-	status = MMDB_aget_value(e, &d, path);
-	if (status == MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR)
-		return false;
-	if (status != MMDB_SUCCESS) {
-		geo_db_error(g, db, status);
-		return false;
-	}
-	if (!d.has_data)
+	if (!geo_get_value(g, db, e, path, &d))
 		return false;
 	switch (d.type) {
 	case MMDB_DATA_TYPE_UINT16:
