@@ -398,22 +398,67 @@ int bh_geo_addr_parse(const char *s, union bh_addr *out)
 	return inet_pton(AF_INET6, s, out->b) == 1 ? 0 : -EINVAL;
 }
 
-/* Copy a database string, cut at a UTF-8 character boundary, control
- * characters replaced (names end up on terminals and in logs). */
-static void geo_copy_str(char *dst, size_t size, const char *src, __u32 len)
+/* Length of the valid UTF-8 sequence at s (at most avail bytes), or 0.
+ * Overlong forms, surrogates and code points past U+10FFFF are invalid. */
+static size_t geo_utf8_seq(const __u8 *s, size_t avail)
 {
-	size_t n = len < size - 1 ? len : size - 1;
-	size_t i;
+	size_t len, i;
+	__u32 cp;
 
-	if (n < len)
-		while (n > 0 && ((__u8)src[n] & 0xc0) == 0x80)
-			n--;
-	for (i = 0; i < n; i++) {
-		__u8 ch = (__u8)src[i];
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > avail)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
 
-		dst[i] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+size_t bh_geo_copy_name(char *dst, size_t size, const char *src, size_t len)
+{
+	const __u8 *s = (const __u8 *)src;
+	size_t i = 0, n = 0, k;
+
+	if (!size)
+		return 0;
+	while (i < len) {
+		k = geo_utf8_seq(s + i, len - i);
+		if (k <= 1) {
+			/* ASCII, or a byte that starts no valid sequence */
+			if (n + 1 > size - 1)
+				break;
+			dst[n++] = !k || s[i] < 0x20 || s[i] == 0x7f
+				       ? '?'
+				       : (char)s[i];
+			i++;
+			continue;
+		}
+		if (n + k > size - 1)
+			break; /* never cut inside a character */
+		memcpy(dst + n, s + i, k);
+		n += k;
+		i += k;
 	}
 	dst[n] = '\0';
+	return n;
 }
 
 static void geo_db_error(struct bh_geo *g, struct geo_db *db, int status)
@@ -452,7 +497,7 @@ static bool geo_get_str(struct bh_geo *g, struct geo_db *db, MMDB_entry_s *e,
 	if (!geo_get_value(g, db, e, path, &d) ||
 	    d.type != MMDB_DATA_TYPE_UTF8_STRING || !d.data_size)
 		return false;
-	geo_copy_str(dst, size, d.utf8_string, d.data_size);
+	bh_geo_copy_name(dst, size, d.utf8_string, d.data_size);
 	return true;
 }
 

@@ -126,6 +126,13 @@ static inline bool bh_geo_identity_is_external(__u32 identity, __u8 kind)
 	return identity == BH_ID_WORLD || kind == BH_KIND_EXTERNAL;
 }
 
+/* Copy a name from a database into dst (size bytes, NUL included) as
+ * valid UTF-8 that is safe to print and to put in a protobuf string: a
+ * byte that starts no valid sequence and a control character become '?',
+ * and a name too long is cut before a whole character. Returns the length
+ * written. */
+size_t bh_geo_copy_name(char *dst, size_t size, const char *src, size_t len);
+
 /* Address helpers, also for the CLI and tests. */
 bool bh_geo_addr_is_v4(const union bh_addr *a);
 /* Parse an IPv4 or IPv6 literal into a (IPv4-mapped) bh_addr: 0 or

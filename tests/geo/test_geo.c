@@ -261,6 +261,42 @@ static void test_long_name_truncated(void **state)
 	bh_geo_free(&g);
 }
 
+/* Names come out as valid UTF-8 without control characters. */
+static void test_copy_name(void **state)
+{
+	static const struct {
+		const char *in;
+		size_t len;
+		size_t size;
+		const char *out;
+	} cases[] = {
+	    {"Paris", 5, 64, "Paris"},
+	    {"Z\xc3\xbcrich", 7, 64, "Z\xc3\xbcrich"},
+	    {"Z\xc3\xbcrich", 7, 3, "Z"}, /* not inside the char */
+	    {"Z\xc3\xbcrich", 7, 4, "Z\xc3\xbc"},
+	    {"a\tb\x7f", 4, 64, "a?b?"},	 /* control characters */
+	    {"a\xff" "b", 3, 64, "a?b"},		 /* invalid byte */
+	    {"a\xc3", 2, 64, "a?"},		 /* sequence cut short */
+	    {"\xc0\xaf", 2, 64, "??"},		 /* overlong "/" */
+	    {"\xed\xa0\x80", 3, 64, "???"},	 /* surrogate */
+	    {"\xf4\x90\x80\x80", 4, 64, "????"}, /* past U+10FFFF */
+	    {"\xf0\x9f\x8c\x8d!", 5, 64, "\xf0\x9f\x8c\x8d!"},
+	    {"ab\0cd", 5, 64, "ab?cd"}, /* NUL inside */
+	    {"abc", 3, 1, ""},
+	};
+	char buf[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = bh_geo_copy_name(buf, cases[i].size, cases[i].in,
+					    cases[i].len);
+
+		if (strcmp(buf, cases[i].out) || n != strlen(cases[i].out))
+			fail_msg("case %zu: got '%s' (%zu)", i, buf, n);
+	}
+}
+
 /* An address built by hand as IPv4-mapped, and the v4 test. */
 static void test_ipv4_mapped(void **state)
 {
@@ -748,6 +784,7 @@ int main(void)
 	    cmocka_unit_test(test_lookup_city_asn),
 	    cmocka_unit_test(test_lookup_no_cache),
 	    cmocka_unit_test(test_long_name_truncated),
+	    cmocka_unit_test(test_copy_name),
 	    cmocka_unit_test(test_ipv4_mapped),
 	    cmocka_unit_test(test_ipv4_only_db),
 	    cmocka_unit_test(test_absent),
