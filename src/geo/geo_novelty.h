@@ -38,10 +38,12 @@ enum bh_geo_technique {
 	BH_GEO_TECH_T1041 = 1, /* Exfiltration Over C2 Channel */
 };
 
+/* The numbers of bulkhead.telemetry.v1.Severity (proto/telemetry.proto),
+ * so that the detection engine copies them into Alert.severity. */
 enum bh_geo_severity {
-	BH_GEO_SEV_LOW = 1,
-	BH_GEO_SEV_MEDIUM = 2,
-	BH_GEO_SEV_HIGH = 3,
+	BH_GEO_SEV_LOW = 2,
+	BH_GEO_SEV_MEDIUM = 3,
+	BH_GEO_SEV_HIGH = 4,
 };
 
 /* One flow record's external peer, as the detection engine sees it. */
@@ -71,7 +73,7 @@ struct bh_geo_finding {
 	__u64 bytes_in;
 	__u8 technique; /* enum bh_geo_technique */
 	__u8 severity;	/* enum bh_geo_severity */
-	__u8 score;	/* 0..100 */
+	__u8 score;	/* 0..100; Alert.score = score / 100 */
 	__u8 pad[5];
 };
 
