@@ -150,6 +150,21 @@ def check_scenario(ck, truth_path):
             ck.ok(f["verdict"] == "allow", where,
                   "benign application flow not allowed by the demo policy "
                   "(%s %s)" % (f["verdict"], f["reason"]))
+    # Every benign edge after the learning period was seen during it:
+    # otherwise an edge-learning detector would rightly flag it, and the
+    # capture would expect a false positive.
+    ident = truth["identities"]
+
+    def edge(f):
+        return (ident[f["src_name"]], ident[f["dst_name"]], f["proto"],
+                f["dport"] if f["proto"] != "icmp" else 0)
+    learn = truth["learning_until_us"]
+    learned = {edge(f) for f in flows if f["first_us"] < learn}
+    for f in flows:
+        if f["label"] == "benign" and f["first_us"] >= learn:
+            ck.ok(edge(f) in learned, "%s flow %d" % (name, f["id"]),
+                  "benign edge %s first seen after the learning period"
+                  % (edge(f),))
     steps = {s["name"] for s in truth["scenarios"]}
     for i, a in enumerate(truth["alerts"]):
         where = "%s alert %d (%s)" % (name, i, a["detector"])

@@ -314,13 +314,13 @@ class App:
         return self.external("203.0.113.%d" % self.rng.randrange(1, 150),
                              ttl=self.rng.choice((47, 52, 113, 116)))
 
-    def session(self, t):
+    def session(self, t, client=None):
         webs = self.running("web")
         if not webs:
             return
         self.web_rr += 1
         web = webs[self.web_rr % len(webs)]
-        client = self.client_host()
+        client = client or self.client_host()
         server = self.h6[web] if client.v6 else self.h[web]
         cap = self.cap
         f = cap.new_flow("tcp", client, server, 443)
@@ -531,6 +531,9 @@ class App:
         s.at(t0 + 15 * SEC, self.scrape_all)
         s.at(t0 + 20 * SEC, self.blackbox)
         # Rare calls happen at least once while detectors learn.
+        s.at(t0 + 30 * SEC, self.session, self.external("192.0.2.120", 62))
+        s.at(t0 + 40 * SEC, self.session,
+             self.external("2001:db8:beef:1::5", 57))
         s.at(t0 + 60 * SEC, lambda t: self.payment(t, "api-1"))
         s.at(t0 + 90 * SEC, self.render, "api-2")
         s.at(t0 + 2 * MIN, self.report_job)

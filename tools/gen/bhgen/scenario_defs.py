@@ -494,8 +494,9 @@ def _retry(r, count, interval, start):
                  interval)
     r.scenario("denied-retry", None, "web-1", None,
                "benign: a misconfigured health check retries api-1:8081 "
-               "(closed, and denied) %d times; one denied pair retried is "
-               "not probing, no alert" % count)
+               "(closed, and denied) %d times, from inside the learning "
+               "period; one denied pair retried is not probing, no alert"
+               % count)
 
 
 @scenario("many distinct denied destination/port pairs in 90 s, beside a "
@@ -505,9 +506,9 @@ def deny_probing_loud(name, out, pol):
                    "api-1 is compromised and tries %d destination/port pairs "
                    "that the policy denies, within 90 s from 12:00. In the "
                    "same capture web-1 retries one denied connection "
-                   "(api-1:8081) twice a second, 1000 times: that is not "
+                   "(api-1:8081) every second from 02:00, 1000 times: that is not "
                    "probing." % len(DENIED_PAIRS))
-    _retry(r, 1000, 500 * MS, r.t(11))
+    _retry(r, 1000, 1 * SEC, r.t(2))
     a = A.Attack(r, "deny-probing-loud", "api-1")
     src = r.app.h["api-1"]
     for i, (n, port) in enumerate(DENIED_PAIRS):
@@ -528,8 +529,8 @@ def deny_probing_slow(name, out, pol):
                    "api-2 is compromised and tries 20 denied destination/port "
                    "pairs, one every 90 s from 12:00, against a deny rate of "
                    "zero during learning. web-1's benign retry loop "
-                   "(api-1:8081, every 2 s, 1000 times) runs alongside.")
-    _retry(r, 1000, 2 * SEC, r.t(11))
+                   "(api-1:8081, every 2 s from 02:00, 1000 times) runs alongside.")
+    _retry(r, 1000, 2 * SEC, r.t(2))
     a = A.Attack(r, "deny-probing-slow", "api-2")
     src = r.app.h["api-2"]
     pairs = [p for p in DENIED_PAIRS if p[0] != "api-2"][:20]
@@ -593,8 +594,8 @@ def demo(name, out, pol):
                    "1.2 MB tool there (16:30); web-3 sprays SSH passwords at "
                    "four workloads (18:00); api-1 uses RDP, SMB and WinRM "
                    "against the audited reports-1 (20:00); api-2 probes 12 "
-                   "denied pairs (22:00) while web-1 retries a denied "
-                   "connection 200 times; web-1 uploads 1.2 MB to the "
+                   "denied pairs (22:00), while web-1 has been retrying a "
+                   "denied connection since 04:00 (200 times); web-1 uploads 1.2 MB to the "
                    "internet (24:00); spoofed sources SYN-flood web-3 "
                    "(26:00).")
     h = r.app.h
@@ -661,7 +662,7 @@ def demo(name, out, pol):
                "12 distinct denied pairs in 48 s")
     r.expect("deny_probing", "T1046", h["api-2"], "loud", failed_of(f),
              key=pair_key, count=10, window=1800)
-    _retry(r, 200, 1 * SEC, r.t(21.5))
+    _retry(r, 200, 4 * SEC, r.t(4))
 
     g = A.Attack(r, "exfil", "web-1")
     A.tls_upload(g, r.t(24), h["web-1"], r.app.external("203.0.113.240", 50),
