@@ -14,7 +14,7 @@ policy makes of each flow.
 """
 from . import app as appmod
 from . import sim
-from .sim import MIN, MS, SEC, US, Tcp
+from .sim import MS, SEC, US, Tcp
 
 RDP_CR = bytes.fromhex("0300002b26e00000000000436f6f6b69653a206d737473"
                        "686173683d61646d696e0d0a0100080003000000")
@@ -121,12 +121,19 @@ def ssh(atk, t, src, dst, step, keys=12, upload=0, download=0, rate=None,
     atk.at(t, go)
 
 
+def _session(atk, t, src, dst, port, step, body, rate=None):
+    """At t, a TCP connection src -> dst:port whose handshake is followed
+    by body(conn, time)."""
+    def go(ts):
+        f = atk.flow("tcp", src, dst, port, step)
+        c = Tcp(atk.cap, f, _rtt(src, dst), rate=rate)
+        body(c, c.handshake(ts))
+    atk.at(t, go)
+
+
 def rdp(atk, t, src, dst, step, seconds=40):
     """RDP: X.224 connection, TLS/CredSSP, then screen updates."""
-    def go(ts):
-        f = atk.flow("tcp", src, dst, 3389, step)
-        c = Tcp(atk.cap, f, _rtt(src, dst))
-        x = c.handshake(ts)
+    def body(c, x):
         x = c.exchange(x, len(RDP_CR), len(RDP_CC), RDP_CR, RDP_CC)
         x = c.exchange(x, 517, 1800, appmod.tls_client_hello("reports-1"),
                        appmod.TLS_SERVER_HELLO)
@@ -135,20 +142,18 @@ def rdp(atk, t, src, dst, step, seconds=40):
         rng = atk.app.rng
         end = x + seconds * SEC
         while x < end:  # input events up, bitmap updates down
-            x = c.send(x + rng.randrange(200, 900) * MS, 0, 40 + rng.randrange(60),
+            x = c.send(x + rng.randrange(200, 900) * MS, 0,
+                       40 + rng.randrange(60), appmod.TLS_APP)
+            x = c.send(x + 8 * MS, 1, 600 + rng.randrange(9000),
                        appmod.TLS_APP)
-            x = c.send(x + 8 * MS, 1, 600 + rng.randrange(9000), appmod.TLS_APP)
         c.close(x + 100 * MS, 0)
-    atk.at(t, go)
+    _session(atk, t, src, dst, 3389, step, body)
 
 
 def smb(atk, t, src, dst, step, write=0):
     """SMB2: negotiate, NTLM session setup, tree connect to ADMIN$, and an
     optional file write (what PsExec does with its service binary)."""
-    def go(ts):
-        f = atk.flow("tcp", src, dst, 445, step)
-        c = Tcp(atk.cap, f, _rtt(src, dst))
-        x = c.handshake(ts)
+    def body(c, x):
         x = c.exchange(x, 184, 252, SMB_NEG, SMB_NEG)
         x = c.exchange(x, 166, 290, SMB_SETUP, SMB_SETUP)
         x = c.exchange(x, 540, 80, SMB_SETUP, SMB_SETUP)
@@ -158,51 +163,43 @@ def smb(atk, t, src, dst, step, write=0):
             x = c.send(x, 1, 84, SMB_WRITE)
         x = c.exchange(x + 200 * MS, 88, 76, SMB_TREE, SMB_TREE)
         c.close(x + 10 * MS, 0)
-    atk.at(t, go)
+    _session(atk, t, src, dst, 445, step, body)
 
 
 def winrm(atk, t, src, dst, step, commands=3):
     """WinRM over HTTP: Negotiate authentication, then shell commands."""
-    def go(ts):
-        f = atk.flow("tcp", src, dst, 5985, step)
-        c = Tcp(atk.cap, f, _rtt(src, dst))
-        x = c.handshake(ts)
+    def body(c, x):
         x = c.exchange(x, 260, 180, WINRM, HTTP_401)
         x = c.exchange(x, 2900, 1500, WINRM, appmod.HTTP_OK, 30 * MS)
         for _ in range(commands):
-            x = c.exchange(x + 600 * MS, 1900, 2400 + atk.app.rng.randrange(6000),
+            x = c.exchange(x + 600 * MS, 1900,
+                           2400 + atk.app.rng.randrange(6000),
                            WINRM, appmod.HTTP_OK, 80 * MS)
         c.close(x + 50 * MS, 0)
-    atk.at(t, go)
+    _session(atk, t, src, dst, 5985, step, body)
 
 
 def tls_upload(atk, t, src, dst, step, nbytes, rate, port=443,
                sni="files.example.net"):
     """An HTTPS upload (data staging / exfiltration)."""
-    def go(ts):
-        f = atk.flow("tcp", src, dst, port, step)
-        c = Tcp(atk.cap, f, _rtt(src, dst), rate=rate)
-        x = c.handshake(ts)
+    def body(c, x):
         x = c.send(x, 0, 517, appmod.tls_client_hello(sni))
         x = c.send(x + 2 * MS, 1, 3600, appmod.TLS_SERVER_HELLO)
         x = c.send(x, 0, 126, appmod.TLS_FINISH)
         x = c.send(x + 300 * US, 0, nbytes, appmod.TLS_APP)
         x = c.send(x + 40 * MS, 1, 380, appmod.TLS_APP)
         c.close(x, 0)
-    atk.at(t, go)
+    _session(atk, t, src, dst, port, step, body, rate=rate)
 
 
 def pg_dump(atk, t, src, dst, step, nbytes):
     """A large read over the learned api->db edge (data staging)."""
-    def go(ts):
-        f = atk.flow("tcp", src, dst, 5432, step)
-        c = Tcp(atk.cap, f, _rtt(src, dst), rate=60_000_000)
-        x = c.handshake(ts)
+    def body(c, x):
         x = c.exchange(x, 82, 340, appmod.PG_STARTUP, b"R\x00\x00\x00\x08")
         x = c.exchange(x, 64, nbytes, appmod.PG_COPY, appmod.PG_COPY_DATA,
                        30 * MS)
         c.close(x, 0)
-    atk.at(t, go)
+    _session(atk, t, src, dst, 5432, step, body, rate=60_000_000)
 
 
 def syn_flood(atk, t, dst, port, count, rate, sources, src_host=None):

@@ -15,7 +15,7 @@ import struct
 
 from . import sim, wire
 from .run import BASE
-from .sim import MS, SEC, US, Capture, Host, Tcp
+from .sim import MS, US, Capture, Host, Tcp
 
 DESCRIPTION = "the same flows as pcap (us, ns, big-endian), pcapng, SLL, " \
     "SLL2, raw IP, BSD loopback, snaplen 64, broken and interleaved files"

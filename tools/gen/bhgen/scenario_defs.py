@@ -8,7 +8,7 @@ edge of the application appears in it) and attacks start after it.
 """
 from . import attacks as A
 from .run import ADMIN_PORTS, Run, failed
-from .sim import MIN, MS, SEC
+from .sim import MS, SEC
 
 SCENARIOS = {}
 
