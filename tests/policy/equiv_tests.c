@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Equivalence on generated policies: for every pair of identities and a set
- * of (protocol, port) probes around every port boundary of the policy, the
- * compiled maps (as the ABI describes their lookup), the access read-back
- * of `policy show`, and the rules evaluated straight from the parsed policy
+ * of (protocol, port) probes around every port boundary of the policy,
+ *   - `policy test`'s answer: peer name -> address (bh_policy_resolve_peer)
+ *     -> the data plane's decision code over the compiled maps (the native
+ *     engine, bh_policy_probe_decide),
+ *   - the compiled maps as the ABI describes their lookup (ref_maps_rule),
+ *   - the access read-back of `policy show` (bh_compiled_access),
+ *   - the rules evaluated straight from the parsed policy (ref_decide),
  * all give the same verdict and deciding rule.
  */
 #include "policy_test.h"
@@ -13,6 +17,7 @@
 #include <string.h>
 
 #include "policy_gen.h"
+#include "probe.h"
 
 struct probe {
 	__u8 proto;
@@ -135,9 +140,30 @@ static void ref_peers(const struct bh_policy *p,
 	}
 }
 
+/* The verdict the data plane gives for a decision: deny becomes would-deny
+ * where the effective mode is audit (destination override, then source
+ * override, then the global mode). */
+static __u8 expected_verdict(const struct bh_compiled_policy *cp,
+			     const struct bh_cp_identity *s,
+			     const struct bh_cp_identity *d, __u8 action)
+{
+	__u8 fs = s->info.flags, fd = d->info.flags;
+	bool audit = cp->hdr.mode == BH_MODE_AUDIT;
+
+	if (action == BH_ACTION_ALLOW)
+		return BH_VERDICT_ALLOW;
+	if (fd & BH_IDF_MODE_SET)
+		audit = fd & BH_IDF_AUDIT;
+	else if (fs & BH_IDF_MODE_SET)
+		audit = fs & BH_IDF_AUDIT;
+	return audit ? BH_VERDICT_AUDIT : BH_VERDICT_DENY;
+}
+
 static void equiv_one(const struct pgen_opts *o)
 {
+	struct bh_policy_probe *probe = NULL;
 	struct bh_compiled_policy *cp;
+	union bh_addr *addrs;
 	struct access_list al = { 0 };
 	struct probes ps = { 0 };
 	struct ref_peer *peers;
@@ -154,6 +180,16 @@ static void equiv_one(const struct pgen_opts *o)
 	assert_non_null(have);
 	ref_peers(p, cp, peers, have);
 	probes_for(p, &ps);
+	addrs = calloc(cp->n_identities, sizeof(*addrs));
+	assert_non_null(addrs);
+	for (s = 0; s < cp->n_identities; s++) {
+		char err[256];
+
+		if (bh_policy_resolve_peer(p, cp, cp->identities[s].name,
+					   &addrs[s], err, sizeof(err)))
+			fail_msg("%s: %s", cp->identities[s].name, err);
+	}
+	assert_int_equal(bh_policy_probe_new(cp, &probe), 0);
 
 	for (s = 0; s < cp->n_identities; s++) {
 		for (d = 0; d < cp->n_identities; d++) {
@@ -172,8 +208,10 @@ static void equiv_one(const struct pgen_opts *o)
 				const struct bh_cp_access *a =
 					access_find(&al, pr->proto, pr->port);
 				struct ref_verdict rv;
+				struct bh_policy_verdict nv;
 				__u8 act = r ? r->action :
 					       cp->hdr.default_action;
+				__u8 want;
 
 				ref_decide(p, &peers[s], &peers[d], pr->proto,
 					   pr->port, &rv);
@@ -191,6 +229,41 @@ static void equiv_one(const struct pgen_opts *o)
 						 a->rule_id,
 						 rv.action ? "allow" : "deny",
 						 rv.rule ? rv.rule : "default");
+				/* The data plane's own decision code. */
+				assert_int_equal(
+					bh_policy_probe_decide(probe, &addrs[s],
+							       &addrs[d],
+							       pr->proto,
+							       pr->port, &nv),
+					0);
+				want = expected_verdict(cp, &cp->identities[s],
+							&cp->identities[d],
+							rv.action);
+				if (nv.res.src_identity !=
+					    cp->identities[s].id ||
+				    nv.res.dst_identity !=
+					    cp->identities[d].id ||
+				    nv.res.rule_id != rid ||
+				    nv.res.verdict != want ||
+				    nv.res.reason !=
+					    (rv.action == BH_ACTION_ALLOW ?
+						     BH_REASON_NONE :
+					     rid ? BH_REASON_POLICY_DENIED :
+						   BH_REASON_DEFAULT_DENY))
+					fail_msg("seed %llu: %s -> %s proto %u port %u: native identities %u -> %u, rule %u, %s (%s); expected %u -> %u, rule %u (%s), %s",
+						 o->seed,
+						 cp->identities[s].name,
+						 cp->identities[d].name,
+						 pr->proto, pr->port,
+						 nv.res.src_identity,
+						 nv.res.dst_identity,
+						 nv.res.rule_id,
+						 bh_verdict_str(nv.res.verdict),
+						 bh_reason_str(nv.res.reason),
+						 cp->identities[s].id,
+						 cp->identities[d].id, rid,
+						 rv.rule ? rv.rule : "default",
+						 bh_verdict_str(want));
 				checked++;
 				allowed += act == BH_ACTION_ALLOW;
 				denied_by_rule += r && !act;
@@ -205,6 +278,8 @@ static void equiv_one(const struct pgen_opts *o)
 	print_message("seed %llu: %zu identities, %zu rules, %zu probes, %zu checks (%zu allowed, %zu denied by a rule)\n",
 		      o->seed, cp->n_identities, cp->n_rules, ps.n, checked,
 		      allowed, denied_by_rule);
+	bh_policy_probe_free(&probe);
+	free(addrs);
 	free(al.v);
 	free(ps.v);
 	free(peers);
