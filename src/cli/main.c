@@ -12,6 +12,7 @@ static int do_help(int argc, char **argv);
 
 /* The subcommand table. Handlers for the parts live in cmd_<part>.c. */
 static const struct bh_cmd bh_cmds[] = {
+	{ "observe", do_observe, "print telemetry: flows, alerts, node stats" },
 	{ "version", do_version, "print the version" },
 	{ "help", do_help, "show this help" },
 };
