@@ -664,6 +664,20 @@ static int do_listen(struct observe *o, const char *url,
 
 /* ------------------------------------------------------------------------ */
 
+/* "--name" of an option, for messages (argv may hold "--name=value" or
+ * the value alone). */
+static const char *opt_name(const struct option *opts, int c)
+{
+	static char buf[40];
+
+	for (; opts->name; opts++)
+		if (opts->val == c) {
+			snprintf(buf, sizeof(buf), "--%s", opts->name);
+			return buf;
+		}
+	return "option";
+}
+
 int do_observe(int argc, char **argv)
 {
 	enum { OPT_LISTEN = 256, OPT_CONNECT, OPT_WORKLOAD, OPT_LABEL,
@@ -813,11 +827,11 @@ int do_observe(int argc, char **argv)
 
 bad_arg:
 	fprintf(stderr, "bulkhead observe: bad value '%s' for %s\n", optarg,
-		argv[optind - 1]);
+		opt_name(longopts, c));
 	goto usage;
 too_many:
 	fprintf(stderr, "bulkhead observe: at most %d of %s\n", BH_FILTER_MAX,
-		argv[optind - 1]);
+		opt_name(longopts, c));
 usage:
 	usage(stderr);
 	free(o);
