@@ -82,6 +82,8 @@ void bh_stream_reader_reset(struct bh_stream_reader *r)
 int bh_stream_reader_feed(struct bh_stream_reader *r, const void *data,
 			  size_t len)
 {
+	if (!len)
+		return 0;
 	/* Drop what was consumed before growing. */
 	if (r->start) {
 		memmove(r->buf, r->buf + r->start, r->len - r->start);
