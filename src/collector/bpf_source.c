@@ -156,6 +156,25 @@ int bh_bpf_source_events(struct bh_bpf_source *s, int timeout_ms)
 	return s->events;
 }
 
+/* A hash bucket holds more entries than a batch: the kernel wants room
+ * for the whole bucket. */
+static int grow_batch(struct bh_bpf_source *s)
+{
+	__u32 n = s->opts.batch * 2;
+	struct bh_flow_key *k = reallocarray(s->keys, n, sizeof(*k));
+	struct bh_flow *v;
+
+	if (!k)
+		return -ENOMEM;
+	s->keys = k;
+	v = reallocarray(s->vals, n, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	s->vals = v;
+	s->opts.batch = n;
+	return 0;
+}
+
 /* Read a whole map with BPF_MAP_LOOKUP_BATCH. */
 static int read_map(struct bh_bpf_source *s, bool denied, __u64 *entries)
 {
@@ -174,6 +193,12 @@ static int read_map(struct bh_bpf_source *s, bool denied, __u64 *entries)
 					   s->keys, s->vals, &n, &bopts);
 		if (err)
 			err = -errno;
+		if (err == -ENOSPC && !n && s->opts.batch < (1u << 20)) {
+			err = grow_batch(s);
+			if (err)
+				return err;
+			continue;
+		}
 		if (err && err != -ENOENT) {
 			pr_warn("collector: batched read of %s (fd %d) failed: %s\n",
 				denied ? "bh_denied" : "bh_flows", fd,
