@@ -5,6 +5,7 @@
  * determinism, baseline files, config loading and the building blocks. */
 #include "bh_test.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -817,10 +818,773 @@ static void test_scenarios(void **state)
 	assert_true(ok);
 }
 
+/* --- Engine behaviour ------------------------------------------------------
+ */
+
+static struct bh_detect *engine(struct bh_detect_config *cfg,
+				struct collector *c)
+{
+	struct bh_detect *d;
+
+	assert_int_equal(bh_detect_new(&d, cfg, collect, c), 0);
+	return d;
+}
+
+/* A long scan: one NEW, then updates with the same id, evidence capped. */
+static void test_aggregation(void **state)
+{
+	struct collector c = {0};
+	struct bh_detect_config cfg;
+	const struct bh_detect_alert *a, *last;
+	struct bh_detect_stats st;
+	struct bh_detect *d;
+	size_t i, updates = 0;
+
+	(void)state;
+	bh_detect_config_defaults(&cfg);
+	cfg.trw.c.enabled = false;
+	d = engine(&cfg, &c);
+	gen_sweep(d, 400, 3, 80, F_SYN); /* 20 minutes */
+	bh_detect_flush(d);
+	assert_int_equal(count_new(&c, BH_DETECT_SWEEP), 1);
+	a = first_new(&c, BH_DETECT_SWEEP);
+	for (i = 0; i < c.n; i++) {
+		assert_int_equal(c.a[i].id, a->id);
+		if (c.a[i].state == BH_ALERT_UPDATE)
+			updates++;
+	}
+	/* one update per aggregation window (10 min) while it goes on */
+	assert_true(updates >= 1 && updates <= 2);
+	last = &c.a[c.n - 1];
+	assert_int_equal(last->state, BH_ALERT_CLOSED);
+	assert_true(last->count > 300);
+	assert_int_equal(last->n_evidence, BH_DETECT_MAX_EVIDENCE);
+	assert_true(last->evidence_total > BH_DETECT_MAX_EVIDENCE);
+	assert_int_equal(last->n_targets, BH_DETECT_MAX_TARGETS);
+	assert_true(last->last_ns > last->first_ns);
+	bh_detect_stats(d, &st);
+	assert_int_equal(st.alerts[BH_DETECT_SWEEP], 1);
+	assert_int_equal(st.aggregated[BH_DETECT_SWEEP], last->count - 1);
+	assert_int_equal(st.emitted, c.n);
+
+	/* After a quiet window the same scan again is a new incident. */
+	collector_reset(&c);
+	bh_detect_free(&d);
+	d = engine(&cfg, &c);
+	gen_sweep(d, 30, 0.1, 80, F_SYN);
+	bh_detect_advance(d, (__u64)((T0 + 3000) * 1e9));
+	for (i = 0; i < 30; i++)
+		feed(d,
+		     (struct fspec){3100 + i * 0.1, H_ATT, ID_WEB, 0x5000 + i,
+				    ID_DB, 80, F_SYN, 0, 0, "web", NULL});
+	assert_int_equal(count_new(&c, BH_DETECT_SWEEP), 2);
+	assert_int_equal(c.a[1].state, BH_ALERT_CLOSED); /* the first one */
+	assert_int_equal(c.a[2].state, BH_ALERT_NEW);
+	assert_true(c.a[2].id != c.a[0].id);
+	bh_detect_free(&d);
+	bh_detect_config_clear(&cfg);
+	collector_reset(&c);
+}
+
+/* A million-source flood in small: memory stays at the cap, evictions are
+ * counted, and a real scanner inside the flood is still detected. */
+static void test_eviction_flood(void **state)
+{
+	struct collector c = {0};
+	struct bh_detect_config cfg;
+	struct bh_detect_stats st;
+	struct bh_detect *d;
+	__u64 mem = 0;
+	int i;
+
+	(void)state;
+	bh_detect_config_defaults(&cfg);
+	cfg.max_sources = 64;
+	d = engine(&cfg, &c);
+	for (i = 0; i < 20000; i++) {
+		struct fspec s = {i * 0.01,    0x100000 + (__u32)i,
+				  BH_ID_WORLD, H_WEB(0),
+				  ID_WEB,      443,
+				  F_SYN,       0,
+				  0,	       NULL,
+				  NULL};
+
+		feed(d, s);
+		if (i % 20 == 0)
+			feed(d, (struct fspec){i * 0.01, H_ATT, ID_WEB,
+					       0x1000 + (__u32)i / 20, ID_DB,
+					       80, F_SYN, 0, 0, "web", NULL});
+		if (i == 1000) {
+			bh_detect_stats(d, &st);
+			mem = st.mem_bytes;
+		}
+	}
+	bh_detect_stats(d, &st);
+	assert_int_equal(st.sources, 64);
+	assert_int_equal(st.sources_max, 64);
+	assert_int_equal(st.mem_bytes, mem);
+	/* every spoofed source but those still in the table was evicted */
+	assert_int_equal(st.source_evictions, 20000 + 1 - 64);
+	assert_int_equal(count_new(&c, BH_DETECT_SWEEP), 1);
+	assert_string_equal(first_new(&c, BH_DETECT_SWEEP)->source.name, "web");
+	bh_detect_free(&d);
+	bh_detect_config_clear(&cfg);
+	collector_reset(&c);
+}
+
+/* Same input, same alerts, same ids. */
+static void mixed(struct bh_detect *d)
+{
+	pivot_gen(d, 20, true);
+	gen_sweep(d, 40, 0.3, 445, F_SYN);
+	deny_probe(d);
+	metric_scraper(d);
+}
+
+static void test_determinism(void **state)
+{
+	struct collector c1 = {0}, c2 = {0};
+	struct bh_detect_config cfg;
+	struct bh_detect *d;
+	size_t i;
+
+	(void)state;
+	bh_detect_config_defaults(&cfg);
+	next_id = 0;
+	d = engine(&cfg, &c1);
+	mixed(d);
+	bh_detect_flush(d);
+	bh_detect_free(&d);
+	next_id = 0;
+	d = engine(&cfg, &c2);
+	mixed(d);
+	bh_detect_flush(d);
+	bh_detect_free(&d);
+	assert_true(c1.n >= 5);
+	assert_int_equal(c1.n, c2.n);
+	for (i = 0; i < c1.n; i++) {
+		assert_int_equal(c1.a[i].id, c2.a[i].id);
+		assert_int_equal(c1.a[i].state, c2.a[i].state);
+		assert_int_equal(c1.a[i].count, c2.a[i].count);
+		assert_int_equal(c1.a[i].time_ns, c2.a[i].time_ns);
+		assert_string_equal(c1.a[i].summary, c2.a[i].summary);
+		assert_memory_equal(c1.a[i].evidence, c2.a[i].evidence,
+				    sizeof(c1.a[i].evidence));
+	}
+	/* A different seed changes ids, not detections. */
+	cfg.hash_seed = 42;
+	collector_reset(&c2);
+	next_id = 0;
+	d = engine(&cfg, &c2);
+	mixed(d);
+	bh_detect_flush(d);
+	bh_detect_free(&d);
+	assert_int_equal(c1.n, c2.n);
+	assert_true(c1.a[0].id != c2.a[0].id);
+	assert_int_equal(c1.a[0].detector, c2.a[0].detector);
+	bh_detect_config_clear(&cfg);
+	collector_reset(&c1);
+	collector_reset(&c2);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static void test_baseline_roundtrip(void **state)
+{
+	char path[] = "/tmp/bh-detect-baseline-XXXXXX";
+	struct collector c = {0};
+	struct bh_detect_config cfg;
+	struct bh_detect_stats st;
+	struct bh_detect *d;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	bh_detect_config_defaults(&cfg);
+	d = engine(&cfg, &c);
+	normal_traffic(d, 0, 3600);
+	/* an edge first seen after learning: saved as "alerted" */
+	feed(d, (struct fspec){3700, H_WEB(0), ID_WEB, H_API(0), ID_API, 9000,
+			       F_EST, 0, 0, "web", "api"});
+	assert_int_equal(count_new(&c, BH_DETECT_NEW_EDGE), 1);
+	bh_detect_stats(d, &st);
+	assert_int_equal(st.edges_learned, 5);
+	assert_int_equal(bh_detect_baseline_save(d, path), 0);
+	bh_detect_free(&d);
+
+	/* A new run, no learning, with the baseline. */
+	collector_reset(&c);
+	cfg.learning_ns = 0;
+	cfg.baseline_path = strdup(path);
+	d = engine(&cfg, &c);
+	bh_detect_stats(d, &st);
+	assert_int_equal(st.edges, 5); /* the alerted edge is not trusted */
+	feed(d, (struct fspec){10, H_WEB(2), ID_WEB, H_DB, ID_DB, 5432, F_EST,
+			       0, 0, "web", "db"});
+	feed(d, (struct fspec){11, 0x4444, ID_OPS, H_WEB(0), ID_WEB, 22, F_EST,
+			       0, 0, "ops", "web"});
+	assert_int_equal(count_new(&c, BH_DETECT_NEW_EDGE), 0);
+	feed(d, (struct fspec){12, H_WEB(0), ID_WEB, H_API(0), ID_API, 9000,
+			       F_EST, 0, 0, "web", "api"});
+	feed(d, (struct fspec){13, H_WEB(0), ID_WEB, H_DB, ID_DB, 6000, F_EST,
+			       0, 0, "web", "db"});
+	assert_int_equal(count_new(&c, BH_DETECT_NEW_EDGE), 2);
+	bh_detect_free(&d);
+
+	/* Broken files: clear errors, no engine. */
+	write_file(path, "# nothing\n");
+	assert_int_equal(bh_detect_new(&d, &cfg, collect, &c), -EINVAL);
+	write_file(path, "bulkhead-baseline 1\nedge 1 2 6\n");
+	assert_int_equal(bh_detect_new(&d, &cfg, collect, &c), -EINVAL);
+	write_file(path, "bulkhead-baseline 1\nedge 1 2 6 70000 learned\n");
+	assert_int_equal(bh_detect_new(&d, &cfg, collect, &c), -EINVAL);
+	write_file(path, "bulkhead-baseline 1\nedge 1 2 6 80 maybe\n");
+	assert_int_equal(bh_detect_new(&d, &cfg, collect, &c), -EINVAL);
+	write_file(path, "bulkhead-baseline 1\nworkload 7 -1\n");
+	assert_int_equal(bh_detect_new(&d, &cfg, collect, &c), -EINVAL);
+	write_file(path, "bulkhead-baseline 2\n");
+	assert_int_equal(bh_detect_new(&d, &cfg, collect, &c), -EINVAL);
+	unlink(path);
+	assert_int_equal(bh_detect_new(&d, &cfg, collect, &c), -ENOENT);
+	assert_null(d);
+	bh_detect_config_clear(&cfg);
+	collector_reset(&c);
+}
+
+/* Time moves without flows: learning ends, quiet alerts close. */
+static void test_advance(void **state)
+{
+	struct collector c = {0};
+	struct bh_detect_config cfg;
+	struct bh_detect_stats st;
+	struct bh_detect *d;
+
+	(void)state;
+	bh_detect_config_defaults(&cfg);
+	cfg.trw.c.enabled = false;
+	d = engine(&cfg, &c);
+	bh_detect_stats(d, &st);
+	assert_true(st.learning);
+	assert_int_equal(st.learning_end_ns, 0);
+	gen_sweep(d, 30, 0.1, 80, F_SYN);
+	bh_detect_stats(d, &st);
+	assert_true(st.learning);
+	assert_int_equal(st.alerts_open, 1);
+	assert_int_equal(c.n, 1);
+	bh_detect_advance(d, (__u64)((T0 + 3700) * 1e9));
+	bh_detect_stats(d, &st);
+	assert_false(st.learning);
+	assert_int_equal(st.alerts_open, 0);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.a[1].state, BH_ALERT_CLOSED);
+	assert_int_equal(c.a[1].id, c.a[0].id);
+	/* time going back is ignored */
+	bh_detect_advance(d, (__u64)(T0 * 1e9));
+	bh_detect_stats(d, &st);
+	assert_false(st.learning);
+	bh_detect_free(&d);
+	bh_detect_config_clear(&cfg);
+	collector_reset(&c);
+}
+
+static void test_invalid_flows(void **state)
+{
+	struct collector c = {0};
+	struct bh_detect_config cfg;
+	struct bh_detect_stats st;
+	struct bh_detect_flow f;
+	struct bh_detect *d;
+	struct fspec s = {1, 1, 300, 2, 301, 80, F_EST, 0, 0, NULL, NULL};
+
+	(void)state;
+	bh_detect_config_defaults(&cfg);
+	d = engine(&cfg, &c);
+	f = mkflow(&s, 1);
+	f.end_ns = f.start_ns - 1;
+	assert_int_equal(bh_detect_flow(d, &f), -EINVAL);
+	f = mkflow(&s, 2);
+	f.verdict = BH_VERDICT_MAX;
+	assert_int_equal(bh_detect_flow(d, &f), -EINVAL);
+	f = mkflow(&s, 3);
+	f.init.n_labels = 2;
+	assert_int_equal(bh_detect_flow(d, &f), -EINVAL);
+	f = mkflow(&s, 4);
+	assert_int_equal(bh_detect_flow(d, &f), 0);
+	bh_detect_stats(d, &st);
+	assert_int_equal(st.flows, 1);
+	assert_int_equal(st.flows_invalid, 3);
+	bh_detect_free(&d);
+	bh_detect_free(&d); /* NULL-safe */
+	bh_detect_free(NULL);
+	/* invalid configuration */
+	cfg.trw.theta1 = 0.9;
+	assert_int_equal(bh_detect_new(&d, &cfg, collect, &c), -EINVAL);
+	bh_detect_config_clear(&cfg);
+	collector_reset(&c);
+}
+
+/* Labels and identities in allowlists; half-open interim records. */
+static void test_allowlist_label_and_interim(void **state)
+{
+	static const char *const labels[] = {"app=web",
+					     "role=config-management"};
+	struct collector c = {0};
+	struct bh_detect_config cfg;
+	struct bh_detect_stats st;
+	struct bh_detect_flow f;
+	struct bh_detect *d;
+	int i;
+
+	(void)state;
+	bh_detect_config_defaults(&cfg);
+	cfg.sweep.c.allow.v = calloc(1, sizeof(struct bh_detect_allow));
+	cfg.sweep.c.allow.v[0].label = strdup("role=config-management");
+	cfg.sweep.c.allow.n = 1;
+	cfg.trw.c.enabled = false;
+	d = engine(&cfg, &c);
+	for (i = 0; i < 30; i++) {
+		struct fspec s = {
+		    10 + i * 0.1, H_ATT, ID_WEB, 0x1000 + i, ID_DB, 80,
+		    F_SYN,	  0,	 0,	 "web",	     NULL};
+
+		f = mkflow(&s, (__u64)i + 1);
+		f.init.labels = labels;
+		f.init.n_labels = 2;
+		assert_int_equal(bh_detect_flow(d, &f), 0);
+	}
+	assert_int_equal(c.n, 0);
+	bh_detect_stats(d, &st);
+	assert_true(st.allowlisted[BH_DETECT_SWEEP] >= 6);
+	/* Interim records of half-open connections: failed only once they
+	 * are older than failure_grace (3 s). */
+	for (i = 0; i < 30; i++) {
+		struct fspec s = {
+		    100 + i * 0.1, 0x888, ID_WEB, 0x1000 + i, ID_DB, 80,
+		    F_SYN,	   0,	  0,	  "web",      NULL};
+
+		f = mkflow(&s, 1000 + (__u64)i);
+		f.flags = 0;
+		assert_int_equal(bh_detect_flow(d, &f), 0);
+	}
+	assert_int_equal(c.n, 0);
+	for (i = 0; i < 30; i++) {
+		struct fspec s = {
+		    100 + i * 0.1, 0x888, ID_WEB, 0x1000 + i, ID_DB, 80,
+		    F_SYN,	   0,	  0,	  "web",      NULL};
+
+		f = mkflow(&s, 1000 + (__u64)i);
+		f.flags = BH_DETECT_F_CONT;
+		f.end_ns = f.start_ns + 4000000000ULL;
+		assert_int_equal(bh_detect_flow(d, &f), 0);
+	}
+	assert_int_equal(count_new(&c, BH_DETECT_SWEEP), 1);
+	bh_detect_free(&d);
+	bh_detect_config_clear(&cfg);
+	collector_reset(&c);
+}
+
+/* A plug-in detector gets its per-source slot, flows and alert hooks. */
+struct toy {
+	unsigned int id;
+	unsigned int flows, alerts_seen;
+};
+
+struct toy_state {
+	__u32 n;
+};
+
+static void toy_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
+{
+	struct toy *t = priv;
+	struct toy_state *st = state;
+	struct bh_detect_hit h = {.detector = t->id,
+				  .technique = "T1071",
+				  .severity = BH_SEV_LOW,
+				  .score = 10};
+	struct bh_detect_alert *a;
+	bool is_new;
+
+	t->flows++;
+	if (++st->n != 3)
+		return;
+	a = bh_detect_hit(ctx, &h, &is_new);
+	assert_non_null(a);
+	bh_detect_alert_summary(a, "third flow of this source");
+	bh_detect_commit(ctx, a, is_new);
+}
+
+static void toy_alert(struct bh_detect_ctx *ctx,
+		      const struct bh_detect_alert *a, void *priv)
+{
+	((struct toy *)priv)->alerts_seen++;
+}
+
+static const struct bh_detector toy_detector = {
+    .name = "toy",
+    .state_size = sizeof(struct toy_state),
+    .flow = toy_flow,
+    .alert = toy_alert,
+};
+
+static void test_plugin(void **state)
+{
+	struct collector c = {0};
+	struct bh_detect_config cfg;
+	struct bh_detect_stats st;
+	struct bh_detect *d;
+	struct toy t = {0};
+	int i;
+
+	(void)state;
+	bh_detect_config_defaults(&cfg);
+	d = engine(&cfg, &c);
+	assert_int_equal(bh_detect_register(d, &toy_detector, &t, &t.id), 0);
+	assert_int_equal(t.id, BH_DETECT_N_BUILTIN);
+	for (i = 0; i < 4; i++)
+		feed(d, (struct fspec){1 + i, 0x10 + (i == 3), ID_WEB, H_DB,
+				       ID_DB, 5432, F_EST, 0, 0, "web", "db"});
+	assert_int_equal(bh_detect_register(d, &toy_detector, &t, NULL),
+			 -EBUSY);
+	assert_int_equal(t.flows, 4);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.a[0].detector_name, "toy");
+	assert_int_equal(t.alerts_seen, 1);
+	bh_detect_stats(d, &st);
+	assert_int_equal(st.n_detectors, BH_DETECT_N_BUILTIN + 1);
+	assert_string_equal(st.detector_names[t.id], "toy");
+	assert_int_equal(st.alerts[t.id], 1);
+	bh_detect_free(&d);
+	bh_detect_config_clear(&cfg);
+	collector_reset(&c);
+}
+
+/* --- Configuration -----------------------------------------------------------
+ */
+
+static void test_config_yaml(void **state)
+{
+	static const char yaml[] = "detect:\n"
+				   "  max_sources: 4096\n"
+				   "  admin_ports: [22, 3389, 8443]\n"
+				   "  failure_grace: 2s\n"
+				   "  learning:\n"
+				   "    period: 1h30m\n"
+				   "    workload_grace: 0\n"
+				   "  aggregation: { window: 15m }\n"
+				   "  allowlist:\n"
+				   "    - cidr: 192.168.0.0/16\n"
+				   "  sweep:\n"
+				   "    hosts: 50\n"
+				   "    window: 600\n"
+				   "  trw:\n"
+				   "    theta0: 0.9\n"
+				   "    enabled: false\n"
+				   "  fanout:\n"
+				   "    allowlist:\n"
+				   "      - workload: bastion-*\n"
+				   "      - label: role=config-management\n"
+				   "        to_port: 22\n"
+				   "      - identity: 4242\n"
+				   "  transfer:\n"
+				   "    min_bytes: 4MiB\n"
+				   "  deny: {}\n";
+	struct bh_detect_config cfg;
+	char err[256] = "";
+
+	(void)state;
+	bh_detect_config_defaults(&cfg);
+	assert_int_equal(bh_detect_config_load_buf(&cfg, yaml, strlen(yaml),
+						   "t.yaml", err, sizeof(err)),
+			 0);
+	assert_int_equal(cfg.max_sources, 4096);
+	assert_int_equal(cfg.n_admin_ports, 3);
+	assert_int_equal(cfg.admin_ports[2], 8443);
+	assert_int_equal(cfg.failure_grace_ns, 2000000000ULL);
+	assert_int_equal(cfg.learning_ns, 5400ULL * 1000000000ULL);
+	assert_int_equal(cfg.workload_grace_ns, 0);
+	assert_int_equal(cfg.aggregation_ns, 900ULL * 1000000000ULL);
+	assert_int_equal(cfg.allow.n, 1);
+	assert_int_equal(cfg.allow.v[0].cidr_len, 96 + 16);
+	assert_int_equal(cfg.sweep.hosts, 50);
+	assert_int_equal(cfg.sweep.window_ns, 600ULL * 1000000000ULL);
+	assert_int_equal(cfg.sweep.admin_hosts, 8); /* default kept */
+	assert_false(cfg.trw.c.enabled);
+	assert_true(cfg.trw.theta0 == 0.9);
+	assert_int_equal(cfg.fanout.c.allow.n, 3);
+	assert_string_equal(cfg.fanout.c.allow.v[0].workload, "bastion-*");
+	assert_string_equal(cfg.fanout.c.allow.v[1].label,
+			    "role=config-management");
+	assert_int_equal(cfg.fanout.c.allow.v[1].to_port, 22);
+	assert_int_equal(cfg.fanout.c.allow.v[2].identity, 4242);
+	assert_int_equal(cfg.transfer.min_bytes, 4 << 20);
+	bh_detect_config_clear(&cfg);
+}
+
+static const struct {
+	const char *yaml;
+	const char *err; /* expected prefix after "e.yaml:" */
+} config_errors[] = {
+    {"detect:\n  sweep:\n    hosts: many\n",
+     "3:12: detect.sweep.hosts: expected an integer"},
+    {"detect:\n  sweep:\n    hsots: 3\n",
+     "3:5: detect.sweep: unknown key 'hsots'"},
+    {"detect:\n  sweep:\n    window: 5 minutes\n",
+     "3:13: detect.sweep.window: expected a duration"},
+    {"detect:\n  admin_ports: [22, 70000]\n",
+     "2:21: detect.admin_ports: expected a port"},
+    {"detect:\n  admin_ports: [22, 22]\n",
+     "2:21: detect.admin_ports: port 22 listed twice"},
+    {"detect:\n  trw:\n    theta1: 0.95\n",
+     "2:3: detect: trw.theta1: must be lower than trw.theta0"},
+    {"detect:\n  fanout:\n    allowlist:\n      - {}\n",
+     "4:9: detect.fanout.allowlist: an empty entry"},
+    {"detect:\n  fanout:\n    allowlist:\n      - host: x\n",
+     "4:9: detect.fanout.allowlist: unknown allowlist key 'host'"},
+    {"detect:\n  allowlist:\n    - cidr: 10.0.0.0/40\n",
+     "3:13: detect.allowlist: cidr: expected an address"},
+    {"detect:\n  allowlist:\n    - label: app\n",
+     "3:14: detect.allowlist: label: expected key=value"},
+    {"detect:\n  max_edges: 3\n",
+     "2:14: detect.max_edges: expected an integer in 16..16777216"},
+    {"detect:\n  sweep: [1]\n", "2:10: detect.sweep: expected a mapping"},
+    {"detect:\n  sweep:\n    hosts: 3\n    hosts: 4\n",
+     "4:5: detect.sweep: duplicate key 'hosts'"},
+    {"detect:\n  deny:\n    factor: 0.5\n",
+     "3:13: detect.deny.factor: expected a number in 1..1000"},
+    {"detect:\n  transfer:\n    min_bytes: 1TB\n",
+     "3:16: detect.transfer.min_bytes: expected a size"},
+    {"daemon: {}\n", "1:1: (root): unknown key 'daemon'"},
+    {"- 1\n", "1:1: (root): expected a mapping"},
+    {"detect:\n  sweep: {hosts: 3\n", "3:1: did not find expected"},
+    {"", "1:1: empty document"},
+    {"detect:\n  sweep:\n    enabled: maybe\n",
+     "3:14: detect.sweep.enabled: expected true or false"},
+};
+
+static void test_config_errors(void **state)
+{
+	struct bh_detect_config cfg;
+	char err[256], want[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(config_errors) / sizeof(config_errors[0]); i++) {
+		bh_detect_config_defaults(&cfg);
+		err[0] = 0;
+		assert_int_equal(
+		    bh_detect_config_load_buf(&cfg, config_errors[i].yaml,
+					      strlen(config_errors[i].yaml),
+					      "e.yaml", err, sizeof(err)),
+		    -EINVAL);
+		snprintf(want, sizeof(want), "e.yaml:%s", config_errors[i].err);
+		if (strncmp(err, want, strlen(want))) {
+			print_error("case %zu: got '%s', want '%s...'\n", i,
+				    err, want);
+			fail();
+		}
+		/* a failed load leaves the configuration as it was */
+		assert_int_equal(cfg.sweep.hosts, 25);
+		bh_detect_config_clear(&cfg);
+	}
+	bh_detect_config_defaults(&cfg);
+	assert_int_equal(bh_detect_config_load_file(&cfg, "/nonexistent.yaml",
+						    err, sizeof(err)),
+			 -ENOENT);
+	assert_non_null(strstr(err, "/nonexistent.yaml: cannot open"));
+}
+
+static void test_config_file_and_copy(void **state)
+{
+	char path[] = "/tmp/bh-detect-cfg-XXXXXX";
+	struct bh_detect_config cfg, copy;
+	char err[256];
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	write_file(path, "detect:\n  learning:\n    baseline: /var/lib/b.txt\n"
+			 "  new_edge:\n    allowlist:\n      - to_workload: "
+			 "dns\n        to_port: 53\n");
+	bh_detect_config_defaults(&cfg);
+	assert_int_equal(
+	    bh_detect_config_load_file(&cfg, path, err, sizeof(err)), 0);
+	unlink(path);
+	assert_string_equal(cfg.baseline_path, "/var/lib/b.txt");
+	assert_int_equal(bh_detect_config_copy(&copy, &cfg), 0);
+	bh_detect_config_clear(&cfg);
+	assert_string_equal(copy.baseline_path, "/var/lib/b.txt");
+	assert_string_equal(copy.new_edge.c.allow.v[0].to_workload, "dns");
+	assert_int_equal(copy.new_edge.c.allow.v[0].to_port, 53);
+	bh_detect_config_clear(&copy);
+	assert_null(copy.baseline_path);
+}
+
+/* --- Building blocks ---------------------------------------------------------
+ */
+
+static void test_siphash(void **state)
+{
+	/* Reference vector of the SipHash paper: key 00..0f, message 00..0e */
+	const uint64_t k[2] = {0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL};
+	unsigned char msg[15];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(msg); i++)
+		msg[i] = (unsigned char)i;
+	assert_int_equal(bh_siphash(k, msg, sizeof(msg), 2, 4),
+			 0xa129ca6149be45e5ULL);
+	assert_int_equal(bh_detect_workload_key("web"),
+			 bh_detect_workload_key("web"));
+	assert_true(bh_detect_workload_key("web") !=
+		    bh_detect_workload_key("db"));
+	assert_true(bh_detect_workload_key("") >= BH_ID_FIRST_USER);
+}
+
+static void test_distinct_counter(void **state)
+{
+	struct bh_dc7 c7;
+	struct bh_dc6 c6;
+	uint32_t i, n;
+	double err;
+
+	(void)state;
+	/* exact up to the sparse capacity, duplicates ignored */
+	bh_dc_init(&c7.h, 7);
+	for (i = 0; i < bh_dc_exact_cap(7); i++) {
+		assert_true(bh_dc_add(&c7.h, i * 2654435761u, 100, 100, 300));
+		assert_false(bh_dc_add(&c7.h, i * 2654435761u, 100, 100, 300));
+		assert_int_equal(bh_dc_count(&c7.h, 100, 300), i + 1);
+	}
+	assert_int_equal(bh_dc_exact_cap(7), 32);
+	assert_int_equal(bh_dc_exact_cap(6), 16);
+	/* sliding: items leave the window exactly */
+	bh_dc_init(&c6.h, 6);
+	for (i = 0; i < 10; i++)
+		bh_dc_add(&c6.h, i + 1, 100 + i * 10, 100 + i * 10, 60);
+	assert_int_equal(bh_dc_count(&c6.h, 190, 60), 6); /* t 140..190 */
+	assert_int_equal(bh_dc_count(&c6.h, 500, 60), 0);
+	/* an item older than the window is not counted */
+	assert_false(bh_dc_add(&c6.h, 99, 100, 500, 60));
+	/* estimates past the exact range, within 3 standard errors */
+	for (n = 100; n <= 100000; n *= 10) {
+		bh_dc_init(&c7.h, 7);
+		for (i = 0; i < n; i++)
+			bh_dc_add(&c7.h, (uint32_t)bh_mix64(i + 1), 1000, 1000,
+				  300);
+		err = fabs((double)bh_dc_count(&c7.h, 1000, 300) - n) / n;
+		assert_true(err < 3 * 1.04 / sqrt(128));
+	}
+	/* the dense form expires by sub-window, then is exact again */
+	assert_true(bh_dc_count(&c7.h, 1200, 300) > 1000);
+	assert_int_equal(bh_dc_count(&c7.h, 1400, 300), 0);
+	assert_true(bh_dc_add(&c7.h, 5, 1400, 1400, 300));
+	assert_int_equal(bh_dc_count(&c7.h, 1400, 300), 1);
+}
+
+static void test_windowed_counts(void **state)
+{
+	struct bh_wcount c;
+	struct bh_wbits b;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	memset(&b, 0, sizeof(b));
+	bh_wcount_add(&c, 1000, 1000, 400);
+	bh_wcount_add(&c, 1000, 1000, 400);
+	bh_wcount_add(&c, 1250, 1250, 400);
+	assert_int_equal(bh_wcount_sum(&c, 1250, 400), 3);
+	assert_int_equal(bh_wcount_sum(&c, 1450, 400), 1);
+	assert_int_equal(bh_wcount_sum(&c, 2000, 400), 0);
+	bh_wbits_set(&b, 3, 1000, 1000, 400);
+	bh_wbits_set(&b, 5, 1300, 1300, 400);
+	assert_int_equal(bh_wbits_get(&b, 1300, 400), (1u << 3) | (1u << 5));
+	assert_int_equal(bh_wbits_get(&b, 1500, 400), 1u << 5);
+}
+
+struct ent {
+	struct bh_lru_node node;
+	uint32_t key;
+	uint32_t val;
+};
+
+static void test_lru_table(void **state)
+{
+	const uint64_t seed[2] = {1, 2};
+	struct bh_lru t;
+	struct ent *e;
+	uint32_t k;
+	bool created;
+
+	(void)state;
+	assert_int_equal(
+	    bh_lru_init(&t, 16, sizeof(struct ent), sizeof(uint32_t), 3, seed),
+	    0);
+	for (k = 0; k < 16; k++) {
+		e = bh_lru_get(&t, &k, k, &created);
+		assert_true(created);
+		e->val = k;
+	}
+	/* key 3 becomes interesting: the flood evicts everything else */
+	k = 3;
+	bh_lru_set_class(&t, bh_lru_find(&t, &k), 2);
+	for (k = 100; k < 1000; k++)
+		bh_lru_get(&t, &k, 100, &created);
+	k = 3;
+	e = bh_lru_find(&t, &k);
+	assert_non_null(e);
+	assert_int_equal(e->val, 3);
+	assert_int_equal(t.n, 16);
+	assert_int_equal(t.evictions, 900);
+	/* stale entries go first, whatever their class */
+	t.stale = 50;
+	k = 5000;
+	bh_lru_get(&t, &k, 1000, &created);
+	k = 3;
+	assert_null(bh_lru_find(&t, &k));
+	/* removal keeps every other key findable (backward shift) */
+	for (k = 990; k < 1000; k++) {
+		e = bh_lru_find(&t, &k);
+		assert_non_null(e);
+		bh_lru_remove(&t, e);
+		assert_null(bh_lru_find(&t, &k));
+	}
+	for (k = 985; k < 990; k++)
+		assert_non_null(bh_lru_find(&t, &k));
+	assert_int_equal(t.n, 6);
+	bh_lru_fini(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_scenarios),
+	    cmocka_unit_test(test_aggregation),
+	    cmocka_unit_test(test_eviction_flood),
+	    cmocka_unit_test(test_determinism),
+	    cmocka_unit_test(test_baseline_roundtrip),
+	    cmocka_unit_test(test_advance),
+	    cmocka_unit_test(test_invalid_flows),
+	    cmocka_unit_test(test_allowlist_label_and_interim),
+	    cmocka_unit_test(test_plugin),
+	    cmocka_unit_test(test_config_yaml),
+	    cmocka_unit_test(test_config_errors),
+	    cmocka_unit_test(test_config_file_and_copy),
+	    cmocka_unit_test(test_siphash),
+	    cmocka_unit_test(test_distinct_counter),
+	    cmocka_unit_test(test_windowed_counts),
+	    cmocka_unit_test(test_lru_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
