@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "siphash.h"
 
+#include <endian.h>
 #include <string.h>
 
 static inline uint64_t rotl(uint64_t x, unsigned int b)
@@ -28,12 +29,10 @@ static inline uint64_t rotl(uint64_t x, unsigned int b)
 
 static inline uint64_t load_le64(const unsigned char *p)
 {
-	uint64_t v = 0;
-	int i;
+	uint64_t v;
 
-	for (i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
+	memcpy(&v, p, sizeof(v));
+	return le64toh(v);
 }
 
 uint64_t bh_siphash(const uint64_t k[2], const void *data, size_t len,
