@@ -293,6 +293,18 @@ void bh_detect_commit(struct bh_detect_ctx *ctx, struct bh_detect_alert *a,
 
 /* --- Formatting ---------------------------------------------------------- */
 
+void bh_detect_alert_flow_target(struct bh_detect_ctx *ctx,
+				 struct bh_detect_alert *a, bool port,
+				 struct bh_detect_names *nm)
+{
+	struct bh_detect_endpoint ep;
+
+	bh_detect_endpoint_from_peer(&ep, &ctx->f->resp, port);
+	bh_detect_alert_add_target(a, &ep);
+	bh_detect_fmt_endpoint(nm->src, sizeof(nm->src), &a->source, false);
+	bh_detect_fmt_endpoint(nm->dst, sizeof(nm->dst), &ep, port);
+}
+
 void bh_detect_alert_summary(struct bh_detect_alert *a, const char *fmt, ...)
 {
 	va_list ap;

@@ -73,8 +73,8 @@ static void deny_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 	};
 	struct bh_detect_workload *wl;
 	struct bh_detect_alert *a;
-	struct bh_detect_endpoint ep;
-	char src[128], dst[128], win[32];
+	struct bh_detect_names nm;
+	char win[32];
 	double normal;
 	bool fresh, is_new;
 
@@ -100,18 +100,15 @@ static void deny_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 	if (!a)
 		return;
 	st->alerted = 1;
-	bh_detect_endpoint_from_peer(&ep, &f->resp, true);
-	bh_detect_alert_add_target(a, &ep);
+	bh_detect_alert_flow_target(ctx, a, true, &nm);
 	bh_detect_src_fill(ctx, a, BH_EV_DENIED, w, true, NULL);
-	bh_detect_fmt_endpoint(src, sizeof(src), &a->source, false);
-	bh_detect_fmt_endpoint(dst, sizeof(dst), &ep, true);
 	bh_detect_fmt_duration(win, sizeof(win), c->deny.window_ns);
 	bh_detect_alert_summary(
 	    a,
 	    "%s was denied towards %u distinct host:port pairs within %s "
 	    "(its normal: %.1f; last %s): probing the segmentation "
 	    "policy; find the process in %s",
-	    src, n, win, normal, dst, src);
+	    nm.src, n, win, normal, nm.dst, nm.src);
 	bh_detect_commit(ctx, a, is_new);
 }
 

@@ -38,9 +38,9 @@ static void new_edge_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 {
 	const struct bh_detect_flow *f = ctx->f;
 	struct bh_detect_hit h = {.detector = BH_DETECT_NEW_EDGE};
-	struct bh_detect_endpoint ep;
 	struct bh_detect_alert *a;
-	char src[128], dst[128];
+	struct bh_detect_names nm;
+	;
 	bool is_new;
 
 	if (!ctx->cfg->new_edge.c.enabled || ctx->edge != BH_EDGE_NEW)
@@ -62,16 +62,13 @@ static void new_edge_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 	a = bh_detect_hit(ctx, &h, &is_new);
 	if (!a)
 		return;
-	bh_detect_endpoint_from_peer(&ep, &f->resp, true);
-	bh_detect_alert_add_target(a, &ep);
-	bh_detect_fmt_endpoint(src, sizeof(src), &a->source, false);
-	bh_detect_fmt_endpoint(dst, sizeof(dst), &ep, true);
+	bh_detect_alert_flow_target(ctx, a, true, &nm);
 	bh_detect_alert_summary(
 	    a,
 	    "%s opened a connection never seen before: to %s/%s%s; "
 	    "confirm this access is expected, else isolate %s",
-	    src, dst, proto_name(f->proto),
-	    ctx->admin >= 0 ? " (admin port)" : "", src);
+	    nm.src, nm.dst, proto_name(f->proto),
+	    ctx->admin >= 0 ? " (admin port)" : "", nm.src);
 	bh_detect_commit(ctx, a, is_new);
 }
 
@@ -104,9 +101,9 @@ static void transfer_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 	    payload ? f->payload[BH_DETECT_FWD] : f->bytes[BH_DETECT_FWD];
 	__u64 down =
 	    payload ? f->payload[BH_DETECT_REV] : f->bytes[BH_DETECT_REV];
-	struct bh_detect_endpoint ep;
 	struct bh_detect_alert *a;
-	char src[128], dst[128], sz[32];
+	struct bh_detect_names nm;
+	char sz[32];
 	bool new_edge;
 
 	if (!c->transfer.c.enabled || ctx->outcome != BH_OUTCOME_OK ||
@@ -122,17 +119,14 @@ static void transfer_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 	a = bh_detect_hit(ctx, &h, &is_new);
 	if (!a)
 		return;
-	bh_detect_endpoint_from_peer(&ep, &f->resp, true);
-	bh_detect_alert_add_target(a, &ep);
-	bh_detect_fmt_endpoint(src, sizeof(src), &a->source, false);
-	bh_detect_fmt_endpoint(dst, sizeof(dst), &ep, true);
+	bh_detect_alert_flow_target(ctx, a, true, &nm);
 	fmt_bytes(sz, sizeof(sz), up);
 	bh_detect_alert_summary(
 	    a,
 	    "%s uploaded %s to %s over %s: possible tool transfer; "
 	    "check what was copied to %s",
-	    src, sz, dst,
-	    new_edge ? "a never-seen connection" : "an admin port", dst);
+	    nm.src, sz, nm.dst,
+	    new_edge ? "a never-seen connection" : "an admin port", nm.dst);
 	bh_detect_commit(ctx, a, is_new);
 }
 

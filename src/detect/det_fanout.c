@@ -29,7 +29,8 @@ static void fanout_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 	__u32 w = bh_win_s(c->fanout.window_ns), item, n, att;
 	struct bh_detect_hit h = {.detector = BH_DETECT_ADMIN_FANOUT};
 	struct bh_detect_alert *a;
-	char src[128], dst[128], win[32];
+	struct bh_detect_names nm;
+	char win[32];
 	bool spray, is_new;
 
 	if (!c->fanout.c.enabled || ctx->outcome != BH_OUTCOME_OK ||
@@ -58,21 +59,14 @@ static void fanout_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 	if (!a)
 		return;
 	bh_detect_src_fill(ctx, a, BH_EV_ADMIN_OK, w, true, NULL);
-	bh_detect_fmt_endpoint(src, sizeof(src), &a->source, false);
-	{
-		struct bh_detect_endpoint ep;
-
-		bh_detect_endpoint_from_peer(&ep, &f->resp, true);
-		bh_detect_alert_add_target(a, &ep);
-		bh_detect_fmt_endpoint(dst, sizeof(dst), &ep, true);
-	}
+	bh_detect_alert_flow_target(ctx, a, true, &nm);
 	bh_detect_fmt_duration(win, sizeof(win), c->fanout.window_ns);
 	bh_detect_alert_summary(
 	    a,
 	    "%s used admin ports of %u workloads within %s (%u "
 	    "connections, last %s): %s; allowlist it if it is a bastion "
 	    "or config management, else isolate it",
-	    src, n, win, att, dst,
+	    nm.src, n, win, att, nm.dst,
 	    spray ? "password spraying" : "lateral movement");
 	bh_detect_commit(ctx, a, is_new);
 }

@@ -45,8 +45,8 @@ static void sweep_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 	__u32 w = bh_win_s(c->sweep.window_ns), n, na = 0;
 	bool fresh, admin_hit = false, is_new;
 	struct bh_detect_alert *a;
-	struct bh_detect_endpoint ep;
-	char src[128], dst[128], win[32];
+	struct bh_detect_names nm;
+	char win[32];
 	struct bh_detect_hit h = {.detector = BH_DETECT_SWEEP};
 
 	if (!c->sweep.c.enabled || ctx->outcome != BH_OUTCOME_FAILED)
@@ -79,11 +79,8 @@ static void sweep_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 	a = bh_detect_hit(ctx, &h, &is_new);
 	if (!a)
 		return;
-	bh_detect_endpoint_from_peer(&ep, &ctx->f->resp, true);
-	bh_detect_alert_add_target(a, &ep);
+	bh_detect_alert_flow_target(ctx, a, true, &nm);
 	bh_detect_src_fill(ctx, a, BH_EV_FAILED, w, true, NULL);
-	bh_detect_fmt_endpoint(src, sizeof(src), &a->source, false);
-	bh_detect_fmt_endpoint(dst, sizeof(dst), &ep, true);
 	bh_detect_fmt_duration(win, sizeof(win), c->sweep.window_ns);
 	if (admin_hit)
 		bh_detect_alert_summary(
@@ -91,14 +88,14 @@ static void sweep_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 		    "%s failed to reach %u hosts on admin ports within "
 		    "%s (last %s): admin-port sweep; isolate %s and find "
 		    "the process",
-		    src, na, win, dst, src);
+		    nm.src, na, win, nm.dst, nm.src);
 	else
 		bh_detect_alert_summary(
 		    a,
 		    "%s failed to reach %u new hosts within %s (last "
 		    "%s): network sweep; find the process in %s unless "
 		    "it is a scanner you run",
-		    src, n, win, dst, src);
+		    nm.src, n, win, nm.dst, nm.src);
 	bh_detect_commit(ctx, a, is_new);
 }
 
@@ -182,9 +179,9 @@ static void ps_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 	__u32 item, n, ns, na = 0;
 	struct ps_slot *s;
 	struct bh_detect_alert *a;
-	struct bh_detect_endpoint ep;
 	struct bh_detect_hit h = {.detector = BH_DETECT_PORTSCAN};
-	char src[128], dst[128], win[32];
+	struct bh_detect_names nm;
+	char win[32];
 	bool fresh, is_new;
 	__u64 dh;
 
@@ -228,19 +225,16 @@ static void ps_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 	a = bh_detect_hit(ctx, &h, &is_new);
 	if (!a)
 		return;
-	bh_detect_endpoint_from_peer(&ep, &f->resp, false);
-	bh_detect_alert_add_target(a, &ep);
+	bh_detect_alert_flow_target(ctx, a, false, &nm);
 	bh_detect_src_fill(ctx, a, BH_EV_FAILED, sw, false, &f->resp.addr);
-	bh_detect_fmt_endpoint(src, sizeof(src), &a->source, false);
-	bh_detect_fmt_endpoint(dst, sizeof(dst), &ep, false);
 	if (na >= c->portscan.admin_ports) {
 		bh_detect_alert_summary(
 		    a,
 		    "%s probed %u admin ports of %s (last %u/%s): "
 		    "admin-port probing; isolate %s and check %s for "
 		    "logins",
-		    src, na, dst, f->resp.port,
-		    f->proto == IPPROTO_UDP ? "udp" : "tcp", src, dst);
+		    nm.src, na, nm.dst, f->resp.port,
+		    f->proto == IPPROTO_UDP ? "udp" : "tcp", nm.src, nm.dst);
 	} else {
 		bool loud = n >= c->portscan.ports;
 
@@ -251,8 +245,8 @@ static void ps_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 		    a,
 		    "%s failed on %u ports of %s within %s (last %u): "
 		    "%sport scan; find the process in %s",
-		    src, loud ? n : ns, dst, win, f->resp.port,
-		    loud ? "" : "slow ", src);
+		    nm.src, loud ? n : ns, nm.dst, win, f->resp.port,
+		    loud ? "" : "slow ", nm.src);
 	}
 	bh_detect_commit(ctx, a, is_new);
 }

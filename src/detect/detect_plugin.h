@@ -97,6 +97,17 @@ void bh_detect_alert_add_evidence(struct bh_detect_alert *a, __u64 flow_id);
 void bh_detect_endpoint_from_peer(struct bh_detect_endpoint *ep,
 				  const struct bh_detect_peer *p, bool port);
 
+/* The alert's source and the flow's responder, formatted for a summary. */
+struct bh_detect_names {
+	char src[128];
+	char dst[128];
+};
+/* Adds the flow's responder as a target (with its port when port) and
+ * formats the alert's source and that target into nm. */
+void bh_detect_alert_flow_target(struct bh_detect_ctx *ctx,
+				 struct bh_detect_alert *a, bool port,
+				 struct bh_detect_names *nm);
+
 /* Sets the alert's one-line summary (truncated to fit). */
 void bh_detect_alert_summary(struct bh_detect_alert *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

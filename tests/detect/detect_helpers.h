@@ -19,6 +19,7 @@ enum fkind {
 	F_AUDIT,   /* would-deny (audit mode), answered */
 	F_ICMP_NO, /* ICMP echo without reply */
 	F_CONNRST, /* handshake then RST, no payload (connect scan) */
+	F_UDP_NO,  /* UDP datagram without reply */
 };
 
 struct fspec {
@@ -102,6 +103,11 @@ static inline struct bh_detect_flow mkflow(const struct fspec *s, __u64 id)
 		f.init.port = 0;
 		f.packets[0] = 1;
 		f.bytes[0] = 98;
+		break;
+	case F_UDP_NO:
+		f.proto = IPPROTO_UDP;
+		f.packets[0] = 1;
+		f.bytes[0] = 80;
 		break;
 	case F_CONNRST:
 		f.tcp_flags[0] = BH_TCP_SYN | BH_TCP_ACK | BH_TCP_RST;

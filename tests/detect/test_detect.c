@@ -132,6 +132,15 @@ static void sweep_ping(struct bh_detect *d)
 {
 	gen_sweep(d, 30, 0.1, 0, F_ICMP_NO);
 }
+static void sweep_udp(struct bh_detect *d)
+{
+	gen_sweep(d, 40, 0.1, 161, F_UDP_NO);
+}
+static void udp_failed(struct bh_detect_config *cfg)
+{
+	long_learning(cfg);
+	cfg->udp_unanswered_failed = true;
+}
 static void sweep_admin(struct bh_detect *d)
 {
 	gen_sweep(d, 8, 0.5, 22, F_SYN);
@@ -623,6 +632,16 @@ static const struct scenario scenarios[] = {
      sweep_ping,
      {[BH_DETECT_SWEEP] = EXACT(1), [BH_DETECT_TRW] = ANY},
      check_ping},
+    {"UDP sweep: unanswered UDP is not a failure by default",
+     long_learning,
+     sweep_udp,
+     {{0, 0}},
+     NULL},
+    {"UDP sweep with udp_unanswered_failed",
+     udp_failed,
+     sweep_udp,
+     {[BH_DETECT_SWEEP] = EXACT(1), [BH_DETECT_TRW] = ANY},
+     NULL},
     {"admin sweep",
      long_learning,
      sweep_admin,
@@ -1433,6 +1452,37 @@ static void test_config_file_and_copy(void **state)
 /* --- Building blocks ---------------------------------------------------------
  */
 
+static void test_formatting(void **state)
+{
+	struct bh_detect_endpoint ep;
+	char buf[128];
+
+	(void)state;
+	memset(&ep, 0, sizeof(ep));
+	ep.addr = v4(0x0102);
+	ep.port = 22;
+	bh_detect_fmt_endpoint(buf, sizeof(buf), &ep, true);
+	assert_string_equal(buf, "10.0.1.2:22");
+	strcpy(ep.name, "web");
+	bh_detect_fmt_endpoint(buf, sizeof(buf), &ep, false);
+	assert_string_equal(buf, "web (10.0.1.2)");
+	memset(&ep.addr, 0, sizeof(ep.addr));
+	ep.addr.b[0] = 0xfd;
+	ep.addr.b[15] = 1;
+	bh_detect_fmt_endpoint(buf, sizeof(buf), &ep, true);
+	assert_string_equal(buf, "web ([fd00::1]:22)");
+	bh_detect_fmt_duration(buf, sizeof(buf), 5400ULL * 1000000000ULL);
+	assert_string_equal(buf, "1h30m");
+	bh_detect_fmt_duration(buf, sizeof(buf), 45ULL * 1000000000ULL);
+	assert_string_equal(buf, "45s");
+	bh_detect_fmt_duration(buf, sizeof(buf), 0);
+	assert_string_equal(buf, "0s");
+	assert_string_equal(bh_detect_severity_str(BH_SEV_CRITICAL),
+			    "critical");
+	assert_string_equal(bh_detect_alert_state_str(BH_ALERT_CLOSED),
+			    "closed");
+}
+
 static void test_siphash(void **state)
 {
 	/* Reference vector of the SipHash paper: key 00..0f, message 00..0e */
@@ -1581,6 +1631,7 @@ int main(void)
 	    cmocka_unit_test(test_config_yaml),
 	    cmocka_unit_test(test_config_errors),
 	    cmocka_unit_test(test_config_file_and_copy),
+	    cmocka_unit_test(test_formatting),
 	    cmocka_unit_test(test_siphash),
 	    cmocka_unit_test(test_distinct_counter),
 	    cmocka_unit_test(test_windowed_counts),
