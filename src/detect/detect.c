@@ -292,7 +292,11 @@ static enum bh_detect_outcome classify(const struct bh_detect *d,
 
 static bool flow_valid(const struct bh_detect_flow *f)
 {
-	return f->end_ns >= f->start_ns && f->verdict < BH_VERDICT_MAX &&
+	/* Times are kept in 32-bit seconds: records past 2106 are bogus and
+	 * would drag the engine's clock with them. */
+	return f->end_ns >= f->start_ns &&
+	       f->end_ns / NS_PER_S < UINT32_MAX - 7 * 86400 &&
+	       f->verdict < BH_VERDICT_MAX &&
 	       (f->init.labels || !f->init.n_labels) &&
 	       (f->resp.labels || !f->resp.n_labels);
 }
@@ -479,7 +483,8 @@ int bh_detect_flow(struct bh_detect *d, const struct bh_detect_flow *f)
 
 void bh_detect_advance(struct bh_detect *d, __u64 now_ns)
 {
-	advance_to(d, now_ns);
+	if (now_ns / NS_PER_S < UINT32_MAX - 7 * 86400)
+		advance_to(d, now_ns);
 }
 
 void bh_detect_flush(struct bh_detect *d)

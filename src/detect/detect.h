@@ -326,7 +326,7 @@ void bh_detect_free(struct bh_detect **d);
 int bh_detect_flow(struct bh_detect *d, const struct bh_detect_flow *f);
 
 /* Moves time forward without flows: the learning period ends, quiet alerts
- * close. Times in the past are ignored. */
+ * close. Times in the past (or past the year 2106) are ignored. */
 void bh_detect_advance(struct bh_detect *d, __u64 now_ns);
 
 /* Closes every open alert (end of a replay, shutdown). */

@@ -1137,10 +1137,13 @@ static void test_invalid_flows(void **state)
 	f.init.n_labels = 2;
 	assert_int_equal(bh_detect_flow(d, &f), -EINVAL);
 	f = mkflow(&s, 4);
+	f.end_ns = UINT64_MAX;
+	assert_int_equal(bh_detect_flow(d, &f), -EINVAL);
+	f = mkflow(&s, 5);
 	assert_int_equal(bh_detect_flow(d, &f), 0);
 	bh_detect_stats(d, &st);
 	assert_int_equal(st.flows, 1);
-	assert_int_equal(st.flows_invalid, 3);
+	assert_int_equal(st.flows_invalid, 4);
 	bh_detect_free(&d);
 	bh_detect_free(&d); /* NULL-safe */
 	bh_detect_free(NULL);
