@@ -31,6 +31,35 @@ const char *bh_detect_alert_state_str(enum bh_detect_alert_state s)
 	return "invalid";
 }
 
+const char *bh_detect_technique_name(const char *id)
+{
+	static const struct {
+		const char *id, *name;
+	} names[] = {
+	    {"T1018", "Remote System Discovery"},
+	    {"T1021", "Remote Services"},
+	    {"T1021.001", "Remote Services: Remote Desktop Protocol"},
+	    {"T1021.002", "Remote Services: SMB/Windows Admin Shares"},
+	    {"T1021.003",
+	     "Remote Services: Distributed Component Object Model"},
+	    {"T1021.004", "Remote Services: SSH"},
+	    {"T1021.005", "Remote Services: VNC"},
+	    {"T1021.006", "Remote Services: Windows Remote Management"},
+	    {"T1046", "Network Service Discovery"},
+	    {"T1110.003", "Brute Force: Password Spraying"},
+	    {"T1210", "Exploitation of Remote Services"},
+	    {"T1552", "Unsecured Credentials"},
+	    {"T1570", "Lateral Tool Transfer"},
+	    {"T1609", "Container Administration Command"},
+	};
+	size_t i;
+
+	for (i = 0; id && i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(names[i].id, id))
+			return names[i].name;
+	return "";
+}
+
 __u32 bh_detect_workload_key(const char *name)
 {
 	static const uint64_t k[2] = {0x62682d776f726b6cULL,

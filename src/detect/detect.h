@@ -283,6 +283,9 @@ typedef void (*bh_detect_alert_fn)(const struct bh_detect_alert *alert,
 				   void *ctx);
 
 const char *bh_detect_alert_state_str(enum bh_detect_alert_state s);
+/* ATT&CK name of a technique id the detectors use ("T1021.004" -> "Remote
+ * Services: SSH"); "" for others. */
+const char *bh_detect_technique_name(const char *id);
 
 /* ------------------------------------------------------------------------ */
 /* The engine.                                                              */

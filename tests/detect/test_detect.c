@@ -15,6 +15,7 @@
 
 #include "detect.h"
 #include "detect_helpers.h"
+#include "detect_int.h"
 #include "detect_plugin.h"
 #include "distinct.h"
 #include "lru_table.h"
@@ -1484,6 +1485,25 @@ static void test_formatting(void **state)
 			    "critical");
 	assert_string_equal(bh_detect_alert_state_str(BH_ALERT_CLOSED),
 			    "closed");
+	assert_string_equal(bh_detect_technique_name("T1021.004"),
+			    "Remote Services: SSH");
+	assert_string_equal(bh_detect_technique_name("T9999"), "");
+	/* every technique an alert can carry has a name */
+	{
+		struct bh_detect_config cfg;
+		static const char *const used[] = {
+		    "T1018", "T1046", "T1110.003", "T1210", "T1570"};
+		size_t i;
+
+		bh_detect_config_defaults(&cfg);
+		for (i = 0; i < cfg.n_admin_ports; i++)
+			assert_true(bh_detect_technique_name(
+			    bh_detect_admin_technique(cfg.admin_ports[i]))[0]);
+		for (i = 0; i < sizeof(used) / sizeof(used[0]); i++)
+			assert_true(bh_detect_technique_name(used[i])[0]);
+		assert_true(bh_detect_technique_name(
+		    bh_detect_admin_technique(2222))[0]);
+	}
 }
 
 static void test_siphash(void **state)
