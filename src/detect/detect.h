@@ -10,7 +10,11 @@
  *
  * Memory is bounded: every table (sources, edges, workloads, flagged pivot
  * endpoints, open alerts) has a cap fixed by the configuration and is
- * allocated once; what does not fit is evicted and counted.
+ * allocated once (the source table at the first flow, once plug-ins have
+ * registered); what does not fit is evicted and counted.
+ *
+ * An engine is not thread-safe: one thread feeds it (one engine per
+ * collector thread), and the alert callback must not call back into it.
  */
 #ifndef BH_DETECT_H
 #define BH_DETECT_H
