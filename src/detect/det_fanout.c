@@ -11,6 +11,7 @@
 
 struct fanout_state {
 	struct bh_dc6 targets;	   /* distinct responder workloads */
+	struct bh_dc6 slow;	   /* the same over the slow window */
 	struct bh_wcount attempts; /* admin connections */
 };
 
@@ -19,6 +20,7 @@ static void fanout_init(void *state, void *priv)
 	struct fanout_state *st = state;
 
 	bh_dc_init(&st->targets.h, 6);
+	bh_dc_init(&st->slow.h, 6);
 }
 
 static void fanout_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
@@ -26,12 +28,13 @@ static void fanout_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 	const struct bh_detect_config *c = ctx->cfg;
 	const struct bh_detect_flow *f = ctx->f;
 	struct fanout_state *st = state;
-	__u32 w = bh_win_s(c->fanout.window_ns), item, n, att;
+	__u32 w = bh_win_s(c->fanout.window_ns), item, n, ns, att;
+	__u32 sw = bh_win_s(c->fanout.slow_window_ns);
 	struct bh_detect_hit h = {.detector = BH_DETECT_ADMIN_FANOUT};
 	struct bh_detect_alert *a;
 	struct bh_detect_names nm;
 	char win[32];
-	bool spray, is_new;
+	bool loud, spray, is_new;
 
 	if (!c->fanout.c.enabled || ctx->outcome != BH_OUTCOME_OK ||
 	    ctx->admin < 0 || !ctx->first)
@@ -43,14 +46,17 @@ static void fanout_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 	else
 		item = ctx->dst_hash;
 	bh_dc_add(&st->targets.h, item, ctx->t, ctx->now, w);
+	bh_dc_add(&st->slow.h, item, ctx->t, ctx->now, sw);
 	bh_wcount_add(&st->attempts, ctx->t, ctx->now, w);
 	n = bh_dc_count(&st->targets.h, ctx->now, w);
+	ns = bh_dc_count(&st->slow.h, ctx->now, sw);
 	att = bh_wcount_sum(&st->attempts, ctx->now, w);
-	if (2 * n >= c->fanout.workloads)
+	if (2 * n >= c->fanout.workloads || 2 * ns >= c->fanout.slow_workloads)
 		bh_detect_src_mark(ctx, 1);
-	if (n < c->fanout.workloads)
+	loud = n >= c->fanout.workloads;
+	if (!loud && ns < c->fanout.slow_workloads)
 		return;
-	spray = att >= (__u64)c->fanout.spray_ratio * n;
+	spray = loud && att >= (__u64)c->fanout.spray_ratio * n;
 	h.technique =
 	    spray ? "T1110.003" : bh_detect_admin_technique(f->resp.port);
 	h.severity = BH_SEV_HIGH;
@@ -58,15 +64,17 @@ static void fanout_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 	a = bh_detect_hit(ctx, &h, &is_new);
 	if (!a)
 		return;
-	bh_detect_src_fill(ctx, a, BH_EV_ADMIN_OK, w, true, NULL);
+	bh_detect_src_fill(ctx, a, BH_EV_ADMIN_OK, loud ? w : sw, true, NULL);
 	bh_detect_alert_flow_target(ctx, a, true, &nm);
-	bh_detect_fmt_duration(win, sizeof(win), c->fanout.window_ns);
+	bh_detect_fmt_duration(win, sizeof(win),
+			       loud ? c->fanout.window_ns
+				    : c->fanout.slow_window_ns);
 	bh_detect_alert_summary(
 	    a,
-	    "%s used admin ports of %u workloads within %s (%u "
-	    "connections, last %s): %s; allowlist it if it is a bastion "
-	    "or config management, else isolate it",
-	    nm.src, n, win, att, nm.dst,
+	    "%s used admin ports of %u workloads within %s (last %s): %s; "
+	    "allowlist it if it is a bastion or config management, else "
+	    "isolate it",
+	    nm.src, loud ? n : ns, win, nm.dst,
 	    spray ? "password spraying" : "lateral movement");
 	bh_detect_commit(ctx, a, is_new);
 }

@@ -182,8 +182,8 @@ static int seal(struct bh_detect *d)
 {
 	const struct bh_detect_config *c = &d->cfg;
 	const __u64 windows[] = {c->sweep.window_ns, c->portscan.slow_window_ns,
-				 c->trw.memory_ns, c->fanout.window_ns,
-				 c->deny.window_ns};
+				 c->trw.memory_ns, c->fanout.slow_window_ns,
+				 c->deny.slow_window_ns};
 	size_t off = sizeof(struct bh_detect_src);
 	__u32 stale = 0;
 	unsigned int i;

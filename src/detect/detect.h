@@ -141,6 +141,8 @@ struct bh_detect_config {
 		__u64 window_ns;
 		__u32 workloads;   /* distinct destination workloads */
 		__u32 spray_ratio; /* attempts per target for T1110.003 */
+		__u64 slow_window_ns;
+		__u32 slow_workloads;
 	} fanout;
 	struct {
 		struct bh_detect_common c;
@@ -150,8 +152,8 @@ struct bh_detect_config {
 	} transfer;
 	struct {
 		struct bh_detect_common c;
-		__u64
-		    window_ns; /* a reached endpoint stays flagged this long */
+		/* a reached endpoint stays flagged this long */
+		__u64 window_ns;
 		__u32 max_hops;
 	} pivot;
 	struct {
@@ -160,6 +162,8 @@ struct bh_detect_config {
 		__u32 min_pairs; /* distinct denied (host, port) pairs */
 		double factor;	 /* x the workload's normal rate */
 		double weight;	 /* EWMA weight of a new window sample */
+		__u64 slow_window_ns;
+		__u32 slow_pairs;
 	} deny;
 };
 

@@ -60,6 +60,8 @@ void bh_detect_config_defaults(struct bh_detect_config *cfg)
 	cfg->fanout.window_ns = S(600);
 	cfg->fanout.workloads = 4;
 	cfg->fanout.spray_ratio = 3;
+	cfg->fanout.slow_window_ns = S(3600);
+	cfg->fanout.slow_workloads = 6;
 
 	cfg->transfer.c.enabled = true;
 	cfg->transfer.min_bytes = 1 << 20;
@@ -75,6 +77,8 @@ void bh_detect_config_defaults(struct bh_detect_config *cfg)
 	cfg->deny.min_pairs = 10;
 	cfg->deny.factor = 3.0;
 	cfg->deny.weight = 0.1;
+	cfg->deny.slow_window_ns = S(3600);
+	cfg->deny.slow_pairs = 30;
 }
 
 static void allowlist_clear(struct bh_detect_allowlist *l)
@@ -229,9 +233,11 @@ int bh_detect_config_validate(const struct bh_detect_config *c, char *err,
 	    {c->portscan.slow_window_ns, "portscan.slow_window"},
 	    {c->trw.memory_ns, "trw.memory"},
 	    {c->fanout.window_ns, "fanout.window"},
+	    {c->fanout.slow_window_ns, "fanout.slow_window"},
 	    {c->transfer.edge_age_ns, "transfer.edge_age"},
 	    {c->pivot.window_ns, "pivot.window"},
 	    {c->deny.window_ns, "deny.window"},
+	    {c->deny.slow_window_ns, "deny.slow_window"},
 	    {c->aggregation_ns, "aggregation.window"},
 	};
 	const struct {
@@ -245,6 +251,8 @@ int bh_detect_config_validate(const struct bh_detect_config *c, char *err,
 	    {c->portscan.slow_ports, "portscan.slow_ports"},
 	    {c->fanout.workloads, "fanout.workloads"},
 	    {c->fanout.spray_ratio, "fanout.spray_ratio"},
+	    {c->fanout.slow_workloads, "fanout.slow_workloads"},
+	    {c->deny.slow_pairs, "deny.slow_pairs"},
 	    {c->deny.min_pairs, "deny.min_pairs"},
 	};
 	size_t i, j;
@@ -281,6 +289,10 @@ int bh_detect_config_validate(const struct bh_detect_config *c, char *err,
 	      "learning.workload_grace: must be at most 1d");
 	CHECK(c->portscan.slow_window_ns >= c->portscan.window_ns,
 	      "portscan.slow_window: shorter than portscan.window");
+	CHECK(c->fanout.slow_window_ns >= c->fanout.window_ns,
+	      "fanout.slow_window: shorter than fanout.window");
+	CHECK(c->deny.slow_window_ns >= c->deny.window_ns,
+	      "deny.slow_window: shorter than deny.window");
 	/* TRW (Jung et al. 2004) needs a scanner to fail more often than a
 	 * benign host, and P_F < P_D, for the thresholds to be ordered. */
 	CHECK(c->trw.theta0 > 0 && c->trw.theta0 < 1 && c->trw.theta1 > 0 &&

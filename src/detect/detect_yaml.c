@@ -97,6 +97,8 @@ static const struct key k_fanout[] = {
     {"window", K_DUR, CF(fanout.window_ns), NULL, 0, 0},
     {"workloads", K_U32, CF(fanout.workloads), NULL, 1, 1e6},
     {"spray_ratio", K_U32, CF(fanout.spray_ratio), NULL, 1, 1e6},
+    {"slow_window", K_DUR, CF(fanout.slow_window_ns), NULL, 0, 0},
+    {"slow_workloads", K_U32, CF(fanout.slow_workloads), NULL, 1, 1e6},
     END,
 };
 
@@ -121,6 +123,8 @@ static const struct key k_deny[] = {
     {"min_pairs", K_U32, CF(deny.min_pairs), NULL, 1, 1e6},
     {"factor", K_DOUBLE, CF(deny.factor), NULL, 1, 1000},
     {"weight", K_DOUBLE, CF(deny.weight), NULL, 0, 1},
+    {"slow_window", K_DUR, CF(deny.slow_window_ns), NULL, 0, 0},
+    {"slow_pairs", K_U32, CF(deny.slow_pairs), NULL, 1, 1e6},
     END,
 };
 

@@ -426,6 +426,26 @@ static void deny_probe(struct bh_detect *d)
 					       "web", NULL});
 }
 
+/* One denied pair every 90 s: about 3 per 5-minute window. */
+static void deny_slow_n(struct bh_detect *d, int pairs)
+{
+	int p;
+
+	normal_traffic(d, 0, 3600);
+	for (p = 0; p < pairs; p++)
+		feed(d, (struct fspec){3700 + p * 90, H_ATT, ID_WEB,
+				       0x2100 + p % 7, ID_DB, (__u16)(7000 + p),
+				       F_DENY, 0, 0, "web", NULL});
+}
+static void deny_slow(struct bh_detect *d)
+{
+	deny_slow_n(d, 35);
+}
+static void deny_slow_below(struct bh_detect *d)
+{
+	deny_slow_n(d, 29);
+}
+
 static void deny_probe_below(struct bh_detect *d)
 {
 	int p;
@@ -489,6 +509,25 @@ static void fanout_replicas(struct bh_detect *d)
 {
 	gen_fanout(d, H_ATT, ID_WEB, "web", 8, true);
 }
+/* One new workload every 10 minutes: never 4 in 10 minutes. */
+static void fanout_slow_n(struct bh_detect *d, int targets)
+{
+	int i;
+
+	for (i = 0; i < targets; i++)
+		feed(d,
+		     (struct fspec){10 + i * 600, H_ATT, ID_WEB, 0x3100 + i,
+				    700 + i, 3389, F_EST, 0, 0, "web", "node"});
+}
+static void fanout_slow(struct bh_detect *d)
+{
+	fanout_slow_n(d, 6);
+}
+static void fanout_slow_below(struct bh_detect *d)
+{
+	fanout_slow_n(d, 5);
+}
+
 static void fanout_spray(struct bh_detect *d)
 {
 	int i, k;
@@ -741,6 +780,26 @@ static const struct scenario scenarios[] = {
      long_learning,
      fanout_replicas,
      {{0, 0}},
+     NULL},
+    {"admin fan-out slow",
+     long_learning,
+     fanout_slow,
+     {[BH_DETECT_ADMIN_FANOUT] = EXACT(1)},
+     NULL},
+    {"admin fan-out slow just below",
+     long_learning,
+     fanout_slow_below,
+     {{0, 0}},
+     NULL},
+    {"deny probing slow",
+     NULL,
+     deny_slow,
+     {[BH_DETECT_DENY_PROBE] = EXACT(1), [BH_DETECT_TRW] = ANY},
+     NULL},
+    {"deny probing slow just below",
+     NULL,
+     deny_slow_below,
+     {[BH_DETECT_TRW] = ANY},
      NULL},
     {"password spraying",
      long_learning,
