@@ -178,20 +178,27 @@ BH_STEP int bh_decide(struct bh_env *env, struct bh_work *w, __u32 proto,
 /* ------------------------------------------------------------------------ */
 /* Flows.                                                                   */
 
-static __always_inline void bh_flow_account(struct bh_pctx *p,
-					    struct bh_flow *f, int dir)
+/* Count the packet in direction dir of f. Writes what changed only: the
+ * entry's cache line is shared by the CPUs that see the flow. */
+static __always_inline void bh_fast_account(struct bh_flow *f, int dir,
+					    const struct bh_pkt *pkt,
+					    const struct bh_work *w)
 {
-	const struct bh_pkt *pkt = &p->w->pkt;
-
 	dir &= 1;
-	if (!f->packets[dir] && f->ifindex[dir] != p->ifindex)
-		f->ifindex[dir] = p->ifindex;
+	if (!f->packets[dir] && f->ifindex[dir] != w->ifindex)
+		f->ifindex[dir] = w->ifindex;
 	bh_t_add64(&f->packets[dir], 1);
 	bh_t_add64(&f->bytes[dir], pkt->pkt_len);
 	if ((f->tcp_flags[dir] | pkt->tcp_flags) != f->tcp_flags[dir])
 		f->tcp_flags[dir] |= pkt->tcp_flags;
-	if (p->now > f->last_seen_ns)
-		f->last_seen_ns = p->now;
+	if (w->now > f->last_seen_ns)
+		f->last_seen_ns = w->now;
+}
+
+static __always_inline void bh_flow_account(struct bh_pctx *p,
+					    struct bh_flow *f, int dir)
+{
+	bh_fast_account(f, dir, &p->w->pkt, p->w);
 }
 
 /* Re-decide a flow under the current epoch's policy, from its initiator to
@@ -430,6 +437,53 @@ BH_STEP int bh_conn(struct bh_env *env, struct bh_work *w)
 	return 0;
 }
 
+/* The fast path, inline in the program: a packet of a known flow whose
+ * verdict was decided under the current epoch. Returns 0 to take the slow
+ * path (bh_conn) instead. */
+static __always_inline int bh_fast(struct bh_env *env, struct bh_work *w,
+				   const struct bh_config *cfg,
+				   struct bh_stats *st)
+{
+	const struct bh_pkt *pkt = &w->pkt;
+	struct bh_pctx p;
+	struct bh_flow *f;
+	int dir;
+
+	if (pkt->flags & BH_PKT_ICMP_ERR)
+		return 0;
+	dir = bh_flow_key_make(&w->key, &pkt->saddr, pkt->sport, &pkt->daddr,
+			       pkt->dport, pkt->ip_proto);
+	f = bh_t_lookup(env, bh_flows, &w->key);
+	if (!f) {
+		/* A known denied flow: dropped after this lookup. */
+		f = bh_t_lookup(env, bh_denied, &w->key);
+		if (!f || f->epoch != w->epoch ||
+		    bh_ct_expired(cfg, f, w->key.proto, w->now))
+			return 0;
+		dir &= 1;
+		bh_fast_account(f, dir, pkt, w);
+		bh_res_set(&w->res, f->verdict, f->reason, f->rule_id);
+		w->res.src_identity = f->identity[dir];
+		w->res.dst_identity = f->identity[dir ^ 1];
+		return 1;
+	}
+	if (f->epoch != w->epoch ||
+	    bh_ct_expired(cfg, f, w->key.proto, w->now) ||
+	    (f->ct_state == BH_CT_CLOSED && bh_tcp_is_syn(pkt)))
+		return 0;
+	p.env = env;
+	p.w = w;
+	p.cfg = cfg;
+	p.st = st;
+	p.now = w->now;
+	p.epoch = w->epoch;
+	p.slot = w->slot & 1;
+	p.sc = &cfg->slot[p.slot];
+	p.ifindex = w->ifindex;
+	bh_flow_hit(&p, &w->key, f, dir);
+	return 1;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Fragments.                                                               */
 
@@ -581,7 +635,8 @@ static __always_inline int bh_classify(struct bh_env *env, struct bh_work *w,
 	} else if ((pkt->frag_flags & BH_FRAG_IS_FRAG) && pkt->frag_off) {
 		bh_frag_later(env, w);
 	} else {
-		bh_conn(env, w);
+		if (!bh_fast(env, w, cfg, st))
+			bh_conn(env, w);
 		if (pkt->frag_flags & BH_FRAG_IS_FRAG)
 			bh_frag_first(env, w);
 	}

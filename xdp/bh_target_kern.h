@@ -40,11 +40,16 @@ static __always_inline void *bh_t_single(void *map)
 #define bh_t_ratelimit(env) ((struct bh_ratelimit *)bh_t_single(&bh_ratelimit))
 
 /* Tick-resolution clock: enough for timeouts and last-seen, and a fraction
- * of bpf_ktime_get_ns()'s cost (BENCHMARKS.md). */
+ * of bpf_ktime_get_ns()'s cost (BENCHMARKS.md). Overridable so that the
+ * benchmark can measure the alternatives. */
+#ifndef bh_t_now
 #define bh_t_now(env) bpf_ktime_get_coarse_ns()
+#endif
 
 /* Flow counters are shared by the CPUs that see the flow. */
+#ifndef bh_t_add64
 #define bh_t_add64(p, v) __sync_fetch_and_add((p), (v))
+#endif
 
 /* 0, or -errno when the ring has no room. */
 #define bh_t_event(env, ev)                                                    \

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "policy.h"
+#include "probe.h"
 
 int do_policy(int argc, char **argv); /* declared in main.c */
 
@@ -16,8 +17,8 @@ static void policy_usage(FILE *out)
 	fprintf(out,
 		"Usage: bulkhead policy check [-W] FILE\n"
 		"       bulkhead policy show FILE [-o text|json] [--from NAME] [--to NAME]\n"
-		"       bulkhead policy test FILE --from WORKLOAD|IP --to WORKLOAD|IP\n"
-		"                            [--port PROTO/PORT] [-o text|json]\n"
+		"       bulkhead policy test FILE --from PEER --to PEER --port PROTO/PORT\n"
+		"                            [--expect allow|deny] [-o text|json]\n"
 		"\n"
 		"  check  validate a policy: every error as FILE:LINE:COLUMN, then\n"
 		"         warnings (selectors matching nothing, shadowed rules,\n"
@@ -28,10 +29,11 @@ static void policy_usage(FILE *out)
 		"         matrix to identities of those names (workload, external\n"
 		"         group, world, host).\n"
 		"  test   the verdict for one flow and the rule that decides it,\n"
-		"         through the data plane's decision code. Peers are\n"
-		"         workload or external group names, world, host, or\n"
-		"         addresses; --port defaults to any (e.g. tcp/5432,\n"
-		"         udp/53, icmp).\n"
+		"         through the data plane's decision code. A PEER is a\n"
+		"         workload or external group name, world, host, or an\n"
+		"         IP address; --port is tcp/5432, udp/53, sctp/3868,\n"
+		"         icmp/8 (ICMP type), icmp, proto/47. --expect makes\n"
+		"         the exit status 1 when the verdict differs (for CI).\n"
 		"\n"
 		"The language: README.md, \"Policy language\".\n");
 }
@@ -692,6 +694,186 @@ out:
 	return ret;
 }
 
+/* ------------------------------------------------------------------------ */
+/* test                                                                     */
+
+static void test_peer_text(const char *arg, const union bh_addr *a,
+			   const struct bh_cp_identity *id)
+{
+	char addr[64], lbl[512];
+	size_t k, off = 0;
+
+	lbl[0] = 0;
+	for (k = 0; id && k < id->n_labels && off < sizeof(lbl); k++)
+		off += (size_t)snprintf(lbl + off, sizeof(lbl) - off,
+					"%s%s=%s", k ? "," : " ",
+					id->labels[k].key, id->labels[k].value);
+	printf("%s (%s): identity %u, %s '%s'%s\n", arg,
+	       bh_policy_addr_str(a, 128, addr, sizeof(addr)),
+	       id ? id->id : 0, id ? kind_str(id->kind) : "?",
+	       id ? id->name : "?", lbl);
+}
+
+static void test_json_peer(const char *key, const char *arg,
+			   const union bh_addr *a,
+			   const struct bh_cp_identity *id)
+{
+	char addr[64];
+
+	printf("\"%s\":{", key);
+	json_kv(stdout, "peer", arg, true);
+	json_kv(stdout, "address", bh_policy_addr_str(a, 128, addr, sizeof(addr)),
+		true);
+	printf("\"identity\":%u,", id ? id->id : 0);
+	json_kv(stdout, "name", id ? id->name : NULL, false);
+	printf("}");
+}
+
+static int policy_test(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "expect", required_argument, NULL, 'e' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *from = NULL, *to = NULL, *port = NULL, *expect = NULL;
+	struct bh_compiled_policy *cp = NULL;
+	struct bh_policy_probe *pr = NULL;
+	struct bh_policy_verdict v;
+	struct bh_policy *p = NULL;
+	union bh_addr src, dst;
+	bool json = false, allowed;
+	char err[256];
+	__u8 proto;
+	__u16 dport;
+	int c, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			from = optarg;
+			break;
+		case 't':
+			to = optarg;
+			break;
+		case 'p':
+			port = optarg;
+			break;
+		case 'e':
+			expect = optarg;
+			break;
+		case 'o':
+			if (strcmp(optarg, "json") && strcmp(optarg, "text")) {
+				fprintf(stderr,
+					"bulkhead policy test: -o takes text or json, not '%s'\n",
+					optarg);
+				return BH_EXIT_USAGE;
+			}
+			json = !strcmp(optarg, "json");
+			break;
+		case 'h':
+			policy_usage(stdout);
+			return BH_EXIT_OK;
+		default:
+			policy_usage(stderr);
+			return BH_EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc || !from || !to || !port) {
+		fprintf(stderr,
+			"bulkhead policy test: expected FILE, --from, --to and --port\n");
+		return BH_EXIT_USAGE;
+	}
+	if (expect && strcmp(expect, "allow") && strcmp(expect, "deny")) {
+		fprintf(stderr,
+			"bulkhead policy test: --expect takes allow or deny, not '%s'\n",
+			expect);
+		return BH_EXIT_USAGE;
+	}
+	if (bh_policy_parse_flow_port(port, &proto, &dport, err, sizeof(err))) {
+		fprintf(stderr, "bulkhead policy test: --port: %s\n", err);
+		return BH_EXIT_USAGE;
+	}
+	ret = policy_open(argv[optind], &p, &cp, stderr);
+	if (ret)
+		return ret;
+	ret = BH_EXIT_USAGE;
+	if (bh_policy_resolve_peer(p, cp, from, &src, err, sizeof(err))) {
+		fprintf(stderr, "bulkhead policy test: --from: %s\n", err);
+		goto out;
+	}
+	if (bh_policy_resolve_peer(p, cp, to, &dst, err, sizeof(err))) {
+		fprintf(stderr, "bulkhead policy test: --to: %s\n", err);
+		goto out;
+	}
+	ret = BH_EXIT_FAIL;
+	c = bh_policy_probe_new(cp, &pr);
+	if (!c)
+		c = bh_policy_probe_decide(pr, &src, &dst, proto, dport, &v);
+	if (c) {
+		fprintf(stderr, "bulkhead policy test: decision failed: %s\n",
+			strerror(-c));
+		goto out;
+	}
+	/* Audit passes what it would deny: "allowed" is the policy's
+	 * answer, the verdict says what the data plane does with it. */
+	allowed = v.res.verdict == BH_VERDICT_ALLOW;
+	if (json) {
+		printf("{");
+		test_json_peer("from", from, &src, v.src);
+		printf(",");
+		test_json_peer("to", to, &dst, v.dst);
+		printf(",");
+		json_kv(stdout, "port", port, true);
+		printf("\"proto\":%u,\"dport\":%u,", proto, dport);
+		json_kv(stdout, "verdict", bh_verdict_str(v.res.verdict), true);
+		json_kv(stdout, "reason", bh_reason_str(v.res.reason), true);
+		json_kv(stdout, "rule", v.rule ? v.rule->name : NULL, true);
+		printf("\"rule_id\":%u,\"line\":%d}\n", v.res.rule_id,
+		       v.rule ? v.rule->line : 0);
+	} else {
+		printf("from     ");
+		test_peer_text(from, &src, v.src);
+		printf("to       ");
+		test_peer_text(to, &dst, v.dst);
+		printf("flow     %s\n", port);
+		printf("verdict  %s%s%s%s%s\n", bh_verdict_str(v.res.verdict),
+		       v.res.reason ? " (" : "",
+		       v.res.reason ? bh_reason_str(v.res.reason) : "",
+		       v.res.reason ? ")" : "",
+		       v.res.verdict == BH_VERDICT_AUDIT ?
+			       ": audit mode passes it and reports it" :
+			       "");
+		if (v.rule)
+			printf("rule     %s (id %u, %s:%d)%s%s\n", v.rule->name,
+			       v.res.rule_id, v.rule->file, v.rule->line,
+			       v.rule->description ? ": " : "",
+			       v.rule->description ? v.rule->description : "");
+		else
+			printf("rule     none matches: the default action (%s) applies\n",
+			       cp->hdr.default_action == BH_ACTION_ALLOW ?
+				       "allow" :
+				       "deny");
+	}
+	ret = BH_EXIT_OK;
+	if (expect && strcmp(expect, allowed ? "allow" : "deny")) {
+		fprintf(stderr,
+			"bulkhead policy test: expected %s, the verdict is %s\n",
+			expect, bh_verdict_str(v.res.verdict));
+		ret = BH_EXIT_FAIL;
+	}
+out:
+	bh_policy_probe_free(&pr);
+	bh_compiled_policy_free(&cp);
+	bh_policy_free(&p);
+	return ret;
+}
+
 int do_policy(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -702,6 +884,8 @@ int do_policy(int argc, char **argv)
 		return policy_check(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "show"))
 		return policy_show(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "test"))
+		return policy_test(argc - 1, argv + 1);
 	fprintf(stderr, "bulkhead policy: unknown subcommand '%s'\n", argv[1]);
 	policy_usage(stderr);
 	return BH_EXIT_USAGE;

@@ -5,6 +5,7 @@
 
 #include "bh_version.h"
 #include "cli.h"
+#include "cmd_geo.h"
 #include "log.h"
 
 static int do_version(int argc, char **argv);
@@ -18,9 +19,11 @@ int do_detach(int argc, char **argv);   /* cmd_daemon.c */
 
 /* The subcommand table. Handlers for the parts live in cmd_<part>.c. */
 static const struct bh_cmd bh_cmds[] = {
+	{ "observe", do_observe, "print telemetry: flows, alerts, node stats" },
 	{ "version", do_version, "print the version" },
 	{ "help", do_help, "show this help" },
 	{ "policy", do_policy, "check, show and test a segmentation policy" },
+	{ "geoip", do_geoip, "check GeoIP/ASN databases, look addresses up" },
 	{ "run", do_run, "run the node daemon (XDP enforcement)" },
 	{ "reload", do_reload, "make the daemon switch to its policy file" },
 	{ "status", do_status, "the daemon's interfaces, policy, counters" },

@@ -213,6 +213,14 @@ int bh_dp_prog_fd(const struct bh_dp *dp)
 	return bpf_program__fd(dp->skel->progs.bulkhead_xdp);
 }
 
+int bh_dp_map_fd(const struct bh_dp *dp, const char *name)
+{
+	struct bpf_map *map;
+
+	map = bpf_object__find_map_by_name(dp->skel->obj, name);
+	return map ? bpf_map__fd(map) : -ENOENT;
+}
+
 bool bh_dp_adopted(const struct bh_dp *dp)
 {
 	return dp->adopted;

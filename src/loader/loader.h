@@ -39,6 +39,9 @@ void bh_dp_free(struct bh_dp **dp);
 
 /* The XDP program, for attaching or BPF_PROG_TEST_RUN. */
 int bh_dp_prog_fd(const struct bh_dp *dp);
+/* fd of one of the data plane's maps by its name ("bh_flows"), for tools
+ * that share them (benchmarks, debugging); -ENOENT if there is none. */
+int bh_dp_map_fd(const struct bh_dp *dp, const char *name);
 /* Whether open() found pinned maps and adopted them. */
 bool bh_dp_adopted(const struct bh_dp *dp);
 

@@ -818,7 +818,8 @@ static int bc_class_ports(struct bc *c, struct bc_scratch *s, __u32 cls)
 			}
 		}
 	}
-	qsort(s->spans, n, sizeof(*s->spans), bc_span_cmp);
+	if (n > 1)
+		qsort(s->spans, n, sizeof(*s->spans), bc_span_cmp);
 	for (i = 0; i < n; i = j) {
 		for (j = i; j < n && s->spans[j].proto == s->spans[i].proto;
 		     j++)
@@ -1128,7 +1129,8 @@ int bh_policy_compile(const struct bh_policy *p,
 	if (err)
 		goto out;
 
-	qsort(c.ports, c.n_ports, sizeof(*c.ports), bc_port_cmp);
+	if (c.n_ports > 1)
+		qsort(c.ports, c.n_ports, sizeof(*c.ports), bc_port_cmp);
 	cp->ports = c.ports;
 	cp->n_ports = c.n_ports;
 	c.ports = NULL;

@@ -966,7 +966,7 @@ static void ld_version(struct bh_loader *ld, const yaml_node_t *root,
 enum ld_owner_kind { LD_WORKLOAD, LD_EXTERNAL, LD_HOST };
 
 static const char *const ld_owner_what[] = { "workload", "external group",
-					     "host address" };
+					     "host" };
 
 struct ld_owned {
 	const struct bh_policy_prefix *pf;
@@ -1009,17 +1009,18 @@ static bool ld_contains(const struct bh_policy_prefix *outer,
 	return true;
 }
 
-static const char *ld_owner_name(const struct bh_policy *p,
-				 const struct ld_owned *o)
+/* "workload 'web'", "external group 'corp'", "the host". */
+static const char *ld_owner(const struct bh_policy *p,
+			    const struct ld_owned *o, char *buf, size_t size)
 {
-	switch (o->kind) {
-	case LD_WORKLOAD:
-		return p->workloads[o->idx].name;
-	case LD_EXTERNAL:
-		return p->externals[o->idx].name;
-	default:
-		return "host";
-	}
+	const char *name = o->kind == LD_WORKLOAD ? p->workloads[o->idx].name :
+			   o->kind == LD_EXTERNAL ? p->externals[o->idx].name :
+						    NULL;
+
+	if (!name)
+		return "the host";
+	snprintf(buf, size, "%s '%s'", ld_owner_what[o->kind], name);
+	return buf;
 }
 
 static void ld_diag_pf(struct bh_loader *ld, enum bh_diag_level level,
@@ -1041,17 +1042,17 @@ static void ld_overlap(struct bh_loader *ld, const struct ld_owned *outer,
 		       const struct ld_owned *cur)
 {
 	const struct bh_policy *p = ld->p;
-	const char *on = ld_owner_name(p, outer), *cn = ld_owner_name(p, cur);
 	bool same_prefix = outer->pf->prefixlen == cur->pf->prefixlen;
-	char a[64], b[64];
+	char a[64], b[64], onb[300], cnb[300];
+	const char *on = ld_owner(p, outer, onb, sizeof(onb));
+	const char *cn = ld_owner(p, cur, cnb, sizeof(cnb));
 
 	bh_policy_addr_str(&cur->pf->addr, cur->pf->prefixlen, a, sizeof(a));
 	bh_policy_addr_str(&outer->pf->addr, outer->pf->prefixlen, b,
 			   sizeof(b));
 	if (same_prefix && outer->kind == cur->kind && outer->idx == cur->idx) {
 		ld_diag_pf(ld, BH_DIAG_WARNING, cur->pf,
-			   "%s is listed twice by %s '%s' (first at line %d)",
-			   a, ld_owner_what[cur->kind], cn,
+			   "%s is listed twice by %s (first at line %d)", a, cn,
 			   outer->pf->pos.line);
 		return;
 	}
@@ -1061,15 +1062,15 @@ static void ld_overlap(struct bh_loader *ld, const struct ld_owned *outer,
 
 		if (same_labels && same_prefix)
 			ld_diag_pf(ld, BH_DIAG_WARNING, cur->pf,
-				   "%s of workload '%s' is also listed by workload '%s' (line %d); they have the same labels, so the same identity",
+				   "%s of %s is also listed by %s (line %d); they have the same labels, so the same identity",
 				   a, cn, on, outer->pf->pos.line);
 		else if (!same_labels && same_prefix)
 			ld_diag_pf(ld, BH_DIAG_ERROR, cur->pf,
-				   "%s of workload '%s' is also claimed by workload '%s' (line %d), which has different labels",
+				   "%s of %s is also claimed by %s (line %d), which has different labels",
 				   a, cn, on, outer->pf->pos.line);
 		else if (!same_labels)
 			ld_diag_pf(ld, BH_DIAG_ERROR, cur->pf,
-				   "%s of workload '%s' lies inside %s of workload '%s' (line %d), which has different labels",
+				   "%s of %s lies inside %s of %s (line %d), which has different labels",
 				   a, cn, b, on, outer->pf->pos.line);
 		return;
 	}
@@ -1078,9 +1079,8 @@ static void ld_overlap(struct bh_loader *ld, const struct ld_owned *outer,
 	 * would leave the identity to chance. */
 	if (same_prefix)
 		ld_diag_pf(ld, BH_DIAG_ERROR, cur->pf,
-			   "%s of %s '%s' is also claimed by %s '%s' (line %d)",
-			   a, ld_owner_what[cur->kind], cn,
-			   ld_owner_what[outer->kind], on, outer->pf->pos.line);
+			   "%s of %s is also claimed by %s (line %d)", a, cn,
+			   on, outer->pf->pos.line);
 }
 
 static void ld_check_overlaps(struct bh_loader *ld)

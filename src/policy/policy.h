@@ -284,4 +284,21 @@ const char *bh_policy_addr_str(const union bh_addr *a, __u8 prefixlen,
 /* Parse "10.0.0.1" or "fd00::1" (no prefix) into an address. */
 int bh_policy_parse_addr(const char *s, union bh_addr *out);
 
+/* ------------------------------------------------------------------------ */
+/* `policy test` inputs.                                                    */
+
+/* An address standing for a peer: a workload or external group name (an
+ * address the maps attribute to it), "world" (an address no entry
+ * claims), "host" (a host address), or an IP address. 0, or -ENOENT /
+ * -EINVAL with the reason in err. */
+int bh_policy_resolve_peer(const struct bh_policy *p,
+			   const struct bh_compiled_policy *cp,
+			   const char *name, union bh_addr *addr, char *err,
+			   size_t errlen);
+
+/* One flow's protocol and destination port: "tcp/5432", "udp/53",
+ * "icmp/8" (ICMP type), "icmp", "proto/47". */
+int bh_policy_parse_flow_port(const char *s, __u8 *proto, __u16 *port,
+			      char *err, size_t errlen);
+
 #endif /* BH_POLICY_H */
