@@ -296,6 +296,9 @@ static __always_inline int bh_parse_ipv6(struct bh_cursor *c,
 		if (nh == BH_IPPROTO_FRAGMENT) {
 			__u16 fo = bh_ntohs(bh_ld16(h + 2));
 
+			/* A datagram is fragmented once (RFC 8200 4.5). */
+			if (pkt->frag_flags)
+				return BH_REASON_MALFORMED;
 			pkt->frag_flags |= BH_FRAG_IS_FRAG;
 			pkt->frag_off = fo >> 3;
 			if (fo & 1)

@@ -31,6 +31,7 @@
 
 #include "bh_pktgen.h"
 #include "bulkhead_abi.h"
+#include "pkt_check.h"
 
 #define PV_MAX_FRAME 2048
 
@@ -65,14 +66,5 @@ int pv_build(const struct pv_vector *vec, struct pv *v);
  * exp->reason is set either way. */
 bool pv_expect_cut(const struct pv *v, __u32 cut, bool wire,
 		   struct bh_pkt *exp);
-
-/* Writes the names of the fields where a and b differ, with both values,
- * into buf; returns the number of differing fields. */
-int pv_pkt_diff(const struct bh_pkt *a, const struct bh_pkt *b, char *buf,
-		size_t size);
-
-/* Checks the invariants every parse result must hold for a frame of cap
- * captured bytes and wire length wire. Returns NULL or what is violated. */
-const char *pv_pkt_invariant(const struct bh_pkt *p, __u32 cap, __u32 wire);
 
 #endif /* BH_PARSER_VECTORS_H */
