@@ -35,7 +35,7 @@ struct bh_work {
 	__u32 epoch;
 	__u32 slot;
 	__u32 ifindex;
-	__u32 pad1;
+	__u32 fast_miss; /* bh_fast() found the tuple in no flow map */
 };
 
 #endif /* BH_WORK_H */

@@ -65,6 +65,10 @@ struct bh_dp_runtime {
 	__u32 flags; /* BH_CFG_EV_NEW_FLOWS | BH_CFG_EV_DENY */
 	__u32 ev_rate;  /* events/s per CPU, 0 unlimited, <= 1,000,000 */
 	__u32 ev_burst;
+	/* new denied flows cached in bh_denied per second per CPU (0:
+	 * unlimited), bucket size */
+	__u32 deny_cache_rate;
+	__u32 deny_cache_burst;
 	__u64 ct_timeout_ns[BH_CT_TMO_MAX]; /* 0: no timeout */
 };
 int bh_dp_runtime_get(const struct bh_dp *dp, struct bh_dp_runtime *rt);

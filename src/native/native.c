@@ -211,6 +211,8 @@ int bh_native_new(struct bh_native **out, const struct bh_native_opts *opts)
 	e->cfg.flags = BH_CFG_EV_NEW_FLOWS | BH_CFG_EV_DENY;
 	e->cfg.ev_rate = BH_NATIVE_EV_RATE;
 	e->cfg.ev_burst = BH_NATIVE_EV_BURST;
+	e->cfg.deny_cache_rate = BH_DENY_CACHE_RATE;
+	e->cfg.deny_cache_burst = BH_DENY_CACHE_BURST;
 	*out = n;
 	return 0;
 }

@@ -233,6 +233,15 @@ static void check_flood(const struct tp_run *r)
 	assert_int_equal(r->stats.denied_created, 100);
 }
 
+static void check_deny_cache(const struct tp_run *r)
+{
+	const struct bh_flow *f = must_flow(r, true, API, 41100, WEB, 22, 6);
+
+	assert_int_equal(f->packets[bh_flow_init_dir(f)], 2);
+	assert_null(tp_find_flow(r, true, API, 41103, WEB, 22, 6));
+	assert_int_equal(r->stats.policy_evals, 6);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Cases.                                                                   */
 
@@ -525,6 +534,20 @@ static const struct tstep s_timeouts[] = {
 	END,
 };
 
+/* Admission of new denied flows: 1/s, burst 2. */
+static const struct tstep s_deny_cache[] = {
+	PKT(1000, TCP(API, 41100, WEB, 22, SYN), DENY, R(DEFAULT_DENY), NULL),
+	PKT(1000, TCP(API, 41101, WEB, 22, SYN), DENY, R(DEFAULT_DENY), NULL),
+	PKT(1000, TCP(API, 41102, WEB, 22, SYN), DENY, R(DEFAULT_DENY), NULL),
+	PKT(1000, TCP(API, 41103, WEB, 22, SYN), DENY, R(DEFAULT_DENY), NULL),
+	/* an uncached flow is decided again, a cached one is not */
+	PKT(1001, TCP(API, 41103, WEB, 22, SYN), DENY, R(DEFAULT_DENY), NULL),
+	PKT(1001, TCP(API, 41100, WEB, 22, SYN), DENY, R(DEFAULT_DENY), NULL),
+	/* a second later, one more token */
+	PKT(2100, TCP(API, 41104, WEB, 22, SYN), DENY, R(DEFAULT_DENY), NULL),
+	END,
+};
+
 static const struct tstep s_endpoint[] = {
 	PKT(1000, TCP("10.0.1.11", 40050, API, 8080, SYN), DENY,
 	    R(DEFAULT_DENY), NULL),
@@ -588,6 +611,10 @@ const struct tcase tp_cases[] = {
 	{ .name = "conntrack_timeouts", .policy = P_MAIN, .steps = s_timeouts,
 	  .tmo_udp_s = 10, .tmo_tcp_est_s = 20, .flows = 1, .denied = 1,
 	  .ev_sent = 5 },
+	{ .name = "denied_flow_admission", .policy = P_MAIN,
+	  .steps = s_deny_cache, .deny_rate = 1, .deny_burst = 2, .flows = 0,
+	  .denied = 3, .denied_uncached = 3, .ev_sent = 6,
+	  .check = check_deny_cache },
 	{ .name = "endpoint_add", .policy = P_MAIN, .steps = s_endpoint,
 	  .flows = 3, .denied = 0, .ev_sent = 4 },
 };

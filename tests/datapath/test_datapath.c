@@ -227,6 +227,10 @@ static void tp_cfg(struct bh_config *cfg, const struct tcase *c)
 		cfg->ev_rate = c->ev_rate;
 		cfg->ev_burst = c->ev_burst;
 	}
+	if (c->deny_rate) {
+		cfg->deny_cache_rate = c->deny_rate;
+		cfg->deny_cache_burst = c->deny_burst;
+	}
 	if (c->tmo_udp_s)
 		cfg->ct_timeout_ns[BH_CT_TMO_UDP] = c->tmo_udp_s * 1000000000ULL;
 	if (c->tmo_tcp_est_s)
@@ -470,6 +474,10 @@ static void tp_check_totals(const struct tcase *c, const struct tp_run *r,
 		fail_msg("%s: %llu events suppressed, want %d", c->name,
 			 (unsigned long long)r->stats.ev_suppressed,
 			 c->ev_suppressed);
+	if ((int)r->stats.denied_uncached != c->denied_uncached)
+		fail_msg("%s: %llu denied flows not cached, want %d", c->name,
+			 (unsigned long long)r->stats.denied_uncached,
+			 c->denied_uncached);
 	assert_int_equal(r->n_events, r->stats.ev_sent);
 	assert_int_equal(r->stats.ev_ringfull, 0);
 	assert_int_equal(r->stats.insert_failed, 0);
