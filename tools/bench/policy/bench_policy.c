@@ -85,7 +85,7 @@ static void naive_size(const struct bh_compiled_policy *cp,
 		cls_entries[e->dst_class]++;
 		for (w = 0; w < nw; w++)
 			cls_vec[e->dst_class * (nw + 1) + w] |=
-				cp->bitmaps[e->bitmap].w[w];
+			    cp->bitmaps[e->bitmap].w[w];
 	}
 	for (i = 0; i < cp->n_identities; i++) {
 		cls_count[cp->identities[i].info.dst_class]++;
@@ -102,7 +102,8 @@ static void naive_size(const struct bh_compiled_policy *cp,
 				    cls_vec[j * (nw + 1) + w];
 			if (!m)
 				continue;
-			*pairs += (unsigned long long)bm_count[i] * cls_count[j];
+			*pairs +=
+			    (unsigned long long)bm_count[i] * cls_count[j];
 			*entries += (unsigned long long)bm_count[i] *
 				    cls_count[j] * cls_entries[j];
 		}
@@ -118,10 +119,13 @@ static int run_size(unsigned int workloads, unsigned int rules,
 		    unsigned int apps, unsigned int repeat,
 		    unsigned long long seed)
 {
-	struct pgen_opts o = { .workloads = workloads, .rules = rules,
-			       .apps = apps,
-			       .externals = 8, .deny_pct = 20, .ipv6 = true,
-			       .seed = seed };
+	struct pgen_opts o = {.workloads = workloads,
+			      .rules = rules,
+			      .apps = apps,
+			      .externals = 8,
+			      .deny_pct = 20,
+			      .ipv6 = true,
+			      .seed = seed};
 	double t, parse = 1e18, load = 1e18, compile = 1e18, analyze = 1e18;
 	struct bh_compiled_policy *cp = NULL;
 	struct bh_policy *p = NULL;
@@ -175,17 +179,19 @@ static int run_size(unsigned int workloads, unsigned int rules,
 	}
 	bh_compiled_sizes(cp, &sz);
 	naive_size(cp, &naive_pairs, &naive_entries);
-	printf("| %u | %u | %zu | %zu | %.1f | %.1f | %.1f | %.1f | %.2f | %.1f | %zu | %zu | %zu | %zu | %.0f | %llu | %llu | %.0f | %.0f |\n",
-	       workloads, rules, cp->n_identities, sz.n_dst_classes,
-	       (double)len / (1 << 20), parse, load, compile, compile / parse,
-	       analyze, sz.map[BH_CP_MAP_ID_EXACT].entries +
-			       sz.map[BH_CP_MAP_ID_CIDR].entries,
-	       sz.map[BH_CP_MAP_PORT_EXACT].entries +
-		       sz.map[BH_CP_MAP_PORT_LPM].entries,
-	       cp->n_bitmaps, sz.total_entries,
-	       (double)sz.total_bytes / 1024, naive_pairs, naive_entries,
-	       (double)rss_gen / 1024,
-	       (double)peak_rss_kib() / 1024);
+	printf(
+	    "| %u | %u | %zu | %zu | %.1f | %.1f | %.1f | %.1f | %.2f | %.1f | "
+	    "%zu | %zu | %zu | %zu | %.0f | %llu | %llu | %.0f | %.0f |\n",
+	    workloads, rules, cp->n_identities, sz.n_dst_classes,
+	    (double)len / (1 << 20), parse, load, compile, compile / parse,
+	    analyze,
+	    sz.map[BH_CP_MAP_ID_EXACT].entries +
+		sz.map[BH_CP_MAP_ID_CIDR].entries,
+	    sz.map[BH_CP_MAP_PORT_EXACT].entries +
+		sz.map[BH_CP_MAP_PORT_LPM].entries,
+	    cp->n_bitmaps, sz.total_entries, (double)sz.total_bytes / 1024,
+	    naive_pairs, naive_entries, (double)rss_gen / 1024,
+	    (double)peak_rss_kib() / 1024);
 	fflush(stdout);
 	bh_compiled_policy_free(&cp);
 	bh_policy_free(&p);
@@ -196,13 +202,13 @@ static int run_size(unsigned int workloads, unsigned int rules,
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "rules", required_argument, NULL, 'r' },
-		{ "sizes", required_argument, NULL, 's' },
-		{ "repeat", required_argument, NULL, 'k' },
-		{ "apps", required_argument, NULL, 'a' },
-		{ "seed", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	    {"rules", required_argument, NULL, 'r'},
+	    {"sizes", required_argument, NULL, 's'},
+	    {"repeat", required_argument, NULL, 'k'},
+	    {"apps", required_argument, NULL, 'a'},
+	    {"seed", required_argument, NULL, 'S'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	const char *sizes = "100,1000,10000";
 	unsigned int rules = 1000, repeat = 3, apps = 0;
@@ -228,8 +234,10 @@ int main(int argc, char **argv)
 			seed = strtoull(optarg, NULL, 10);
 			break;
 		default:
-			fprintf(stderr,
-				"usage: bench_policy [--rules R] [--sizes N,N,...] [--apps A] [--repeat K] [--seed S]\n");
+			fprintf(
+			    stderr,
+			    "usage: bench_policy [--rules R] [--sizes N,N,...] "
+			    "[--apps A] [--repeat K] [--seed S]\n");
 			return c == 'h' ? 0 : 2;
 		}
 	}
@@ -237,12 +245,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_policy: bad --rules or --repeat\n");
 		return 2;
 	}
-	printf("# reproduce: %s --rules %u --sizes %s --apps %u --repeat %u --seed %llu\n",
+	printf("# reproduce: %s --rules %u --sizes %s --apps %u --repeat %u "
+	       "--seed %llu\n",
 	       argv[0], rules, sizes, apps, repeat, seed);
-	printf("# times: best of %u, ms; parse = libyaml document load of the same bytes (baseline)\n",
+	printf("# times: best of %u, ms; parse = libyaml document load of the "
+	       "same bytes (baseline)\n",
 	       repeat);
-	printf("| workloads | rules | identities | dst classes | YAML MiB | parse ms (baseline) | load ms | compile ms | compile / parse | analyze ms | address entries | port entries | bitmaps | map entries | map KiB | connected identity pairs | naive pair entries (est.) | RSS after generating MiB | peak RSS MiB |\n");
-	printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+	printf("| workloads | rules | identities | dst classes | YAML MiB | "
+	       "parse ms (baseline) | load ms | compile ms | compile / parse | "
+	       "analyze ms | address entries | port entries | bitmaps | map "
+	       "entries | map KiB | connected identity pairs | naive pair "
+	       "entries (est.) | RSS after generating MiB | peak RSS MiB |\n");
+	printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|--"
+	       "-|---|---|---|\n");
 	fflush(stdout);
 	list = strdup(sizes);
 	if (!list)
