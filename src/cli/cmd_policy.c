@@ -107,14 +107,17 @@ static int policy_open(const char *path, struct bh_policy **p,
 		bh_diag_release(&d);
 		return BH_EXIT_FAIL;
 	}
-	bh_diag_release(&d);
-	err = bh_policy_compile(*p, cp);
+	err = bh_policy_compile_diag(*p, cp, &d);
 	if (err) {
-		fprintf(out, "%s: error: cannot compile: %s\n", path,
-			strerror(-err));
+		bh_diag_print(&d, out);
+		if (!d.n_errors)
+			fprintf(out, "%s: error: cannot compile: %s\n", path,
+				strerror(-err));
+		bh_diag_release(&d);
 		bh_policy_free(p);
 		return BH_EXIT_FAIL;
 	}
+	bh_diag_release(&d);
 	return 0;
 }
 
@@ -155,12 +158,8 @@ static int policy_check(int argc, char **argv)
 	bh_diag_init(&d);
 	err = bh_policy_load(argv[optind], &p, &d);
 	if (!err) {
-		err = bh_policy_compile(p, &cp);
-		if (err == -E2BIG)
-			bh_diag_add(&d, BH_DIAG_ERROR, 0, 0,
-				    "the compiled policy does not fit the data "
-				    "plane's maps (see the message above)");
-		else if (err)
+		err = bh_policy_compile_diag(p, &cp, &d);
+		if (err && err != -E2BIG)
 			bh_diag_add(&d, BH_DIAG_ERROR, 0, 0,
 				    "cannot compile: %s", strerror(-err));
 	}
@@ -607,6 +606,11 @@ static void show_json(const struct bh_policy *p,
 	printf("],");
 	if (cells)
 		show_json_access(cp, rows, nr, cols, nc, cells);
+	else
+		printf(
+		    "\"access\":null,\"access_omitted\":\"%zu x %zu identity "
+		    "pairs: more than %d, narrow with --from/--to\",",
+		    nr, nc, SHOW_JSON_PAIRS_MAX);
 	bh_compiled_sizes(cp, &sz);
 	printf("\"maps\":[");
 	for (i = 0; i < BH_CP_MAP_MAX; i++) {

@@ -1070,8 +1070,12 @@ static int bc_out_rules(struct bc *c, struct bh_compiled_policy *cp)
 
 /* The compiled maps must fit the data plane's: each map holds both slots,
  * so one policy may use half. */
-static int bc_check_fit(const struct bh_compiled_policy *cp)
+static int bc_check_fit(const struct bh_compiled_policy *cp,
+			struct bh_diag *diags)
 {
+#define BC_FIT_FMT                                                             \
+	"compiled policy needs %zu entries in map %s, which holds %zu per "    \
+	"policy slot: split the policy or raise the map size"
 	struct bh_cp_sizes sz;
 	int i, err = 0;
 
@@ -1079,10 +1083,14 @@ static int bc_check_fit(const struct bh_compiled_policy *cp)
 	for (i = 0; i < BH_CP_MAP_MAX; i++) {
 		if (sz.map[i].entries <= sz.map[i].capacity)
 			continue;
-		pr_warn("compiled policy needs %zu entries in map %s, which "
-			"holds %zu per policy slot: split the policy or raise "
-			"the map size\n",
-			sz.map[i].entries, sz.map[i].name, sz.map[i].capacity);
+		if (diags)
+			bh_diag_add(diags, BH_DIAG_ERROR, 0, 0, BC_FIT_FMT,
+				    sz.map[i].entries, sz.map[i].name,
+				    sz.map[i].capacity);
+		else
+			pr_warn("%s: " BC_FIT_FMT "\n", cp->source_path,
+				sz.map[i].entries, sz.map[i].name,
+				sz.map[i].capacity);
 		err = -E2BIG;
 	}
 	return err;
@@ -1090,6 +1098,13 @@ static int bc_check_fit(const struct bh_compiled_policy *cp)
 
 int bh_policy_compile(const struct bh_policy *p,
 		      struct bh_compiled_policy **out)
+{
+	return bh_policy_compile_diag(p, out, NULL);
+}
+
+int bh_policy_compile_diag(const struct bh_policy *p,
+			   struct bh_compiled_policy **out,
+			   struct bh_diag *diags)
 {
 	struct bh_compiled_policy *cp = NULL;
 	struct bc c = {.p = p};
@@ -1155,7 +1170,7 @@ int bh_policy_compile(const struct bh_policy *p,
 		goto out;
 	}
 	memcpy(cp->source_sha256, p->sha256, sizeof(cp->source_sha256));
-	err = bc_check_fit(cp);
+	err = bc_check_fit(cp, diags);
 out:
 	for (i = 0; i < c.n_keys; i++)
 		free(c.key_post[i].v);

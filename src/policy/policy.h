@@ -192,6 +192,11 @@ void bh_policy_free(struct bh_policy **p);
  * fit the data plane's maps (with a message saying which), or -ENOMEM. */
 int bh_policy_compile(const struct bh_policy *p,
 		      struct bh_compiled_policy **out);
+/* The same, with the reasons for -E2BIG as errors in diags (when not
+ * NULL) instead of log messages. */
+int bh_policy_compile_diag(const struct bh_policy *p,
+			   struct bh_compiled_policy **out,
+			   struct bh_diag *diags);
 
 /* Warnings that need the compiled form: selectors matching nothing, rules
  * shadowed by another, allow rules cancelled by denies, conflicting mode

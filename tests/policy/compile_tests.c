@@ -4,6 +4,7 @@
 #include "policy_test.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -786,6 +787,38 @@ static void test_no_cross_product(void **state)
 	free(yaml);
 }
 
+/* More addresses than the data plane's map holds for one slot: refused,
+ * with the map named. */
+static void test_too_big(void **state)
+{
+	size_t n = BH_ID_MAP_SIZE / 2 + 1, cap = n * 80 + 128, off, i;
+	struct bh_compiled_policy *cp = NULL;
+	struct bh_policy *p;
+	struct bh_diag d;
+	char *yaml = malloc(cap);
+
+	(void)state;
+	assert_non_null(yaml);
+	off = (size_t)snprintf(yaml, cap, V1 "workloads:\n");
+	for (i = 0; i < n; i++)
+		off += (size_t)snprintf(yaml + off, cap - off,
+					"  - {name: w%zu, labels: {app: a}, "
+					"addresses: [10.%zu.%zu.%zu]}\n",
+					i, i >> 16, (i >> 8) & 255, i & 255);
+	p = pt_load(yaml, NULL);
+	bh_diag_init(&d);
+	assert_int_equal(bh_policy_compile_diag(p, &cp, &d), -E2BIG);
+	assert_null(cp);
+	assert_int_equal(d.n_errors, 1);
+	assert_string_equal(d.v[0].msg,
+			    "compiled policy needs 32769 entries in map "
+			    "bh_id_exact, which holds 32768 per policy slot: "
+			    "split the policy or raise the map size");
+	bh_diag_release(&d);
+	bh_policy_free(&p);
+	free(yaml);
+}
+
 static void test_empty_policy(void **state)
 {
 	struct bh_policy *p;
@@ -816,6 +849,7 @@ int bh_test_policy_compile_group(void)
 	    cmocka_unit_test(test_overrides),
 	    cmocka_unit_test(test_no_cross_product),
 	    cmocka_unit_test(test_empty_policy),
+	    cmocka_unit_test(test_too_big),
 	};
 
 	return cmocka_run_group_tests_name("policy_compile", tests, NULL, NULL);
