@@ -253,6 +253,23 @@ static void status_counters(const struct bh_stats *st, struct bh_strbuf *o,
 					 (unsigned long long)st->reason_pkts[i]);
 }
 
+/* Identities in force: the compiled policy's and those runtime endpoints
+ * added without a switch (distinct). */
+static size_t n_identities(const struct bh_daemon *d)
+{
+	size_t n = d->cp->n_identities, i, j;
+
+	for (i = 0; i < d->eps.n; i++) {
+		if (!d->eps.v[i].identity)
+			continue;
+		for (j = 0; j < i; j++)
+			if (d->eps.v[j].identity == d->eps.v[i].identity)
+				break;
+		n += j == i;
+	}
+	return n;
+}
+
 static int cmd_status(struct bh_daemon *d, bool json, struct bh_strbuf *o)
 {
 	const struct bh_slot_cfg *h = &d->cp->hdr;
@@ -288,7 +305,7 @@ static int cmd_status(struct bh_daemon *d, bool json, struct bh_strbuf *o)
 				 d->reload_failures);
 		bh_strbuf_printf(o,
 				 "identities:     %zu (runtime endpoints: %zu)\n",
-				 d->cp->n_identities, d->eps.n);
+				 n_identities(d), d->eps.n);
 		status_ifaces(d, o, false);
 		status_counters(&st, o, false);
 		status_rules(d, o, false);
@@ -318,7 +335,7 @@ static int cmd_status(struct bh_daemon *d, bool json, struct bh_strbuf *o)
 			 d->cp->source_sha256, d->generation,
 			 (long)d->loaded_at, d->reloads, d->reload_failures,
 			 mode_str(h->mode), action_str(h->default_action),
-			 d->cp->n_rules, d->cp->n_identities, d->eps.n);
+			 d->cp->n_rules, n_identities(d), d->eps.n);
 	status_ifaces(d, o, true);
 	status_counters(&st, o, true);
 	status_rules(d, o, true);

@@ -69,8 +69,6 @@ struct bh_daemon {
 /* Read and compile the policy file with the runtime endpoints; on success
  * switch to it. Diagnostics (errors, warnings) go to msgs. */
 int bh_daemon_reload(struct bh_daemon *d, struct bh_strbuf *msgs);
-/* Compile the saved policy bytes with the endpoints and switch to it. */
-int bh_daemon_recompile(struct bh_daemon *d, struct bh_strbuf *msgs);
 int bh_daemon_endpoint_add(struct bh_daemon *d, const char *addr,
 			   const char *labels, const char *name,
 			   struct bh_strbuf *out);

@@ -91,42 +91,62 @@ out:
 	return err;
 }
 
-/* Compile buf (+ endpoints) and switch the data plane to it. On success
- * the daemon owns buf; on failure nothing changes. */
-static int switch_to(struct bh_daemon *d, char *buf, size_t len,
-		     struct bh_strbuf *msgs)
+/* Compile buf with the runtime endpoints; diagnostics (errors, and the
+ * analysis warnings, which do not block) go to msgs. */
+static int compile_all(struct bh_daemon *d, const char *buf, size_t len,
+		       struct bh_policy **pout, struct bh_compiled_policy **cpout,
+		       size_t *n_file, struct bh_strbuf *msgs)
 {
 	struct bh_compiled_policy *cp = NULL;
 	struct bh_policy *p = NULL;
 	struct bh_diag diags;
-	size_t n_file = 0;
-	__u32 gen = 0;
 	int err;
 
 	bh_diag_init(&diags);
-	err = build_model(d, buf, len, &p, &n_file, msgs);
+	err = build_model(d, buf, len, &p, n_file, msgs);
 	if (err)
 		goto out;
-	err = bh_policy_compile(p, &cp);
+	err = bh_policy_compile_diag(p, &cp, &diags);
 	if (err) {
-		bh_strbuf_printf(msgs, "%s: cannot compile: %s\n",
-				 d->cfg->policy,
-				 err == -E2BIG ?
-					 "too large for the data plane's maps" :
-					 strerror(-err));
+		bh_diag_sort(&diags);
+		diags_to(&diags, msgs);
+		if (err != -E2BIG)
+			bh_strbuf_printf(msgs, "%s: cannot compile: %s\n",
+					 d->cfg->policy, strerror(-err));
 		goto out;
 	}
-	/* warnings do not block a policy; they are shown with the result */
 	if (!bh_policy_analyze(p, cp, &diags)) {
 		bh_diag_sort(&diags);
 		diags_to(&diags, msgs);
 	}
-	err = bh_dp_load_policy(d->dp, cp, &gen);
+	*pout = p;
+	*cpout = cp;
+	p = NULL;
+	cp = NULL;
+out:
+	bh_diag_release(&diags);
+	bh_compiled_policy_free(&cp);
+	bh_policy_free(&p);
+	return err;
+}
+
+/* Switch the data plane to cp (compiled from buf): inactive slot, then
+ * one atomic flip. On success the daemon owns buf, p and cp (the pointers
+ * are cleared); on failure nothing changes. */
+static int install(struct bh_daemon *d, char *buf, size_t len,
+		   struct bh_policy **p, struct bh_compiled_policy **cp,
+		   size_t n_file, struct bh_strbuf *msgs)
+{
+	__u32 gen = 0;
+	size_t i;
+	int err;
+
+	err = bh_dp_load_policy(d->dp, *cp, &gen);
 	if (err) {
 		bh_strbuf_printf(msgs, "cannot load the policy into the data "
 				       "plane: %s\n",
 				 strerror(-err));
-		goto out;
+		return err;
 	}
 	bh_compiled_policy_free(&d->cp);
 	bh_policy_free(&d->policy);
@@ -134,20 +154,36 @@ static int switch_to(struct bh_daemon *d, char *buf, size_t len,
 		free(d->policy_buf);
 	d->policy_buf = buf;
 	d->policy_len = len;
-	d->policy = p;
-	d->cp = cp;
+	d->policy = *p;
+	d->cp = *cp;
+	*p = NULL;
+	*cp = NULL;
 	d->n_file_workloads = n_file;
 	d->generation = gen;
 	d->loaded_at = time(NULL);
-	p = NULL;
-	cp = NULL;
+	/* every runtime identity is in the compiled policy now */
+	for (i = 0; i < d->eps.n; i++)
+		d->eps.v[i].identity = 0;
 	bh_strbuf_printf(msgs,
 			 "policy generation %u in force: %s (sha256 %.16s), "
 			 "%zu identities, %zu rules\n",
 			 gen, d->cfg->policy, d->cp->source_sha256,
 			 d->cp->n_identities, d->cp->n_rules);
-out:
-	bh_diag_release(&diags);
+	return 0;
+}
+
+/* Compile buf (+ endpoints) and switch the data plane to it. */
+static int switch_to(struct bh_daemon *d, char *buf, size_t len,
+		     struct bh_strbuf *msgs)
+{
+	struct bh_compiled_policy *cp = NULL;
+	struct bh_policy *p = NULL;
+	size_t n_file = 0;
+	int err;
+
+	err = compile_all(d, buf, len, &p, &cp, &n_file, msgs);
+	if (!err)
+		err = install(d, buf, len, &p, &cp, n_file, msgs);
 	bh_compiled_policy_free(&cp);
 	bh_policy_free(&p);
 	return err;
@@ -175,11 +211,6 @@ int bh_daemon_reload(struct bh_daemon *d, struct bh_strbuf *msgs)
 	}
 	d->reloads += !initial;
 	return 0;
-}
-
-int bh_daemon_recompile(struct bh_daemon *d, struct bh_strbuf *msgs)
-{
-	return switch_to(d, d->policy_buf, d->policy_len, msgs);
 }
 
 /* The workload identity of exactly this label set, if the policy has
@@ -211,7 +242,137 @@ __u32 bh_daemon_endpoint_identity(const struct bh_daemon *d,
 	const struct bh_cp_identity *id =
 		find_identity(d->cp, e->labels, e->n_labels);
 
-	return id ? id->id : 0;
+	return id ? id->id : e->identity;
+}
+
+/* A runtime identity added without a switch, by label set. */
+static const struct bh_endpoint *find_runtime(const struct bh_daemon *d,
+					      const struct bh_endpoint *e)
+{
+	size_t i;
+
+	for (i = 0; i < d->eps.n; i++)
+		if (&d->eps.v[i] != e && d->eps.v[i].identity &&
+		    !strcmp(d->eps.v[i].labels_str, e->labels_str))
+			return &d->eps.v[i];
+	return NULL;
+}
+
+/* Index of a bitmap of cp with the same bits as b, or -1. */
+static long same_bitmap(const struct bh_compiled_policy *cp,
+			const struct bh_rule_bitmap *b)
+{
+	size_t i;
+
+	for (i = 0; i < cp->n_bitmaps; i++)
+		if (!memcmp(&cp->bitmaps[i], b, sizeof(*b)))
+			return (long)i;
+	return -1;
+}
+
+/* Whether destination class ca of a and class cb of b have the same port
+ * entries with the same rule bits. Port entries are sorted by (dst_class,
+ * proto, port, prefixlen), so each class is a run compared in order. */
+static bool same_class(const struct bh_compiled_policy *a, __u32 ca,
+		       const struct bh_compiled_policy *b, __u32 cb)
+{
+	size_t i = 0, j = 0;
+
+	while (i < a->n_ports && a->ports[i].dst_class != ca)
+		i++;
+	while (j < b->n_ports && b->ports[j].dst_class != cb)
+		j++;
+	for (;; i++, j++) {
+		bool ea = i == a->n_ports || a->ports[i].dst_class != ca;
+		bool eb = j == b->n_ports || b->ports[j].dst_class != cb;
+		const struct bh_cp_port *pa = &a->ports[i], *pb = &b->ports[j];
+
+		if (ea || eb)
+			return ea && eb;
+		if (pa->proto != pb->proto || pa->port != pb->port ||
+		    pa->prefixlen != pb->prefixlen ||
+		    memcmp(&a->bitmaps[pa->bitmap], &b->bitmaps[pb->bitmap],
+			   sizeof(struct bh_rule_bitmap)))
+			return false;
+	}
+}
+
+/* The identity id2 of cp2 (the policy in force recompiled with a new
+ * label set) expressed in the tables of the policy in force, cp: its
+ * source rule bitmap and its destination class must exist there already
+ * (rules are numbered the same: adding a workload changes no rule).
+ * Returns 0 with *info, or -ENOENT when cp lacks either. */
+static int transplant(const struct bh_compiled_policy *cp,
+		      const struct bh_compiled_policy *cp2,
+		      const struct bh_cp_identity *id2,
+		      struct bh_identity_info *info)
+{
+	long src;
+	size_t i;
+
+	if (cp->n_rules != cp2->n_rules || cp->hdr.n_deny != cp2->hdr.n_deny)
+		return -ENOENT;
+	src = same_bitmap(cp, &cp2->bitmaps[id2->info.src_bitmap]);
+	if (src < 0)
+		return -ENOENT;
+	for (i = 0; i < cp->n_identities; i++) {
+		const struct bh_cp_identity *id = &cp->identities[i];
+
+		if (id->kind != BH_KIND_WORKLOAD ||
+		    !same_class(cp, id->info.dst_class, cp2,
+				id2->info.dst_class))
+			continue;
+		*info = id2->info;
+		info->src_bitmap = (__u32)src;
+		info->dst_class = id->info.dst_class;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* A new label set: the compiler decides its rule membership from the
+ * selectors, by compiling the policy in force (its file bytes as loaded)
+ * with the endpoint. When its source bitmap and destination class exist
+ * in the active tables, the identity is added there with one map update;
+ * else the recompiled policy is switched in atomically, as a reload. */
+static int add_new_label_set(struct bh_daemon *d, struct bh_endpoint *e,
+			     bool *switched, struct bh_strbuf *msgs)
+{
+	struct bh_compiled_policy *cp2 = NULL;
+	const struct bh_cp_identity *id2;
+	struct bh_policy *p2 = NULL;
+	struct bh_identity_info info;
+	size_t n_file = 0;
+	int err;
+
+	*switched = false;
+	err = compile_all(d, d->policy_buf, d->policy_len, &p2, &cp2, &n_file,
+			  msgs);
+	if (err)
+		goto out;
+	id2 = find_identity(cp2, e->labels, e->n_labels);
+	if (!id2) {
+		bh_strbuf_printf(msgs, "the policy file claims this endpoint");
+		err = -EEXIST;
+		goto out;
+	}
+	if (!transplant(d->cp, cp2, id2, &info)) {
+		err = bh_dp_endpoint_add(d->dp, &e->addr, 128, &info);
+		if (err) {
+			bh_strbuf_printf(msgs, "data plane: %s", strerror(-err));
+			goto out;
+		}
+		e->identity = info.id;
+		e->info = info;
+		goto out;
+	}
+	bh_strbuf_reset(msgs);
+	err = install(d, d->policy_buf, d->policy_len, &p2, &cp2, n_file, msgs);
+	*switched = !err;
+out:
+	bh_compiled_policy_free(&cp2);
+	bh_policy_free(&p2);
+	return err;
 }
 
 /* Whether the policy file (not a runtime endpoint) has this address as a
@@ -260,9 +421,12 @@ int bh_daemon_endpoint_add(struct bh_daemon *d, const char *addr,
 			   struct bh_strbuf *out)
 {
 	const struct bh_cp_identity *id;
+	const struct bh_endpoint *rt;
 	struct bh_strbuf msgs = { 0 };
+	struct bh_identity_info info;
 	struct bh_endpoint *e;
 	const char *owner = NULL;
+	bool switched = false;
 	char why[256];
 	int err;
 
@@ -282,45 +446,43 @@ int bh_daemon_endpoint_add(struct bh_daemon *d, const char *addr,
 		goto err_del;
 	}
 	id = find_identity(d->cp, e->labels, e->n_labels);
-	if (id) {
+	rt = find_runtime(d, e);
+	if (id || rt) {
 		/* a known label set: one map update in the active slot */
-		err = bh_dp_endpoint_add(d->dp, &e->addr, 128, &id->info);
+		info = id ? id->info : rt->info;
+		err = bh_dp_endpoint_add(d->dp, &e->addr, 128, &info);
 		if (err) {
 			bh_strbuf_printf(out, "cannot add %s to the data "
 					      "plane: %s",
 					 e->addr_str, strerror(-err));
 			goto err_del;
 		}
-		bh_strbuf_printf(out,
-				 "endpoint %s (%s) added: identity %u (%s), "
-				 "policy generation %u unchanged\n",
-				 e->addr_str, e->name, id->id,
-				 e->labels_str[0] ? e->labels_str : "no labels",
-				 d->generation);
-		pr_info("endpoint %s (%s) added: identity %u\n", e->addr_str,
-			e->name, id->id);
+		if (!id) {
+			e->identity = rt->identity;
+			e->info = rt->info;
+		}
 	} else {
-		/* a new label set: its rule membership comes from the
-		 * compiler; the policy in force is recompiled from the same
-		 * file bytes with the endpoint and switched atomically */
-		err = bh_daemon_recompile(d, &msgs);
+		err = add_new_label_set(d, e, &switched, &msgs);
 		if (err) {
 			bh_strbuf_printf(out, "cannot add %s: %s", e->addr_str,
-					 msgs.s ? msgs.s : strerror(-err));
+					 msgs.len ? msgs.s : strerror(-err));
 			goto err_del;
 		}
 		e = &d->eps.v[d->eps.n - 1];
-		bh_strbuf_printf(out,
-				 "endpoint %s (%s) added: new identity %u "
-				 "(%s), policy generation %u\n",
-				 e->addr_str, e->name,
-				 bh_daemon_endpoint_identity(d, e),
-				 e->labels_str[0] ? e->labels_str : "no labels",
-				 d->generation);
-		pr_info("endpoint %s (%s) added with a new label set: policy "
-			"generation %u\n",
-			e->addr_str, e->name, d->generation);
 	}
+	bh_strbuf_printf(out,
+			 "endpoint %s (%s) added: %sidentity %u (%s), policy "
+			 "generation %u%s\n",
+			 e->addr_str, e->name, id || rt ? "" : "new ",
+			 bh_daemon_endpoint_identity(d, e),
+			 e->labels_str[0] ? e->labels_str : "no labels",
+			 d->generation,
+			 switched ? " (switched: the label set needed new "
+				    "rule tables)" :
+				    " unchanged");
+	pr_info("endpoint %s (%s) added: identity %u%s\n", e->addr_str,
+		e->name, bh_daemon_endpoint_identity(d, e),
+		switched ? ", policy switched" : "");
 	bh_strbuf_release(&msgs);
 	save_state(d, out);
 	return 0;

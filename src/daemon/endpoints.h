@@ -35,6 +35,10 @@ struct bh_endpoint {
 	struct bh_ep_label *labels; /* sorted by key, keys unique */
 	size_t n_labels;
 	char *labels_str; /* canonical "k1=v1,k2=v2" ("" for none) */
+	/* Set by the daemon for an identity it added to the active policy
+	 * slot without a switch (0: the compiled policy has the identity). */
+	__u32 identity;
+	struct bh_identity_info info;
 };
 
 struct bh_ep_registry {

@@ -3,8 +3,9 @@
 # Containers that come and go while the daemon runs: a namespace created
 # after the daemon started is attached and enforced within a second, and
 # forgotten when it goes; `bulkhead endpoint add` of a new workload takes
-# effect without a policy reload (a known label set: no policy switch at
-# all; a new label set: its rules apply at once), `endpoint del` undoes it.
+# effect without a policy reload: its identity and rule membership come
+# from the selectors, with no policy switch when the active tables can
+# express it (else one atomic switch); `endpoint del` undoes it.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 bh_init
@@ -12,7 +13,11 @@ bh_cluster web api db
 late_rule='  - name: late-to-api
     from: {matchLabels: {app: late}}
     to: {matchLabels: {app: api}}
-    ports: [tcp/8080]'
+    ports: [tcp/8080]
+  - name: web-to-dmz
+    from: {matchLabels: {app: web}}
+    to: {matchLabels: {zone: dmz}}
+    ports: [tcp/9999]'
 "$(dirname "$0")/cluster_policy.sh" "$WORK/policy.yaml" enforce "$late_rule"
 # the late container is in the policy from the start (its address is
 # known), its veth is not: that is the runtime's doing
@@ -71,20 +76,42 @@ bh_expect "endpoint add new2 with a new label set" \
 	bh_ctl endpoint add $SUBNET.52 --labels app=reports,tier=backend --name new2
 bh_expect "new2 -> db allowed at once (api-to-db selects tier=backend)" bh_tcp_ok new2 $SUBNET.13 5432
 bh_expect_fail "new2 -> api denied (web-to-api wants app=web)" bh_nc_ok new2 $SUBNET.12 8080
+gen2=$(bh_status | jq .policy.generation)
+[ "$gen2" = "$gen0" ] || bh_fail "a new label set whose rule tables exist switched the policy ($gen0 -> $gen2)"
+# a second endpoint of that runtime label set: same identity
+bh_container new4 $SUBNET.54
+bh_expect "endpoint add new4 with new2's labels" \
+	bh_ctl endpoint add $SUBNET.54 --labels tier=backend,app=reports --name new4
+bh_expect "new4 -> db allowed" bh_tcp_ok new4 $SUBNET.13 5432
+
+# --- a label set the active tables cannot express (a destination class
+# of its own: web-to-api and web-to-dmz both select it): switched in
+# atomically, as a reload
+bh_container new3 $SUBNET.53
+bh_bg bh_in new3 "$TRAFFIC" tcp-echo --port 8080
+bh_expect "endpoint add new3 (app=api, zone=dmz)" \
+	bh_ctl endpoint add $SUBNET.53 --labels app=api,zone=dmz --name new3
+bh_expect "web -> new3 tcp/8080 allowed (web-to-api)" bh_tcp_ok web $SUBNET.53 8080
+bh_expect_fail "db -> new3 tcp/8080 denied" bh_nc_ok db $SUBNET.53 8080
+gen3=$(bh_status | jq .policy.generation)
+[ "$gen3" -gt "$gen2" ] || bh_fail "new destination class: policy not switched ($gen2 -> $gen3)"
+bh_expect "earlier runtime endpoints kept across that switch" bh_tcp_ok new2 $SUBNET.13 5432
 
 list=$(bh_ctl endpoint list -o json)
-[ "$(jq length <<<"$list")" = 2 ] || bh_fail "endpoint list: $list"
+[ "$(jq length <<<"$list")" = 4 ] || bh_fail "endpoint list: $list"
 [ "$(jq -r '.[] | select(.name == "new2") | .labels' <<<"$list")" = "app=reports,tier=backend" ] ||
 	bh_fail "endpoint list: $list"
 [ "$(jq '[.[] | select(.identity == 0)] | length' <<<"$list")" = 0 ] || bh_fail "endpoint without identity: $list"
+[ "$(jq '[.[] | select(.name == "new2" or .name == "new4") | .identity] | unique | length' <<<"$list")" = 1 ] ||
+	bh_fail "new2 and new4 do not share an identity: $list"
 bh_ctl endpoint list | grep -q "^$SUBNET.52 *new2" || bh_fail "text endpoint list"
 
 # --- refused: the policy file's address, bad labels, usage
 bh_expect_fail "endpoint add of a policy file address refused" bh_ctl endpoint add $SUBNET.12 --labels app=x
-bh_expect_fail "endpoint add with a bad label refused" bh_ctl endpoint add $SUBNET.53 --labels 'app=a/b'
+bh_expect_fail "endpoint add with a bad label refused" bh_ctl endpoint add $SUBNET.55 --labels 'app=a/b'
 bh_expect_fail "endpoint add twice refused" bh_ctl endpoint add $SUBNET.52 --labels app=x
 set +e
-bh_ctl endpoint add $SUBNET.53 >/dev/null 2>&1; rc=$?
+bh_ctl endpoint add $SUBNET.55 >/dev/null 2>&1; rc=$?
 set -e
 [ "$rc" = 2 ] || bh_fail "endpoint add without --labels: exit $rc, want 2"
 
@@ -93,6 +120,6 @@ bh_expect "endpoint del new1" bh_ctl endpoint del $SUBNET.51
 bh_expect_fail "new1 -> api denied again" bh_nc_ok new1 $SUBNET.12 8080
 bh_expect_fail "endpoint del of a policy file address refused" bh_ctl endpoint del $SUBNET.12
 bh_expect_fail "endpoint del of an unknown address refused" bh_ctl endpoint del $SUBNET.99
-[ "$(bh_ctl endpoint list -o json | jq length)" = 1 ] || bh_fail "endpoint list after del"
+[ "$(bh_ctl endpoint list -o json | jq length)" = 3 ] || bh_fail "endpoint list after del"
 grep -q "^$SUBNET.52 new2 app=reports,tier=backend$" "$WORK/run/endpoints" || bh_fail "state file: $(cat "$WORK/run/endpoints")"
 echo "hotplug: 1 passed, 0 failed"
