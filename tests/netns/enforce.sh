@@ -56,9 +56,31 @@ rule() { jq -r --arg n "$1" --arg v "$2" '.rules[] | select(.name == $n) | .flow
 bh_log "ok: denials counted by rule: $(jq -c '[.rules[] | select(.flows.deny > 0) | {(.name): .flows.deny}] | add' <<<"$st")"
 bh_ctl status | grep -q "deny-attacker" || bh_fail "text status lacks the rule"
 
-# --- audit: the same traffic passes and is reported as would-deny
+# --- a policy that fails `policy check` is refused, the old one stays
+gen=$(bh_status | jq .policy.generation)
+cp "$WORK/policy.yaml" "$WORK/policy.good"
+printf 'version: 1\nworkloads:\n  - {name: x, labels: {app: [1]}}\nbogus: 1\n' >"$WORK/policy.yaml"
+set +e
+bh_ctl reload >"$WORK/reload.out" 2>&1; rc=$?
+set -e
+[ "$rc" = 1 ] || bh_fail "a broken policy: reload exit $rc, want 1"
+grep -q "policy refused, generation $gen stays in force" "$WORK/reload.out" || bh_fail "refusal: $(cat "$WORK/reload.out")"
+grep -q "policy.yaml:3:.*: error: " "$WORK/reload.out" || bh_fail "errors not reported: $(cat "$WORK/reload.out")"
+grep -q "policy.yaml:4:1: error: unknown key 'bogus'" "$WORK/reload.out" || bh_fail "not every error reported: $(cat "$WORK/reload.out")"
+[ "$(bh_status | jq .policy.generation)" = "$gen" ] || bh_fail "generation changed by a refused policy"
+bh_expect_fail "refused policy: attacker still denied" bh_nc_ok attacker $SUBNET.12 8080
+bh_expect "refused policy: web -> api still allowed" bh_tcp_ok web $SUBNET.12 8080
+bh_log "ok: broken policy refused with its errors: $(head -1 "$WORK/reload.out")"
+
+# --- audit (through SIGHUP): the same traffic passes, reported as would-deny
 "$(dirname "$0")/cluster_policy.sh" "$WORK/policy.yaml" audit
-bh_expect "reload into audit mode" bh_ctl reload
+kill -HUP "$DAEMON_PID"
+for i in $(seq 50); do
+	[ "$(bh_status | jq -r .policy.mode)" = audit ] && break
+	sleep 0.1
+done
+[ "$(bh_status | jq .policy.generation)" = $((gen + 1)) ] || bh_fail "SIGHUP did not switch to the audit policy"
+bh_log "ok: SIGHUP reloaded into audit mode"
 bh_expect "audit: attacker -> api tcp/8080 passes" bh_tcp_ok attacker $SUBNET.12 8080
 bh_expect "audit: attacker -> db udp/5433 passes" bh_udp_ok attacker $SUBNET.13 5433
 bh_expect "audit: web -> db icmp passes" bh_ping_ok web $SUBNET.13
