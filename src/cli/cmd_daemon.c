@@ -212,22 +212,29 @@ static void reload_usage(FILE *out)
 		bh_client_opts_help);
 }
 
-int do_reload(int argc, char **argv)
+/* A command without arguments of its own: options, then one request. */
+static int simple_request(int argc, char **argv, bool with_output,
+			  void (*usage)(FILE *), char *cmd)
 {
 	struct client_opts o = { 0 };
-	char *req[] = { "reload" };
+	char *req[] = { cmd, "json" };
 	int rc;
 
-	rc = parse_client(argc, argv, &o, false, false, reload_usage);
+	rc = parse_client(argc, argv, &o, with_output, false, usage);
 	if (rc)
 		return rc < 0 ? BH_EXIT_OK : rc;
 	if (optind < argc) {
-		reload_usage(stderr);
+		usage(stderr);
 		return BH_EXIT_USAGE;
 	}
-	rc = request(&o, "reload", 1, req);
+	rc = request(&o, cmd, o.json ? 2 : 1, req);
 	client_opts_release(&o);
 	return rc;
+}
+
+int do_reload(int argc, char **argv)
+{
+	return simple_request(argc, argv, false, reload_usage, "reload");
 }
 
 static void status_usage(FILE *out)
@@ -246,20 +253,7 @@ static void status_usage(FILE *out)
 
 int do_status(int argc, char **argv)
 {
-	struct client_opts o = { 0 };
-	char *req[] = { "status", "json" };
-	int rc;
-
-	rc = parse_client(argc, argv, &o, true, false, status_usage);
-	if (rc)
-		return rc < 0 ? BH_EXIT_OK : rc;
-	if (optind < argc) {
-		status_usage(stderr);
-		return BH_EXIT_USAGE;
-	}
-	rc = request(&o, "status", o.json ? 2 : 1, req);
-	client_opts_release(&o);
-	return rc;
+	return simple_request(argc, argv, true, status_usage, "status");
 }
 
 static void endpoint_usage(FILE *out)

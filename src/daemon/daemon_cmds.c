@@ -253,6 +253,16 @@ static void status_counters(const struct bh_stats *st, struct bh_strbuf *o,
 					 (unsigned long long)st->reason_pkts[i]);
 }
 
+/* The parts text and JSON share, in the same order. */
+static void status_sections(struct bh_daemon *d, const struct bh_stats *st,
+			    struct bh_strbuf *o, bool json)
+{
+	status_ifaces(d, o, json);
+	status_counters(st, o, json);
+	status_rules(d, o, json);
+	status_maps(d, o, json);
+}
+
 /* Identities in force: the compiled policy's and those runtime endpoints
  * added without a switch (distinct). */
 static size_t n_identities(const struct bh_daemon *d)
@@ -306,10 +316,7 @@ static int cmd_status(struct bh_daemon *d, bool json, struct bh_strbuf *o)
 		bh_strbuf_printf(o,
 				 "identities:     %zu (runtime endpoints: %zu)\n",
 				 n_identities(d), d->eps.n);
-		status_ifaces(d, o, false);
-		status_counters(&st, o, false);
-		status_rules(d, o, false);
-		status_maps(d, o, false);
+		status_sections(d, &st, o, false);
 		bh_strbuf_printf(o,
 				 "events:         %llu sent, %llu suppressed by "
 				 "the rate limit, %llu lost (ring full), %llu "
@@ -336,10 +343,7 @@ static int cmd_status(struct bh_daemon *d, bool json, struct bh_strbuf *o)
 			 (long)d->loaded_at, d->reloads, d->reload_failures,
 			 mode_str(h->mode), action_str(h->default_action),
 			 d->cp->n_rules, n_identities(d), d->eps.n);
-	status_ifaces(d, o, true);
-	status_counters(&st, o, true);
-	status_rules(d, o, true);
-	status_maps(d, o, true);
+	status_sections(d, &st, o, true);
 	bh_strbuf_printf(o,
 			 "\"events\":{\"sent\":%llu,\"suppressed\":%llu,"
 			 "\"ring_full\":%llu,\"read\":%llu,\"deny_read\":%llu}}"
