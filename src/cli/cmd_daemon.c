@@ -14,18 +14,18 @@
 #include "daemon_config.h"
 #include "endpoints.h"
 
-int do_run(int argc, char **argv);      /* declared in main.c */
-int do_reload(int argc, char **argv);   /* declared in main.c */
-int do_status(int argc, char **argv);   /* declared in main.c */
+int do_run(int argc, char **argv);	/* declared in main.c */
+int do_reload(int argc, char **argv);	/* declared in main.c */
+int do_status(int argc, char **argv);	/* declared in main.c */
 int do_endpoint(int argc, char **argv); /* declared in main.c */
-int do_detach(int argc, char **argv);   /* declared in main.c */
+int do_detach(int argc, char **argv);	/* declared in main.c */
 
 static const char bh_client_opts_help[] =
-	"  -c, --config FILE   the daemon's config, for its control socket\n"
-	"                      (default " BH_DAEMON_DEFAULT_CONFIG " when it\n"
-	"                      exists)\n"
-	"  -s, --socket PATH   the control socket (default\n"
-	"                      " BH_DAEMON_DEFAULT_SOCKET ")\n";
+    "  -c, --config FILE   the daemon's config, for its control socket\n"
+    "                      (default " BH_DAEMON_DEFAULT_CONFIG " when it\n"
+    "                      exists)\n"
+    "  -s, --socket PATH   the control socket (default\n"
+    "                      " BH_DAEMON_DEFAULT_SOCKET ")\n";
 
 /* Options every client command takes. */
 struct client_opts {
@@ -69,8 +69,8 @@ static int resolve_socket(struct client_opts *o, const char *cmd)
 			return BH_EXIT_FAIL;
 	}
 	if (!o->socket)
-		o->socket = o->cfg_socket ? o->cfg_socket :
-					    BH_DAEMON_DEFAULT_SOCKET;
+		o->socket =
+		    o->cfg_socket ? o->cfg_socket : BH_DAEMON_DEFAULT_SOCKET;
 	return 0;
 }
 
@@ -81,19 +81,19 @@ static int parse_client(int argc, char **argv, struct client_opts *o,
 			void (*usage)(FILE *))
 {
 	static const struct option long_opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "labels", required_argument, NULL, 'l' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	    {"config", required_argument, NULL, 'c'},
+	    {"socket", required_argument, NULL, 's'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"labels", required_argument, NULL, 'l'},
+	    {"name", required_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:s:o:l:n:h", long_opts,
-				NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:o:l:n:h", long_opts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'c':
 			o->config = optarg;
@@ -152,27 +152,29 @@ static int request(struct client_opts *o, const char *cmd, int argc,
 
 static void run_usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: bulkhead run [--config FILE]\n"
-		"\n"
-		"Run the node daemon in the foreground: attach the XDP program to\n"
-		"the configured interfaces (and to matching links as they appear),\n"
-		"enforce the policy, serve the control socket. SIGHUP reloads the\n"
-		"policy; SIGTERM/SIGINT stop, leaving enforcement in place unless\n"
-		"the config says on_exit: detach.\n"
-		"\n"
-		"  -c, --config FILE   daemon configuration (default\n"
-		"                      " BH_DAEMON_DEFAULT_CONFIG ")\n"
-		"\n"
-		"Configuration reference: README.md, \"Running on a node\".\n");
+	fprintf(
+	    out,
+	    "Usage: bulkhead run [--config FILE]\n"
+	    "\n"
+	    "Run the node daemon in the foreground: attach the XDP program to\n"
+	    "the configured interfaces (and to matching links as they "
+	    "appear),\n"
+	    "enforce the policy, serve the control socket. SIGHUP reloads the\n"
+	    "policy; SIGTERM/SIGINT stop, leaving enforcement in place unless\n"
+	    "the config says on_exit: detach.\n"
+	    "\n"
+	    "  -c, --config FILE   daemon configuration (default\n"
+	    "                      " BH_DAEMON_DEFAULT_CONFIG ")\n"
+	    "\n"
+	    "Configuration reference: README.md, \"Running on a node\".\n");
 }
 
 int do_run(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	    {"config", required_argument, NULL, 'c'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	const char *config = BH_DAEMON_DEFAULT_CONFIG;
 	int c;
@@ -202,22 +204,24 @@ int do_run(int argc, char **argv)
 
 static void reload_usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: bulkhead reload [-c FILE | -s PATH]\n"
-		"\n"
-		"Make the running daemon re-read its policy file and switch to it\n"
-		"atomically (as SIGHUP does). A policy with errors is refused with\n"
-		"every error, and the running one stays in force (exit 1).\n"
-		"\n%s",
-		bh_client_opts_help);
+	fprintf(
+	    out,
+	    "Usage: bulkhead reload [-c FILE | -s PATH]\n"
+	    "\n"
+	    "Make the running daemon re-read its policy file and switch to it\n"
+	    "atomically (as SIGHUP does). A policy with errors is refused "
+	    "with\n"
+	    "every error, and the running one stays in force (exit 1).\n"
+	    "\n%s",
+	    bh_client_opts_help);
 }
 
 /* A command without arguments of its own: options, then one request. */
 static int simple_request(int argc, char **argv, bool with_output,
 			  void (*usage)(FILE *), char *cmd)
 {
-	struct client_opts o = { 0 };
-	char *req[] = { cmd, "json" };
+	struct client_opts o = {0};
+	char *req[] = {cmd, "json"};
 	int rc;
 
 	rc = parse_client(argc, argv, &o, with_output, false, usage);
@@ -239,16 +243,17 @@ int do_reload(int argc, char **argv)
 
 static void status_usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: bulkhead status [-o text|json] [-c FILE | -s PATH]\n"
-		"\n"
-		"The running daemon's state: attached interfaces and their XDP\n"
-		"mode, policy generation and file hash, identities, packets by\n"
-		"verdict and reason, flows by rule, map occupancy, events sent\n"
-		"and suppressed.\n"
-		"\n"
-		"  -o, --output FMT    text (default) or json\n%s",
-		bh_client_opts_help);
+	fprintf(
+	    out,
+	    "Usage: bulkhead status [-o text|json] [-c FILE | -s PATH]\n"
+	    "\n"
+	    "The running daemon's state: attached interfaces and their XDP\n"
+	    "mode, policy generation and file hash, identities, packets by\n"
+	    "verdict and reason, flows by rule, map occupancy, events sent\n"
+	    "and suppressed.\n"
+	    "\n"
+	    "  -o, --output FMT    text (default) or json\n%s",
+	    bh_client_opts_help);
 }
 
 int do_status(int argc, char **argv)
@@ -258,27 +263,34 @@ int do_status(int argc, char **argv)
 
 static void endpoint_usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: bulkhead endpoint add ADDRESS --labels K=V[,K=V...] [--name NAME]\n"
-		"       bulkhead endpoint del ADDRESS\n"
-		"       bulkhead endpoint list [-o text|json]\n"
-		"       (each with [-c FILE | -s PATH])\n"
-		"\n"
-		"Register workloads with the running daemon as containers start and\n"
-		"stop (e.g. from a container runtime hook), without a policy reload:\n"
-		"the address gets the identity of its label set, and the rules whose\n"
-		"selectors match those labels apply to it at once. Endpoints are\n"
-		"kept across daemon restarts (state_dir).\n"
-		"\n"
-		"  -l, --labels K=V,... the workload's labels (may be empty: \"\")\n"
-		"  -n, --name NAME      a name for telemetry (default: the address)\n"
-		"  -o, --output FMT     text (default) or json, for list\n%s",
-		bh_client_opts_help);
+	fprintf(
+	    out,
+	    "Usage: bulkhead endpoint add ADDRESS --labels K=V[,K=V...] "
+	    "[--name NAME]\n"
+	    "       bulkhead endpoint del ADDRESS\n"
+	    "       bulkhead endpoint list [-o text|json]\n"
+	    "       (each with [-c FILE | -s PATH])\n"
+	    "\n"
+	    "Register workloads with the running daemon as containers start "
+	    "and\n"
+	    "stop (e.g. from a container runtime hook), without a policy "
+	    "reload:\n"
+	    "the address gets the identity of its label set, and the rules "
+	    "whose\n"
+	    "selectors match those labels apply to it at once. Endpoints are\n"
+	    "kept across daemon restarts (state_dir).\n"
+	    "\n"
+	    "  -l, --labels K=V,... the workload's labels (may be empty: "
+	    "\"\")\n"
+	    "  -n, --name NAME      a name for telemetry (default: the "
+	    "address)\n"
+	    "  -o, --output FMT     text (default) or json, for list\n%s",
+	    bh_client_opts_help);
 }
 
 int do_endpoint(int argc, char **argv)
 {
-	struct client_opts o = { 0 };
+	struct client_opts o = {0};
 	char *req[6], *addr;
 	const char *sub;
 	int rc, n = 0;
@@ -357,9 +369,9 @@ static void detach_usage(FILE *out)
 
 int do_detach(int argc, char **argv)
 {
-	struct client_opts o = { 0 };
+	struct client_opts o = {0};
 	const char *pin_path = NULL;
-	char *req[] = { "detach" };
+	char *req[] = {"detach"};
 	char **rest;
 	int rc, err, i, n_rest;
 
@@ -368,7 +380,8 @@ int do_detach(int argc, char **argv)
 	if (!rest)
 		return BH_EXIT_FAIL;
 	for (i = 0, n_rest = 0; i < argc; i++) {
-		if ((!strcmp(argv[i], "-p") || !strcmp(argv[i], "--pin-path")) &&
+		if ((!strcmp(argv[i], "-p") ||
+		     !strcmp(argv[i], "--pin-path")) &&
 		    i + 1 < argc) {
 			pin_path = argv[++i];
 			continue;
@@ -391,8 +404,8 @@ int do_detach(int argc, char **argv)
 		fprintf(stderr, "bulkhead detach: no daemon running, detaching "
 				"here\n");
 		if (!pin_path)
-			pin_path = o.cfg_pin_path ? o.cfg_pin_path :
-						    BH_DAEMON_DEFAULT_PIN_PATH;
+			pin_path = o.cfg_pin_path ? o.cfg_pin_path
+						  : BH_DAEMON_DEFAULT_PIN_PATH;
 		err = bh_daemon_detach_offline(pin_path, stdout);
 	}
 	rc = exit_code(err);

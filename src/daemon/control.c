@@ -71,9 +71,10 @@ int bh_ctl_split(char *line, char **argv, int max, const char **why)
 		while (ctl_word_char((unsigned char)*p))
 			p++;
 		if (p == w) {
-			*why = *p == ' ' ? "words must be separated by one space" :
-			       *p ? "request has a control or non-ASCII byte" :
-				    "request ends with a space";
+			*why = *p == ' '
+				   ? "words must be separated by one space"
+			       : *p ? "request has a control or non-ASCII byte"
+				    : "request ends with a space";
 			return -EINVAL;
 		}
 		if (argc == max) {
@@ -131,7 +132,7 @@ static bool conn_flush(struct ctl_conn *c)
 
 static void conn_reply(struct ctl_conn *c, int err, const char *msg)
 {
-	struct bh_strbuf out = { 0 };
+	struct bh_strbuf out = {0};
 
 	c->replying = true;
 	c->deadline_ms = now_ms() + BH_CTL_TIMEOUT_MS;
@@ -351,7 +352,7 @@ static int claim_path(const struct sockaddr_un *sun)
 int bh_ctl_server_open(struct bh_ctl_server **out, struct bh_loop *loop,
 		       const char *path, bh_ctl_handler fn, void *ctx)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	struct bh_ctl_server *s;
 	mode_t old_umask;
 	int fd, err;
@@ -429,7 +430,7 @@ void bh_ctl_server_free(struct bh_ctl_server **sp, int timeout_ms)
 		return;
 	while (s->conns) {
 		struct ctl_conn *c = s->conns;
-		struct pollfd p = { .fd = c->src.fd, .events = POLLOUT };
+		struct pollfd p = {.fd = c->src.fd, .events = POLLOUT};
 		unsigned long long now = now_ms();
 
 		if (!c->replying || now >= end || conn_flush(c)) {
@@ -464,9 +465,9 @@ static int send_all(int fd, const char *buf, size_t len)
 int bh_ctl_request(const char *path, int argc, char *const *argv, FILE *out,
 		   FILE *err)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct timeval tv = { .tv_sec = BH_CTL_CLIENT_TIMEOUT_S };
-	struct bh_strbuf req = { 0 }, head = { 0 };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct timeval tv = {.tv_sec = BH_CTL_CLIENT_TIMEOUT_S};
+	struct bh_strbuf req = {0}, head = {0};
 	bool in_head = true, is_err = false;
 	char buf[4096];
 	int fd, i, ret;
@@ -543,7 +544,8 @@ int bh_ctl_request(const char *path, int argc, char *const *argv, FILE *out,
 			continue;
 		}
 		nl = memchr(buf, '\n', (size_t)n);
-		bh_strbuf_append(&head, buf, nl ? (size_t)(nl - buf) : (size_t)n);
+		bh_strbuf_append(&head, buf,
+				 nl ? (size_t)(nl - buf) : (size_t)n);
 		if (head.len > BH_CTL_MAX_REQ) {
 			ret = -EPROTO;
 			break;

@@ -21,9 +21,9 @@
 #include "event_loop.h"
 #include "strbuf.h"
 
-#define BH_CTL_MAX_REQ 4096
-#define BH_CTL_MAX_ARGS 32
-#define BH_CTL_MAX_CONNS 32
+#define BH_CTL_MAX_REQ	  4096
+#define BH_CTL_MAX_ARGS	  32
+#define BH_CTL_MAX_CONNS  32
 #define BH_CTL_TIMEOUT_MS 5000 /* a client that sends no full line */
 
 /* Handle one request. Write the output to out and return 0, or write the

@@ -23,7 +23,7 @@
 #define BH_CTL_DRAIN_MS 1000
 
 #define container_of(ptr, type, member)                                        \
-	((type *)((char *)(ptr) - offsetof(type, member)))
+	((type *)((char *)(ptr)-offsetof(type, member)))
 
 static enum bh_dp_xdp_mode dp_mode(enum bh_xdp_mode m)
 {
@@ -85,8 +85,8 @@ static void dif_attach(struct bh_daemon *d, struct bh_dif *f)
 		pr_warn("%s: native XDP is not available, attached in "
 			"generic (skb) mode, which is slower\n",
 			f->name);
-	pr_info("attached to %s (ifindex %d, %s mode%s)\n", f->name,
-		f->ifindex, f->info.skb_mode ? "skb" : "native",
+	pr_info("attached to %s (ifindex %d, %s mode%s)\n", f->name, f->ifindex,
+		f->info.skb_mode ? "skb" : "native",
 		f->info.dispatcher ? ", libxdp dispatcher" : "");
 }
 
@@ -166,8 +166,7 @@ static void ring_event(struct bh_ev_source *src, uint32_t events)
 	int n = bh_dp_events_poll(d->dp, 0);
 
 	if (n < 0 && n != -EINTR)
-		pr_warn("reading data plane events failed: %s\n",
-			strerror(-n));
+		pr_warn("reading data plane events failed: %s\n", strerror(-n));
 }
 
 /* Until the collector consumes them (later part), events are counted and
@@ -182,8 +181,8 @@ static void on_dp_event(void *ctx, const struct bh_event *ev)
 	d->deny_events++;
 	pr_debug("%s: identity %u -> %u proto %u port %u, rule %u (%s)\n",
 		 bh_verdict_str(ev->verdict), ev->src_identity,
-		 ev->dst_identity, ev->pkt.ip_proto, ev->pkt.dport,
-		 ev->rule_id, bh_reason_str(ev->reason));
+		 ev->dst_identity, ev->pkt.ip_proto, ev->pkt.dport, ev->rule_id,
+		 bh_reason_str(ev->reason));
 }
 
 static void sig_event(struct bh_ev_source *src, uint32_t events)
@@ -192,7 +191,7 @@ static void sig_event(struct bh_ev_source *src, uint32_t events)
 	struct signalfd_siginfo si;
 
 	while (read(d->sig.fd, &si, sizeof(si)) == sizeof(si)) {
-		struct bh_strbuf msgs = { 0 };
+		struct bh_strbuf msgs = {0};
 
 		switch (si.ssi_signo) {
 		case SIGHUP:
@@ -242,7 +241,7 @@ static int open_signals(struct bh_daemon *d)
 static void notify_systemd(const char *state)
 {
 	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	socklen_t len;
 	int fd;
 
@@ -252,7 +251,8 @@ static void notify_systemd(const char *state)
 	memcpy(sun.sun_path, path, strlen(path));
 	if (path[0] == '@')
 		sun.sun_path[0] = '\0'; /* abstract namespace */
-	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	len =
+	    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return;
@@ -362,9 +362,9 @@ int bh_daemon_detach_all(struct bh_daemon *d, struct bh_strbuf *out)
 
 static int start(struct bh_daemon *d, const char *config_path, FILE *errf)
 {
-	struct bh_dp_opts opts = { 0 };
-	struct bh_dp_runtime rt = { 0 };
-	struct bh_strbuf msgs = { 0 };
+	struct bh_dp_opts opts = {0};
+	struct bh_dp_runtime rt = {0};
+	struct bh_strbuf msgs = {0};
 	int err;
 
 	err = bh_daemon_config_load(config_path, &d->cfg, errf);
@@ -420,8 +420,9 @@ static int start(struct bh_daemon *d, const char *config_path, FILE *errf)
 	       sizeof(rt.ct_timeout_ns));
 	err = bh_dp_runtime_set(d->dp, &rt);
 	if (err) {
-		fprintf(errf, "bulkhead: cannot apply events/conntrack "
-			      "settings: %s\n",
+		fprintf(errf,
+			"bulkhead: cannot apply events/conntrack "
+			"settings: %s\n",
 			strerror(-err));
 		return err;
 	}
@@ -456,8 +457,9 @@ static int start(struct bh_daemon *d, const char *config_path, FILE *errf)
 	err = bh_ctl_server_open(&d->ctl, &d->loop, d->cfg->control_socket,
 				 bh_daemon_ctl, d);
 	if (err) {
-		fprintf(errf, "bulkhead: cannot open the control socket %s: "
-			      "%s\n",
+		fprintf(errf,
+			"bulkhead: cannot open the control socket %s: "
+			"%s\n",
 			d->cfg->control_socket, strerror(-err));
 		return err;
 	}
@@ -485,7 +487,7 @@ static void stop(struct bh_daemon *d)
 	bh_linkwatch_free(&d->lw);
 	if (d->cfg && d->cfg->on_exit == BH_ON_EXIT_DETACH && !d->detached &&
 	    d->dp) {
-		struct bh_strbuf out = { 0 };
+		struct bh_strbuf out = {0};
 
 		bh_daemon_detach_all(d, &out);
 		pr_info("on_exit detach (fail-open):\n%s", out.s ? out.s : "");
@@ -509,7 +511,7 @@ static void stop(struct bh_daemon *d)
 
 int bh_daemon_run(const char *config_path, FILE *errf)
 {
-	struct bh_daemon d = { .loop.epfd = -1, .sig.fd = -1 };
+	struct bh_daemon d = {.loop.epfd = -1, .sig.fd = -1};
 	int err;
 
 	err = start(&d, config_path, errf);

@@ -38,7 +38,7 @@ static int count_flow(void *ctx, const struct bh_flow_key *key,
 	c = &w->v[flow->rule_id];
 	c->flows[flow->verdict]++;
 	c->packets[flow->verdict] +=
-		flow->packets[BH_DIR_AB] + flow->packets[BH_DIR_BA];
+	    flow->packets[BH_DIR_AB] + flow->packets[BH_DIR_BA];
 	return 0;
 }
 
@@ -85,9 +85,8 @@ static void status_ifaces(struct bh_daemon *d, struct bh_strbuf *o, bool json)
 		bh_strbuf_printf(o, "interfaces:     %zu matching\n", d->n_ifs);
 	for (i = 0; i < d->n_ifs; i++) {
 		const struct bh_dif *f = &d->ifs[i];
-		const char *mode = f->link ? (f->info.skb_mode ? "skb" :
-								 "native") :
-					     "-";
+		const char *mode =
+		    f->link ? (f->info.skb_mode ? "skb" : "native") : "-";
 
 		if (json) {
 			bh_strbuf_printf(o, "%s{\"name\":", i ? "," : "");
@@ -109,10 +108,9 @@ static void status_ifaces(struct bh_daemon *d, struct bh_strbuf *o, bool json)
 		bh_strbuf_printf(o, "  %-15s ifindex %-5d ", f->name,
 				 f->ifindex);
 		if (f->link)
-			bh_strbuf_printf(o, "%s mode%s\n", mode,
-					 f->info.dispatcher ?
-						 ", libxdp dispatcher" :
-						 "");
+			bh_strbuf_printf(
+			    o, "%s mode%s\n", mode,
+			    f->info.dispatcher ? ", libxdp dispatcher" : "");
 		else
 			bh_strbuf_printf(o, "NOT ATTACHED: %s\n",
 					 strerror(-f->err));
@@ -123,7 +121,7 @@ static void status_ifaces(struct bh_daemon *d, struct bh_strbuf *o, bool json)
 
 static void status_rules(struct bh_daemon *d, struct bh_strbuf *o, bool json)
 {
-	struct rule_walk w = { 0 };
+	struct rule_walk w = {0};
 	bool first = true;
 	size_t r;
 	int v;
@@ -139,9 +137,11 @@ static void status_rules(struct bh_daemon *d, struct bh_strbuf *o, bool json)
 	if (json)
 		bh_strbuf_printf(o, "\"rules\":[");
 	else
-		bh_strbuf_printf(o, "flows by rule (in the flow tables now):\n");
+		bh_strbuf_printf(o,
+				 "flows by rule (in the flow tables now):\n");
 	for (r = 0; r < w.n; r++) {
-		const struct bh_cp_rule *rule = bh_compiled_rule(d->cp, (__u32)r);
+		const struct bh_cp_rule *rule =
+		    bh_compiled_rule(d->cp, (__u32)r);
 		const char *name = rule ? rule->name : "(default action)";
 		unsigned long long total = 0;
 
@@ -154,9 +154,10 @@ static void status_rules(struct bh_daemon *d, struct bh_strbuf *o, bool json)
 					 first ? "" : ",", r);
 			first = false;
 			bh_strbuf_json_str(o, name);
-			bh_strbuf_printf(o, ",\"action\":\"%s\"",
-					 rule ? action_str(rule->action) :
-						action_str(d->cp->hdr.default_action));
+			bh_strbuf_printf(
+			    o, ",\"action\":\"%s\"",
+			    rule ? action_str(rule->action)
+				 : action_str(d->cp->hdr.default_action));
 			json_by_verdict(o, "flows", w.v[r].flows);
 			json_by_verdict(o, "packets", w.v[r].packets);
 			bh_strbuf_printf(o, "}");
@@ -225,16 +226,17 @@ static void status_counters(const struct bh_stats *st, struct bh_strbuf *o,
 		bh_strbuf_printf(o, "\"verdicts\":{");
 		for (i = 1; i < BH_VERDICT_MAX; i++) {
 			json_key(o, &first, bh_verdict_str((unsigned)i));
-			bh_strbuf_printf(o, "{\"packets\":%llu,\"bytes\":%llu}",
-					 (unsigned long long)st->verdict_pkts[i],
-					 (unsigned long long)st->verdict_bytes[i]);
+			bh_strbuf_printf(
+			    o, "{\"packets\":%llu,\"bytes\":%llu}",
+			    (unsigned long long)st->verdict_pkts[i],
+			    (unsigned long long)st->verdict_bytes[i]);
 		}
 		first = true;
 		bh_strbuf_printf(o, "},\"reasons\":{");
 		for (i = 1; i < BH_REASON_MAX; i++) {
 			json_key(o, &first, bh_reason_str((unsigned)i));
-			bh_strbuf_printf(o, "%llu",
-					 (unsigned long long)st->reason_pkts[i]);
+			bh_strbuf_printf(
+			    o, "%llu", (unsigned long long)st->reason_pkts[i]);
 		}
 		bh_strbuf_printf(o, "},");
 		return;
@@ -248,9 +250,9 @@ static void status_counters(const struct bh_stats *st, struct bh_strbuf *o,
 	bh_strbuf_printf(o, "packets by reason:\n");
 	for (i = 1; i < BH_REASON_MAX; i++)
 		if (st->reason_pkts[i])
-			bh_strbuf_printf(o, "  %-15s %llu\n",
-					 bh_reason_str((unsigned)i),
-					 (unsigned long long)st->reason_pkts[i]);
+			bh_strbuf_printf(
+			    o, "  %-15s %llu\n", bh_reason_str((unsigned)i),
+			    (unsigned long long)st->reason_pkts[i]);
 }
 
 /* The parts text and JSON share, in the same order. */
@@ -293,38 +295,37 @@ static int cmd_status(struct bh_daemon *d, bool json, struct bh_strbuf *o)
 		return err;
 	}
 	if (!json) {
-		bh_strbuf_printf(o, "daemon:         pid %d, up %lds, config %s\n",
+		bh_strbuf_printf(o,
+				 "daemon:         pid %d, up %lds, config %s\n",
 				 (int)getpid(), (long)(time(NULL) - d->started),
 				 d->cfg->path);
-		bh_strbuf_printf(o,
-				 "on exit:        %s\n",
-				 d->cfg->on_exit == BH_ON_EXIT_KEEP ?
-					 "keep (fail-closed: programs stay "
-					 "attached and enforce)" :
-					 "detach (fail-open: programs and pins "
-					 "removed)");
-		bh_strbuf_printf(o,
-				 "policy:         generation %u, %s\n"
-				 "                sha256 %s\n"
-				 "                mode %s, default %s, %zu rules, "
-				 "%u reloads (%u refused)\n",
-				 d->generation, d->cfg->policy,
-				 d->cp->source_sha256, mode_str(h->mode),
-				 action_str(h->default_action),
-				 d->cp->n_rules, d->reloads,
-				 d->reload_failures);
-		bh_strbuf_printf(o,
-				 "identities:     %zu (runtime endpoints: %zu)\n",
-				 n_identities(d), d->eps.n);
+		bh_strbuf_printf(o, "on exit:        %s\n",
+				 d->cfg->on_exit == BH_ON_EXIT_KEEP
+				     ? "keep (fail-closed: programs stay "
+				       "attached and enforce)"
+				     : "detach (fail-open: programs and pins "
+				       "removed)");
+		bh_strbuf_printf(
+		    o,
+		    "policy:         generation %u, %s\n"
+		    "                sha256 %s\n"
+		    "                mode %s, default %s, %zu rules, "
+		    "%u reloads (%u refused)\n",
+		    d->generation, d->cfg->policy, d->cp->source_sha256,
+		    mode_str(h->mode), action_str(h->default_action),
+		    d->cp->n_rules, d->reloads, d->reload_failures);
+		bh_strbuf_printf(
+		    o, "identities:     %zu (runtime endpoints: %zu)\n",
+		    n_identities(d), d->eps.n);
 		status_sections(d, &st, o, false);
-		bh_strbuf_printf(o,
-				 "events:         %llu sent, %llu suppressed by "
-				 "the rate limit, %llu lost (ring full), %llu "
-				 "read by the daemon\n",
-				 (unsigned long long)st.ev_sent,
-				 (unsigned long long)st.ev_suppressed,
-				 (unsigned long long)st.ev_ringfull,
-				 d->events);
+		bh_strbuf_printf(
+		    o,
+		    "events:         %llu sent, %llu suppressed by "
+		    "the rate limit, %llu lost (ring full), %llu "
+		    "read by the daemon\n",
+		    (unsigned long long)st.ev_sent,
+		    (unsigned long long)st.ev_suppressed,
+		    (unsigned long long)st.ev_ringfull, d->events);
 		return 0;
 	}
 	bh_strbuf_printf(o, "{\"pid\":%d,\"uptime_s\":%ld,\"config\":",
@@ -416,15 +417,14 @@ int bh_daemon_ctl(void *ctx, int argc, char **argv, struct bh_strbuf *out)
 		err = bh_daemon_reload(d, out);
 		if (err) {
 			/* first line: the verdict; the diagnostics follow */
-			struct bh_strbuf msg = { 0 };
+			struct bh_strbuf msg = {0};
 
 			bh_strbuf_printf(&msg,
 					 "policy refused, generation %u stays "
 					 "in force\n%s",
 					 d->generation, out->s ? out->s : "");
 			bh_strbuf_reset(out);
-			bh_strbuf_append(out, msg.s ? msg.s : "",
-					 msg.len);
+			bh_strbuf_append(out, msg.s ? msg.s : "", msg.len);
 			bh_strbuf_release(&msg);
 			pr_warn("%s", out->s ? out->s : "");
 		} else {
@@ -437,8 +437,8 @@ int bh_daemon_ctl(void *ctx, int argc, char **argv, struct bh_strbuf *out)
 
 		if (!strcmp(sub, "add") && (argc == 4 || argc == 5))
 			return bh_daemon_endpoint_add(
-				d, argv[2], strcmp(argv[3], "-") ? argv[3] : "",
-				argc == 5 ? argv[4] : NULL, out);
+			    d, argv[2], strcmp(argv[3], "-") ? argv[3] : "",
+			    argc == 5 ? argv[4] : NULL, out);
 		if (!strcmp(sub, "del") && argc == 3)
 			return bh_daemon_endpoint_del(d, argv[2], out);
 		if (!strcmp(sub, "list") && argc <= 3 &&

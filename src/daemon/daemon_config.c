@@ -18,24 +18,24 @@
 /* Conntrack defaults (seconds), close to Cilium's: long-lived TCP is the
  * common case between services, datagram flows are short. */
 static const unsigned int bh_ct_default_s[BH_CT_TMO_MAX] = {
-	[BH_CT_TMO_TCP_SYN] = 60,     [BH_CT_TMO_TCP_EST] = 21600,
-	[BH_CT_TMO_TCP_CLOSE] = 10,   [BH_CT_TMO_UDP] = 60,
-	[BH_CT_TMO_ICMP] = 30,        [BH_CT_TMO_OTHER] = 60,
-	[BH_CT_TMO_FRAG] = 30,
+    [BH_CT_TMO_TCP_SYN] = 60,	[BH_CT_TMO_TCP_EST] = 21600,
+    [BH_CT_TMO_TCP_CLOSE] = 10, [BH_CT_TMO_UDP] = 60,
+    [BH_CT_TMO_ICMP] = 30,	[BH_CT_TMO_OTHER] = 60,
+    [BH_CT_TMO_FRAG] = 30,
 };
 
 /* conntrack: keys, same order as enum bh_ct_timeout. */
 static const char *const bh_ct_keys[BH_CT_TMO_MAX] = {
-	"tcp_syn", "tcp_established", "tcp_close", "udp",
-	"icmp",    "other",           "fragments",
+    "tcp_syn", "tcp_established", "tcp_close", "udp",
+    "icmp",    "other",		  "fragments",
 };
 
 static const char *const bh_reserved_keys[BH_DCFG_RESERVED_MAX] = {
-	"collector", "export", "metrics", "detect", "geoip",
+    "collector", "export", "metrics", "detect", "geoip",
 };
 
-#define BH_EV_DEFAULT_RATE 1000
-#define BH_EV_DEFAULT_BURST 2000
+#define BH_EV_DEFAULT_RATE   1000
+#define BH_EV_DEFAULT_BURST  2000
 #define BH_IFACE_PATTERN_MAX 64
 
 struct cfg_ctx {
@@ -85,8 +85,8 @@ static const char *node_type_str(const yaml_node_t *n)
 
 static const char *scalar(const yaml_node_t *n)
 {
-	return n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value :
-					     NULL;
+	return n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value
+					   : NULL;
 }
 
 /* A scalar or an error naming the key. */
@@ -241,7 +241,8 @@ static int walk_mapping(struct cfg_ctx *x, const yaml_node_t *map,
 	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
 	     p++) {
 		const yaml_node_t *kn = yaml_document_get_node(x->doc, p->key);
-		const yaml_node_t *vn = yaml_document_get_node(x->doc, p->value);
+		const yaml_node_t *vn =
+		    yaml_document_get_node(x->doc, p->value);
 		const char *k = kn ? scalar(kn) : NULL;
 		bool dup = false;
 
@@ -255,7 +256,7 @@ static int walk_mapping(struct cfg_ctx *x, const yaml_node_t *map,
 		}
 		for (q = map->data.mapping.pairs.start; q < p && !dup; q++) {
 			const yaml_node_t *qk =
-				yaml_document_get_node(x->doc, q->key);
+			    yaml_document_get_node(x->doc, q->key);
 
 			dup = qk && scalar(qk) && !strcmp(scalar(qk), k);
 		}
@@ -352,8 +353,7 @@ static int sec_xdp_mode(struct cfg_ctx *x, const yaml_node_t *n)
 	return parse_xdp_mode(x, n, "xdp_mode", &x->c->xdp_mode);
 }
 
-static int check_pattern(struct cfg_ctx *x, const yaml_node_t *n,
-			 const char *p)
+static int check_pattern(struct cfg_ctx *x, const yaml_node_t *n, const char *p)
 {
 	const char *c;
 
@@ -485,8 +485,7 @@ static int ct_pair(struct cfg_ctx *x, const char *k, const yaml_node_t *kn,
 
 	for (i = 0; i < BH_CT_TMO_MAX; i++)
 		if (!strcmp(k, bh_ct_keys[i]))
-			return want_duration(x, vn, k,
-					     &x->c->ct_timeout_ns[i]);
+			return want_duration(x, vn, k, &x->c->ct_timeout_ns[i]);
 	cfg_error(x, kn,
 		  "unknown key '%s' in 'conntrack' (tcp_syn, tcp_established, "
 		  "tcp_close, udp, icmp, other, fragments)",
@@ -504,15 +503,11 @@ static const struct {
 	const char *key;
 	int (*parse)(struct cfg_ctx *x, const yaml_node_t *n);
 } bh_sections[] = {
-	{ "policy", sec_policy },
-	{ "interfaces", sec_interfaces },
-	{ "pin_path", sec_pin_path },
-	{ "control_socket", sec_control_socket },
-	{ "state_dir", sec_state_dir },
-	{ "on_exit", sec_on_exit },
-	{ "xdp_mode", sec_xdp_mode },
-	{ "events", sec_events },
-	{ "conntrack", sec_conntrack },
+    {"policy", sec_policy},	  {"interfaces", sec_interfaces},
+    {"pin_path", sec_pin_path},	  {"control_socket", sec_control_socket},
+    {"state_dir", sec_state_dir}, {"on_exit", sec_on_exit},
+    {"xdp_mode", sec_xdp_mode},	  {"events", sec_events},
+    {"conntrack", sec_conntrack},
 };
 
 static int top_pair(struct cfg_ctx *x, const char *k, const yaml_node_t *kn,
@@ -536,11 +531,12 @@ static int top_pair(struct cfg_ctx *x, const char *k, const yaml_node_t *kn,
 		x->c->reserved[i].col = (int)kn->start_mark.column + 1;
 		return 0;
 	}
-	cfg_error(x, kn,
-		  "unknown key '%s' (policy, interfaces, pin_path, "
-		  "control_socket, state_dir, on_exit, xdp_mode, events, conntrack, "
-		  "collector, export, metrics, detect, geoip)",
-		  k);
+	cfg_error(
+	    x, kn,
+	    "unknown key '%s' (policy, interfaces, pin_path, "
+	    "control_socket, state_dir, on_exit, xdp_mode, events, conntrack, "
+	    "collector, export, metrics, detect, geoip)",
+	    k);
 	return -EINVAL;
 }
 
@@ -589,7 +585,7 @@ static int fill_defaults(struct bh_daemon_config *c)
 int bh_daemon_config_load_buf(const char *name, const void *buf, size_t len,
 			      struct bh_daemon_config **out, FILE *err)
 {
-	struct cfg_ctx x = { .name = name, .err = err };
+	struct cfg_ctx x = {.name = name, .err = err};
 	struct bh_daemon_config *c;
 	yaml_parser_t parser;
 	yaml_document_t doc;
@@ -624,8 +620,8 @@ int bh_daemon_config_load_buf(const char *name, const void *buf, size_t len,
 	}
 	x.doc = &doc;
 	root = yaml_document_get_root_node(&doc);
-	if (!root || (root->type == YAML_SCALAR_NODE &&
-		      !root->data.scalar.length)) {
+	if (!root ||
+	    (root->type == YAML_SCALAR_NODE && !root->data.scalar.length)) {
 		cfg_error_at(&x, 1, 1, "the configuration is empty");
 		ret = -EINVAL;
 		goto out_doc;

@@ -18,9 +18,9 @@
 
 #include "bulkhead_abi.h"
 
-#define BH_DAEMON_DEFAULT_PIN_PATH "/sys/fs/bpf/bulkhead"
-#define BH_DAEMON_DEFAULT_SOCKET "/run/bulkhead/bulkhead.sock"
-#define BH_DAEMON_DEFAULT_CONFIG "/etc/bulkhead/bulkhead.yaml"
+#define BH_DAEMON_DEFAULT_PIN_PATH  "/sys/fs/bpf/bulkhead"
+#define BH_DAEMON_DEFAULT_SOCKET    "/run/bulkhead/bulkhead.sock"
+#define BH_DAEMON_DEFAULT_CONFIG    "/etc/bulkhead/bulkhead.yaml"
 #define BH_DAEMON_DEFAULT_STATE_DIR "/run/bulkhead"
 
 /* How to attach XDP. AUTO tries native, then falls back to skb (generic)
@@ -77,7 +77,7 @@ struct bh_daemon_config {
 	__u32 ev_rate;
 	__u32 ev_burst;
 	bool ev_new_flows; /* a new-flow event for every flow */
-	bool ev_deny;      /* an event for every denied flow */
+	bool ev_deny;	   /* an event for every denied flow */
 	/* conntrack timeouts in ns, indexed by enum bh_ct_timeout */
 	__u64 ct_timeout_ns[BH_CT_TMO_MAX];
 	struct bh_daemon_section reserved[BH_DCFG_RESERVED_MAX];

@@ -58,7 +58,7 @@ struct bh_daemon {
 	struct bh_dif *ifs;
 	size_t n_ifs, cap_ifs;
 
-	unsigned long long events;      /* events read from the ring */
+	unsigned long long events;	/* events read from the ring */
 	unsigned long long deny_events; /* of which deny / would-deny */
 
 	bool stop;

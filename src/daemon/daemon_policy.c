@@ -80,7 +80,8 @@ static int build_model(struct bh_daemon *d, const char *buf, size_t len,
 					 "warning: runtime endpoint %s (%s) "
 					 "left out: the policy file has its "
 					 "address or name\n",
-					 d->eps.v[i].addr_str, d->eps.v[i].name);
+					 d->eps.v[i].addr_str,
+					 d->eps.v[i].name);
 	*out = p;
 	p = NULL;
 out:
@@ -94,8 +95,9 @@ out:
 /* Compile buf with the runtime endpoints; diagnostics (errors, and the
  * analysis warnings, which do not block) go to msgs. */
 static int compile_all(struct bh_daemon *d, const char *buf, size_t len,
-		       struct bh_policy **pout, struct bh_compiled_policy **cpout,
-		       size_t *n_file, struct bh_strbuf *msgs)
+		       struct bh_policy **pout,
+		       struct bh_compiled_policy **cpout, size_t *n_file,
+		       struct bh_strbuf *msgs)
 {
 	struct bh_compiled_policy *cp = NULL;
 	struct bh_policy *p = NULL;
@@ -143,8 +145,9 @@ static int install(struct bh_daemon *d, char *buf, size_t len,
 
 	err = bh_dp_load_policy(d->dp, *cp, &gen);
 	if (err) {
-		bh_strbuf_printf(msgs, "cannot load the policy into the data "
-				       "plane: %s\n",
+		bh_strbuf_printf(msgs,
+				 "cannot load the policy into the data "
+				 "plane: %s\n",
 				 strerror(-err));
 		return err;
 	}
@@ -240,7 +243,7 @@ __u32 bh_daemon_endpoint_identity(const struct bh_daemon *d,
 				  const struct bh_endpoint *e)
 {
 	const struct bh_cp_identity *id =
-		find_identity(d->cp, e->labels, e->n_labels);
+	    find_identity(d->cp, e->labels, e->n_labels);
 
 	return id ? id->id : e->identity;
 }
@@ -359,7 +362,8 @@ static int add_new_label_set(struct bh_daemon *d, struct bh_endpoint *e,
 	if (!transplant(d->cp, cp2, id2, &info)) {
 		err = bh_dp_endpoint_add(d->dp, &e->addr, 128, &info);
 		if (err) {
-			bh_strbuf_printf(msgs, "data plane: %s", strerror(-err));
+			bh_strbuf_printf(msgs, "data plane: %s",
+					 strerror(-err));
 			goto out;
 		}
 		e->identity = info.id;
@@ -412,8 +416,8 @@ static void save_state(struct bh_daemon *d, struct bh_strbuf *out)
 	/* in force now, but a restarted daemon would not know it */
 	pr_warn("cannot save runtime endpoints to %s: %s\n", d->ep_state_path,
 		strerror(-err));
-	bh_strbuf_printf(out, "warning: cannot save %s: %s\n",
-			 d->ep_state_path, strerror(-err));
+	bh_strbuf_printf(out, "warning: cannot save %s: %s\n", d->ep_state_path,
+			 strerror(-err));
 }
 
 int bh_daemon_endpoint_add(struct bh_daemon *d, const char *addr,
@@ -422,7 +426,7 @@ int bh_daemon_endpoint_add(struct bh_daemon *d, const char *addr,
 {
 	const struct bh_cp_identity *id;
 	const struct bh_endpoint *rt;
-	struct bh_strbuf msgs = { 0 };
+	struct bh_strbuf msgs = {0};
 	struct bh_identity_info info;
 	struct bh_endpoint *e;
 	const char *owner = NULL;
@@ -452,8 +456,9 @@ int bh_daemon_endpoint_add(struct bh_daemon *d, const char *addr,
 		info = id ? id->info : rt->info;
 		err = bh_dp_endpoint_add(d->dp, &e->addr, 128, &info);
 		if (err) {
-			bh_strbuf_printf(out, "cannot add %s to the data "
-					      "plane: %s",
+			bh_strbuf_printf(out,
+					 "cannot add %s to the data "
+					 "plane: %s",
 					 e->addr_str, strerror(-err));
 			goto err_del;
 		}
@@ -478,10 +483,10 @@ int bh_daemon_endpoint_add(struct bh_daemon *d, const char *addr,
 			 e->labels_str[0] ? e->labels_str : "no labels",
 			 d->generation,
 			 switched ? " (switched: the label set needed new "
-				    "rule tables)" :
-				    " unchanged");
-	pr_info("endpoint %s (%s) added: identity %u%s\n", e->addr_str,
-		e->name, bh_daemon_endpoint_identity(d, e),
+				    "rule tables)"
+				  : " unchanged");
+	pr_info("endpoint %s (%s) added: identity %u%s\n", e->addr_str, e->name,
+		bh_daemon_endpoint_identity(d, e),
 		switched ? ", policy switched" : "");
 	bh_strbuf_release(&msgs);
 	save_state(d, out);
@@ -507,7 +512,7 @@ int bh_daemon_endpoint_del(struct bh_daemon *d, const char *addr,
 	}
 	e = bh_ep_find(&d->eps, &a);
 	if (!e) {
-		struct bh_endpoint probe = { .addr = a, .name = "" };
+		struct bh_endpoint probe = {.addr = a, .name = ""};
 		const char *owner = NULL;
 
 		if (file_claims(d, &probe, &owner)) {
@@ -522,7 +527,8 @@ int bh_daemon_endpoint_del(struct bh_daemon *d, const char *addr,
 	}
 	err = bh_dp_endpoint_del(d->dp, &a, 128);
 	if (err && err != -ENOENT) {
-		bh_strbuf_printf(out, "cannot remove %s from the data plane: %s",
+		bh_strbuf_printf(out,
+				 "cannot remove %s from the data plane: %s",
 				 text, strerror(-err));
 		return err;
 	}

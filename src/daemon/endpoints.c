@@ -186,8 +186,7 @@ struct bh_endpoint *bh_ep_find(struct bh_ep_registry *r,
 	return NULL;
 }
 
-struct bh_endpoint *bh_ep_find_name(struct bh_ep_registry *r,
-				    const char *name)
+struct bh_endpoint *bh_ep_find_name(struct bh_ep_registry *r, const char *name)
 {
 	size_t i;
 
@@ -210,7 +209,7 @@ int bh_ep_add(struct bh_ep_registry *r, const char *addr, const char *name,
 	      const char *labels, char *why, size_t whylen)
 {
 	char text[INET6_ADDRSTRLEN];
-	struct bh_endpoint e = { 0 };
+	struct bh_endpoint e = {0};
 	int err;
 
 	if (bh_ep_parse_addr(addr, &e.addr, text, sizeof(text))) {
@@ -337,8 +336,9 @@ int bh_ep_load(struct bh_ep_registry *r, const char *path)
 				path, lineno);
 			continue;
 		}
-		err = bh_ep_add(r, addr, name, strcmp(labels, "-") ? labels : "",
-				why, sizeof(why));
+		err =
+		    bh_ep_add(r, addr, name, strcmp(labels, "-") ? labels : "",
+			      why, sizeof(why));
 		if (err == -ENOMEM) {
 			fclose(f);
 			return err;

@@ -19,9 +19,9 @@
 #include "bulkhead_abi.h"
 
 #define BH_EP_MAX_LABELS 64
-#define BH_EP_KEY_MAX 253  /* as Kubernetes label keys (prefix/name) */
-#define BH_EP_VALUE_MAX 63 /* as Kubernetes label values */
-#define BH_EP_NAME_MAX 128
+#define BH_EP_KEY_MAX	 253 /* as Kubernetes label keys (prefix/name) */
+#define BH_EP_VALUE_MAX	 63  /* as Kubernetes label values */
+#define BH_EP_NAME_MAX	 128
 
 struct bh_ep_label {
 	char *key;
@@ -30,7 +30,7 @@ struct bh_ep_label {
 
 struct bh_endpoint {
 	union bh_addr addr; /* IPv4 stored IPv4-mapped */
-	char *addr_str;     /* as the user wrote it, normalised */
+	char *addr_str;	    /* as the user wrote it, normalised */
 	char *name;
 	struct bh_ep_label *labels; /* sorted by key, keys unique */
 	size_t n_labels;
@@ -68,8 +68,7 @@ int bh_ep_add(struct bh_ep_registry *r, const char *addr, const char *name,
 int bh_ep_del(struct bh_ep_registry *r, const union bh_addr *addr);
 struct bh_endpoint *bh_ep_find(struct bh_ep_registry *r,
 			       const union bh_addr *addr);
-struct bh_endpoint *bh_ep_find_name(struct bh_ep_registry *r,
-				    const char *name);
+struct bh_endpoint *bh_ep_find_name(struct bh_ep_registry *r, const char *name);
 void bh_ep_registry_release(struct bh_ep_registry *r);
 
 /* State file: save writes path atomically; load adds every valid line and

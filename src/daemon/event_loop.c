@@ -23,7 +23,7 @@ void bh_loop_release(struct bh_loop *l)
 static int loop_ctl(struct bh_loop *l, int op, struct bh_ev_source *src,
 		    uint32_t events)
 {
-	struct epoll_event ev = { .events = events, .data.ptr = src };
+	struct epoll_event ev = {.events = events, .data.ptr = src};
 
 	return epoll_ctl(l->epfd, op, src->fd, &ev) ? -errno : 0;
 }

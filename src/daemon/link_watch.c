@@ -19,7 +19,7 @@
 #define BH_NL_BUF 32768
 /* Socket buffer for bursts of link events (hundreds of containers starting
  * at once); SO_RCVBUFFORCE works as root, else the default is kept. */
-#define BH_NL_RCVBUF (4 << 20)
+#define BH_NL_RCVBUF	      (4 << 20)
 #define BH_NL_DUMP_TIMEOUT_MS 5000
 
 struct bh_linkwatch {
@@ -32,7 +32,7 @@ struct bh_linkwatch {
 
 static int nl_socket(unsigned int groups)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = groups };
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = groups};
 	int rcvbuf = BH_NL_RCVBUF;
 	int fd, err;
 
@@ -128,7 +128,7 @@ int bh_linkwatch_parse(const void *buf, int len, bh_link_cb cb, void *ctx,
 	 * explicit bounds instead so that no message reads past the buffer */
 	while (off < total && total - off >= sizeof(struct nlmsghdr)) {
 		const struct nlmsghdr *nh =
-			(const struct nlmsghdr *)((const char *)buf + off);
+		    (const struct nlmsghdr *)((const char *)buf + off);
 		size_t mlen = nh->nlmsg_len;
 
 		if (mlen < sizeof(*nh) || mlen > total - off)
@@ -144,9 +144,9 @@ int bh_linkwatch_parse(const void *buf, int len, bh_link_cb cb, void *ctx,
 			if (mlen < NLMSG_LENGTH(sizeof(*e)))
 				return -EINVAL;
 			if (e->error)
-				return e->error < 0 && e->error > -4096 ?
-					       e->error :
-					       -EINVAL;
+				return e->error < 0 && e->error > -4096
+					   ? e->error
+					   : -EINVAL;
 			break;
 		}
 		case RTM_NEWLINK:
@@ -170,15 +170,16 @@ int bh_linkwatch_sync(struct bh_linkwatch *w)
 		struct nlmsghdr nh;
 		struct ifinfomsg ifi;
 	} req = {
-		.nh = {
-			.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
-			.nlmsg_type = RTM_GETLINK,
-			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
-			.nlmsg_seq = ++w->seq,
+	    .nh =
+		{
+		    .nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+		    .nlmsg_type = RTM_GETLINK,
+		    .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+		    .nlmsg_seq = ++w->seq,
 		},
-		.ifi = { .ifi_family = AF_UNSPEC },
+	    .ifi = {.ifi_family = AF_UNSPEC},
 	};
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
 	bool done = false;
 	int fd, err = 0;
 
@@ -199,8 +200,9 @@ int bh_linkwatch_sync(struct bh_linkwatch *w)
 
 		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
 			/* the kernel produces the dump as we read it; it
-			 * never takes seconds, so a silent kernel is an error */
-			struct pollfd p = { .fd = fd, .events = POLLIN };
+			 * never takes seconds, so a silent kernel is an error
+			 */
+			struct pollfd p = {.fd = fd, .events = POLLIN};
 			int r = poll(&p, 1, BH_NL_DUMP_TIMEOUT_MS);
 
 			if (r < 0 && errno != EINTR) {

@@ -14,10 +14,10 @@
 #include <stdbool.h>
 
 enum bh_link_event {
-	BH_LINK_NEW = 0,     /* link exists (new, renamed or changed state) */
-	BH_LINK_DEL = 1,     /* link is gone */
+	BH_LINK_NEW = 0, /* link exists (new, renamed or changed state) */
+	BH_LINK_DEL = 1, /* link is gone */
 	BH_LINK_SYNC_BEGIN = 2, /* a full dump starts: NEW for every link */
-	BH_LINK_SYNC_END = 3,   /* dump done: links not reported are gone */
+	BH_LINK_SYNC_END = 3,	/* dump done: links not reported are gone */
 };
 
 /* ifindex and ifname are 0 / "" for the SYNC events. */

@@ -12,14 +12,14 @@
 #include <stddef.h>
 
 struct bh_strbuf {
-	char *s;    /* NUL-terminated when len > 0 */
+	char *s; /* NUL-terminated when len > 0 */
 	size_t len;
 	size_t cap;
 	bool oom;
 };
 
 void bh_strbuf_printf(struct bh_strbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void bh_strbuf_append(struct bh_strbuf *b, const char *s, size_t n);
 /* s as a JSON string literal, quotes included. */
 void bh_strbuf_json_str(struct bh_strbuf *b, const char *s);

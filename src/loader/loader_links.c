@@ -43,10 +43,11 @@ static __u32 mode_flags(enum xdp_attach_mode m)
 static int replace_legacy(int ifindex, int new_fd, struct xdp_program *old,
 			  enum xdp_attach_mode mode)
 {
-	LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = xdp_program__fd(old));
+	LIBBPF_OPTS(bpf_xdp_attach_opts, o,
+		    .old_prog_fd = xdp_program__fd(old));
 
-	if (bpf_xdp_attach(ifindex, new_fd, mode_flags(mode) | XDP_FLAGS_REPLACE,
-			   &o))
+	if (bpf_xdp_attach(ifindex, new_fd,
+			   mode_flags(mode) | XDP_FLAGS_REPLACE, &o))
 		return -errno;
 	return 0;
 }
@@ -70,9 +71,10 @@ static int replace_in_dispatcher(struct xdp_multiprog *mp,
 			continue;
 		err = xdp_program__detach(p, ifindex, mode, 0);
 		if (err)
-			pr_warn("loader: ifindex %d: cannot remove the previous "
-				"bulkhead program: %s\n",
-				ifindex, strerror(-err));
+			pr_warn(
+			    "loader: ifindex %d: cannot remove the previous "
+			    "bulkhead program: %s\n",
+			    ifindex, strerror(-err));
 	}
 	return 0;
 }
@@ -115,7 +117,7 @@ static int adopt(struct xdp_program *prog, int ifindex,
 int bh_dp_link_attach(struct bh_dp *dp, int ifindex, enum bh_dp_xdp_mode mode,
 		      struct bh_dp_link **out, struct bh_dp_attach_info *info)
 {
-	struct bh_dp_attach_info ai = { .ifindex = ifindex };
+	struct bh_dp_attach_info ai = {.ifindex = ifindex};
 	enum xdp_attach_mode xm = XDP_MODE_NATIVE;
 	char name[IF_NAMESIZE] = "?";
 	struct bh_dp_link *l;
@@ -183,8 +185,8 @@ int bh_dp_link_detach(struct bh_dp_link **lp)
 
 	if (!l)
 		return 0;
-	err = xdp_program__detach(l->prog, (unsigned int)l->ifindex, l->mode,
-				  0);
+	err =
+	    xdp_program__detach(l->prog, (unsigned int)l->ifindex, l->mode, 0);
 	if (err == -ENODEV || err == -ENOENT)
 		err = 0; /* the link or the program is gone already */
 	if (err)

@@ -36,10 +36,10 @@ static int wa_copy(struct bh_policy *p, struct bh_policy_workload *w,
 	for (i = 0; i < nw->n_labels; i++) {
 		const struct bh_policy_label *l = &nw->labels[i];
 
-		w->labels[i].key = bh_policy_arena_strndup(a, l->key,
-							   strlen(l->key));
-		w->labels[i].value = bh_policy_arena_strndup(a, l->value,
-							     strlen(l->value));
+		w->labels[i].key =
+		    bh_policy_arena_strndup(a, l->key, strlen(l->key));
+		w->labels[i].value =
+		    bh_policy_arena_strndup(a, l->value, strlen(l->value));
 		if (!w->labels[i].key || !w->labels[i].value)
 			return -ENOMEM;
 	}
@@ -71,8 +71,8 @@ int bh_policy_add_workloads(struct bh_policy *p,
 	 * addresses (a CIDR may contain a runtime address: exact wins) */
 	for (i = 0; i < p->n_workloads + p->n_externals; i++) {
 		const struct bh_policy_workload *w =
-			i < p->n_workloads ? &p->workloads[i] :
-					     &p->externals[i - p->n_workloads];
+		    i < p->n_workloads ? &p->workloads[i]
+				       : &p->externals[i - p->n_workloads];
 
 		r = bh_hmap_put(&names, w->name, strlen(w->name), i, NULL);
 		for (j = 0; r >= 0 && j < w->n_prefixes; j++)

@@ -21,19 +21,19 @@ static const struct {
 	int argc; /* -EINVAL: rejected */
 	const char *last;
 } split_cases[] = {
-	{ "status", 1, "status" },
-	{ "endpoint add 10.0.0.1 app=web,tier=fe web-1", 5, "web-1" },
-	{ "", -EINVAL, NULL },
-	{ " status", -EINVAL, NULL },
-	{ "status ", -EINVAL, NULL },
-	{ "status  json", -EINVAL, NULL },
-	{ "status\tjson", -EINVAL, NULL },
-	{ "status\x01", -EINVAL, NULL },
-	{ "st\xc3\xa4tus", -EINVAL, NULL },
-	{ "a b c d e f g h i j k l m n o p q r s t u v w x y z 1 2 3 4 5 6",
-	  32, "6" },
-	{ "a b c d e f g h i j k l m n o p q r s t u v w x y z 1 2 3 4 5 6 7",
-	  -EINVAL, NULL },
+    {"status", 1, "status"},
+    {"endpoint add 10.0.0.1 app=web,tier=fe web-1", 5, "web-1"},
+    {"", -EINVAL, NULL},
+    {" status", -EINVAL, NULL},
+    {"status ", -EINVAL, NULL},
+    {"status  json", -EINVAL, NULL},
+    {"status\tjson", -EINVAL, NULL},
+    {"status\x01", -EINVAL, NULL},
+    {"st\xc3\xa4tus", -EINVAL, NULL},
+    {"a b c d e f g h i j k l m n o p q r s t u v w x y z 1 2 3 4 5 6", 32,
+     "6"},
+    {"a b c d e f g h i j k l m n o p q r s t u v w x y z 1 2 3 4 5 6 7",
+     -EINVAL, NULL},
 };
 
 static void test_split(void **state)
@@ -115,9 +115,8 @@ static int server_setup(void **state)
 	snprintf(s->dir, sizeof(s->dir), "/tmp/bh-test-ctl-%d", (int)getpid());
 	snprintf(s->path, sizeof(s->path), "%s/sub/ctl.sock", s->dir);
 	assert_int_equal(bh_loop_init(&s->loop), 0);
-	assert_int_equal(bh_ctl_server_open(&s->srv, &s->loop, s->path,
-					    handler, s),
-			 0);
+	assert_int_equal(
+	    bh_ctl_server_open(&s->srv, &s->loop, s->path, handler, s), 0);
 	assert_int_equal(pthread_create(&s->thread, NULL, loop_thread, s), 0);
 	*state = s;
 	return 0;
@@ -166,9 +165,9 @@ static int request(struct server *s, int argc, char **argv, char *out,
 static void test_round_trip(void **state)
 {
 	struct server *s = *state;
-	char *ok_argv[] = { "endpoint", "add", "10.0.0.1", "app=web" };
-	char *fail_argv[] = { "fail", "now" };
-	char *bad_argv[] = { "endpoint", "has space" };
+	char *ok_argv[] = {"endpoint", "add", "10.0.0.1", "app=web"};
+	char *fail_argv[] = {"fail", "now"};
+	char *bad_argv[] = {"endpoint", "has space"};
 	char out[256], err[256];
 	struct stat st;
 
@@ -182,24 +181,22 @@ static void test_round_trip(void **state)
 	assert_int_equal(stat(sub, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0700);
 
-	assert_int_equal(request(s, 4, ok_argv, out, sizeof(out), err,
-				 sizeof(err)),
-			 0);
+	assert_int_equal(
+	    request(s, 4, ok_argv, out, sizeof(out), err, sizeof(err)), 0);
 	assert_string_equal(out, "argc=4 add 10.0.0.1 app=web\n");
 	assert_string_equal(err, "");
 
 	/* an error reply: message and details go to stderr */
-	assert_int_equal(request(s, 2, fail_argv, out, sizeof(out), err,
-				 sizeof(err)),
-			 -EREMOTEIO);
+	assert_int_equal(
+	    request(s, 2, fail_argv, out, sizeof(out), err, sizeof(err)),
+	    -EREMOTEIO);
 	assert_string_equal(out, "");
-	assert_string_equal(err,
-			    "bulkhead: failed as asked: now\nsecond line");
+	assert_string_equal(err, "bulkhead: failed as asked: now\nsecond line");
 
 	/* the client refuses words the protocol cannot carry */
-	assert_int_equal(request(s, 2, bad_argv, out, sizeof(out), err,
-				 sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(
+	    request(s, 2, bad_argv, out, sizeof(out), err, sizeof(err)),
+	    -EINVAL);
 	assert_non_null(strstr(err, "'has space'"));
 }
 
@@ -207,7 +204,7 @@ static void test_round_trip(void **state)
 static void test_big_reply(void **state)
 {
 	struct server *s = *state;
-	char *argv[] = { "big", "3000000" };
+	char *argv[] = {"big", "3000000"};
 	size_t outsz = 3000000 + 16;
 	char *out = calloc(1, outsz);
 	char err[256];
@@ -222,7 +219,7 @@ static void test_big_reply(void **state)
 static void raw(struct server *s, const char *req, size_t len, char *reply,
 		size_t size)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	size_t got = 0;
 	ssize_t n;
 	int fd;
@@ -232,7 +229,8 @@ static void raw(struct server *s, const char *req, size_t len, char *reply,
 	assert_true(fd >= 0);
 	assert_int_equal(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
 	if (len)
-		assert_int_equal(send(fd, req, len, MSG_NOSIGNAL), (ssize_t)len);
+		assert_int_equal(send(fd, req, len, MSG_NOSIGNAL),
+				 (ssize_t)len);
 	shutdown(fd, SHUT_WR);
 	while (got + 1 < size &&
 	       (n = recv(fd, reply + got, size - 1 - got, 0)) > 0)
@@ -276,13 +274,13 @@ static void test_in_use(void **state)
 {
 	struct server *s = *state;
 	struct bh_ctl_server *other = NULL;
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	char stale[128];
 	int fd;
 
-	assert_int_equal(bh_ctl_server_open(&other, &s->loop, s->path, handler,
-					    s),
-			 -EADDRINUSE);
+	assert_int_equal(
+	    bh_ctl_server_open(&other, &s->loop, s->path, handler, s),
+	    -EADDRINUSE);
 	assert_null(other);
 
 	snprintf(stale, sizeof(stale), "%s/stale.sock", s->dir);
@@ -290,9 +288,8 @@ static void test_in_use(void **state)
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
 	close(fd); /* the file stays, nobody listens */
-	assert_int_equal(bh_ctl_server_open(&other, &s->loop, stale, handler,
-					    s),
-			 0);
+	assert_int_equal(
+	    bh_ctl_server_open(&other, &s->loop, stale, handler, s), 0);
 	bh_ctl_server_free(&other, 0);
 	assert_int_equal(access(stale, F_OK), -1);
 }
@@ -318,7 +315,7 @@ static void test_non_root(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		struct sockaddr_un sun = { .sun_family = AF_UNIX };
+		struct sockaddr_un sun = {.sun_family = AF_UNIX};
 		char buf[256];
 		ssize_t got = 0, r;
 		int fd;
@@ -355,14 +352,14 @@ static void test_non_root(void **state)
 
 static void test_unreachable(void **state)
 {
-	char *argv[] = { "status" };
+	char *argv[] = {"status"};
 	char err[256];
 	FILE *fe = fmemopen(err, sizeof(err), "w");
 
 	(void)state;
-	assert_int_equal(bh_ctl_request("/nonexistent/bh.sock", 1, argv,
-					stdout, fe),
-			 -ENOENT);
+	assert_int_equal(
+	    bh_ctl_request("/nonexistent/bh.sock", 1, argv, stdout, fe),
+	    -ENOENT);
 	fclose(fe);
 	assert_non_null(strstr(err, "cannot reach the daemon at "
 				    "/nonexistent/bh.sock"));
@@ -371,18 +368,18 @@ static void test_unreachable(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_split),
-		cmocka_unit_test_setup_teardown(test_round_trip, server_setup,
-						server_teardown),
-		cmocka_unit_test_setup_teardown(test_big_reply, server_setup,
-						server_teardown),
-		cmocka_unit_test_setup_teardown(test_raw, server_setup,
-						server_teardown),
-		cmocka_unit_test_setup_teardown(test_in_use, server_setup,
-						server_teardown),
-		cmocka_unit_test_setup_teardown(test_non_root, server_setup,
-						server_teardown),
-		cmocka_unit_test(test_unreachable),
+	    cmocka_unit_test(test_split),
+	    cmocka_unit_test_setup_teardown(test_round_trip, server_setup,
+					    server_teardown),
+	    cmocka_unit_test_setup_teardown(test_big_reply, server_setup,
+					    server_teardown),
+	    cmocka_unit_test_setup_teardown(test_raw, server_setup,
+					    server_teardown),
+	    cmocka_unit_test_setup_teardown(test_in_use, server_setup,
+					    server_teardown),
+	    cmocka_unit_test_setup_teardown(test_non_root, server_setup,
+					    server_teardown),
+	    cmocka_unit_test(test_unreachable),
 	};
 
 	if (geteuid() != 0)

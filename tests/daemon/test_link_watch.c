@@ -67,7 +67,7 @@ static void put_link(char *buf, size_t *off, __u16 type, int ifindex,
 static void test_parse(void **state)
 {
 	char buf[1024] __attribute__((aligned(4)));
-	struct events e = { 0 };
+	struct events e = {0};
 	struct nlmsghdr *nh;
 	bool done = false;
 	size_t off = 0;
@@ -75,7 +75,7 @@ static void test_parse(void **state)
 	(void)state;
 	put_link(buf, &off, RTM_NEWLINK, 7, "veth1234");
 	put_link(buf, &off, RTM_DELLINK, 8, "veth9");
-	put_link(buf, &off, RTM_NEWLINK, 9, NULL); /* no name: ignored */
+	put_link(buf, &off, RTM_NEWLINK, 9, NULL);   /* no name: ignored */
 	put_link(buf, &off, RTM_NEWLINK, -1, "bad"); /* bad index: ignored */
 	nh = (struct nlmsghdr *)(buf + off);
 	nh->nlmsg_len = NLMSG_LENGTH(0);
@@ -97,30 +97,29 @@ static void test_parse(void **state)
 	e.n = 0;
 	off = 0;
 	put_link(buf, &off, RTM_NEWLINK, 7, "veth1234");
-	assert_int_equal(bh_linkwatch_parse(buf, (int)off - 4, record, &e,
-					    NULL),
-			 -EINVAL);
+	assert_int_equal(
+	    bh_linkwatch_parse(buf, (int)off - 4, record, &e, NULL), -EINVAL);
 	assert_int_equal(e.n, 0);
 	/* a header too short to hold an ifinfomsg */
 	nh = (struct nlmsghdr *)buf;
 	nh->nlmsg_len = NLMSG_LENGTH(4);
-	assert_int_equal(bh_linkwatch_parse(buf, (int)NLMSG_ALIGN(nh->nlmsg_len),
+	assert_int_equal(bh_linkwatch_parse(buf,
+					    (int)NLMSG_ALIGN(nh->nlmsg_len),
 					    record, &e, NULL),
 			 -EINVAL);
 	/* an error from the kernel is returned */
 	nh->nlmsg_type = NLMSG_ERROR;
 	nh->nlmsg_len = NLMSG_LENGTH(sizeof(struct nlmsgerr));
 	((struct nlmsgerr *)NLMSG_DATA(nh))->error = -EPERM;
-	assert_int_equal(bh_linkwatch_parse(buf, (int)nh->nlmsg_len, record,
-					    &e, NULL),
-			 -EPERM);
+	assert_int_equal(
+	    bh_linkwatch_parse(buf, (int)nh->nlmsg_len, record, &e, NULL),
+	    -EPERM);
 	/* trailing bytes that are not a message */
 	assert_int_equal(bh_linkwatch_parse(buf, 3, record, &e, NULL), -EINVAL);
 	assert_int_equal(bh_linkwatch_parse(buf, 0, record, &e, NULL), 0);
 }
 
-static int find(const struct events *e, enum bh_link_event ev,
-		const char *name)
+static int find(const struct events *e, enum bh_link_event ev, const char *name)
 {
 	int i;
 
@@ -137,7 +136,7 @@ static int wait_for(struct bh_linkwatch *w, struct events *e,
 	int i, idx;
 
 	for (i = 0; i < 50; i++) {
-		struct pollfd p = { .fd = bh_linkwatch_fd(w), .events = POLLIN };
+		struct pollfd p = {.fd = bh_linkwatch_fd(w), .events = POLLIN};
 
 		idx = find(e, ev, name);
 		if (idx >= 0)
@@ -151,7 +150,7 @@ static int wait_for(struct bh_linkwatch *w, struct events *e,
 static void test_live(void **state)
 {
 	struct bh_linkwatch *w = NULL;
-	struct events e = { 0 };
+	struct events e = {0};
 	int idx, ifindex;
 
 	(void)state;
@@ -191,8 +190,8 @@ static void test_live(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),
-		cmocka_unit_test(test_live),
+	    cmocka_unit_test(test_parse),
+	    cmocka_unit_test(test_live),
 	};
 
 	if (geteuid() != 0)

@@ -7,20 +7,19 @@
 
 #include "policy.h"
 
-static const char policy_text[] =
-	"version: 1\n"
-	"workloads:\n"
-	"  - name: web-1\n"
-	"    labels: {app: web}\n"
-	"    addresses: [10.0.0.1]\n"
-	"  - name: db-1\n"
-	"    labels: {app: db}\n"
-	"    addresses: [10.0.0.3]\n"
-	"rules:\n"
-	"  - name: web-to-db\n"
-	"    from: {matchLabels: {app: web}}\n"
-	"    to: {matchLabels: {app: db}}\n"
-	"    ports: [tcp/5432]\n";
+static const char policy_text[] = "version: 1\n"
+				  "workloads:\n"
+				  "  - name: web-1\n"
+				  "    labels: {app: web}\n"
+				  "    addresses: [10.0.0.1]\n"
+				  "  - name: db-1\n"
+				  "    labels: {app: db}\n"
+				  "    addresses: [10.0.0.3]\n"
+				  "rules:\n"
+				  "  - name: web-to-db\n"
+				  "    from: {matchLabels: {app: web}}\n"
+				  "    to: {matchLabels: {app: db}}\n"
+				  "    ports: [tcp/5432]\n";
 
 static union bh_addr v4(const char *s)
 {
@@ -30,8 +29,8 @@ static union bh_addr v4(const char *s)
 	return a;
 }
 
-static const struct bh_cp_identity *ident_of(const struct bh_compiled_policy *cp,
-					     const char *addr)
+static const struct bh_cp_identity *
+ident_of(const struct bh_compiled_policy *cp, const char *addr)
 {
 	union bh_addr a = v4(addr);
 	const struct bh_cp_addr *e = bh_compiled_addr(cp, &a);
@@ -42,13 +41,13 @@ static const struct bh_cp_identity *ident_of(const struct bh_compiled_policy *cp
 
 static void test_add(void **state)
 {
-	struct bh_policy_label web[] = { { "app", "web" } };
-	struct bh_policy_label newl[] = { { "tier", "x" }, { "app", "db" } };
+	struct bh_policy_label web[] = {{"app", "web"}};
+	struct bh_policy_label newl[] = {{"tier", "x"}, {"app", "db"}};
 	struct bh_policy_new_workload nw[4] = {
-		{ .name = "web-2", .labels = web, .n_labels = 1 },
-		{ .name = "db-2", .labels = newl, .n_labels = 2 },
-		{ .name = "web-1", .labels = web, .n_labels = 1 }, /* name */
-		{ .name = "other", .labels = web, .n_labels = 1 }, /* addr */
+	    {.name = "web-2", .labels = web, .n_labels = 1},
+	    {.name = "db-2", .labels = newl, .n_labels = 2},
+	    {.name = "web-1", .labels = web, .n_labels = 1}, /* name */
+	    {.name = "other", .labels = web, .n_labels = 1}, /* addr */
 	};
 	struct bh_compiled_policy *cp = NULL;
 	const struct bh_cp_identity *a, *b, *c;
@@ -91,7 +90,7 @@ static void test_add(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_add),
+	    cmocka_unit_test(test_add),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

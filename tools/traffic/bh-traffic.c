@@ -5,17 +5,17 @@
  *   bh-traffic udp-sink   --port P [--bind IP] [--until-file F]
  *       count datagrams with sequence numbers until SIGTERM/SIGINT (or F
  *       exists), then print "received R distinct D duplicates U max_seq M"
- *   bh-traffic udp-source --to IP --port P --pps N (--seconds S | --until-file F)
- *       send datagrams numbered 0, 1, ... at N per second; print "sent S"
+ *   bh-traffic udp-source --to IP --port P --pps N (--seconds S | --until-file
+ * F) send datagrams numbered 0, 1, ... at N per second; print "sent S"
  *   bh-traffic udp-echo   --port P
  *       echo every datagram back to its sender, until SIGTERM/SIGINT
  *   bh-traffic udp-probe  --to IP --port P [--count N] [--wait-ms W]
  *       send N datagrams to an echo server, print how many came back
  *   bh-traffic tcp-echo   --port P
  *       accept connections and echo what they send, until SIGTERM/SIGINT
- *   bh-traffic tcp-ping   --to IP --port P --interval-ms I (--seconds S | --until-file F)
- *       one connection: send a numbered line every I ms and expect it back;
- *       print "ok N failed F"; exit 1 if the connection broke or a reply was
+ *   bh-traffic tcp-ping   --to IP --port P --interval-ms I (--seconds S |
+ * --until-file F) one connection: send a numbered line every I ms and expect it
+ * back; print "ok N failed F"; exit 1 if the connection broke or a reply was
  *       missing or wrong
  *
  * --until-file F runs until the file F exists (the test creates it).
@@ -143,7 +143,7 @@ static int udp_sink(const struct opts *o)
 	printf("listening\n");
 	fflush(stdout);
 	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = {.fd = fd, .events = POLLIN};
 		char buf[2048];
 		uint32_t seq;
 		ssize_t n;
@@ -185,7 +185,7 @@ static int udp_source(const struct opts *o)
 	socklen_t len = make_addr(o->to, o->port, &ss);
 	unsigned long long sent = 0, errors = 0;
 	double start = now_s(), next = start;
-	char buf[PAYLOAD] = { 0 };
+	char buf[PAYLOAD] = {0};
 	int fd;
 
 	if (!len || o->pps <= 0)
@@ -198,7 +198,7 @@ static int udp_source(const struct opts *o)
 		double t = now_s();
 
 		if (t < next) {
-			struct timespec ts = { 0, (long)((next - t) * 1e9) };
+			struct timespec ts = {0, (long)((next - t) * 1e9)};
 
 			nanosleep(&ts, NULL);
 			continue;
@@ -229,7 +229,7 @@ static int udp_echo(const struct opts *o)
 	printf("listening\n");
 	fflush(stdout);
 	while (!stop) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = {.fd = fd, .events = POLLIN};
 		struct sockaddr_storage from;
 		socklen_t flen = sizeof(from);
 		char buf[2048];
@@ -266,7 +266,7 @@ static int udp_probe(const struct opts *o)
 	}
 	deadline = now_s() + o->wait_ms / 1000.0;
 	while (back < o->count) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = {.fd = fd, .events = POLLIN};
 		double left = deadline - now_s();
 		char buf[64];
 
@@ -312,8 +312,8 @@ static int tcp_echo(const struct opts *o)
 			if (!p[i].revents)
 				continue;
 			r = recv(p[i].fd, buf, sizeof(buf), MSG_DONTWAIT);
-			if (r > 0 && send(p[i].fd, buf, (size_t)r,
-					  MSG_NOSIGNAL) == r)
+			if (r > 0 &&
+			    send(p[i].fd, buf, (size_t)r, MSG_NOSIGNAL) == r)
 				continue;
 			if (r < 0 && errno == EAGAIN)
 				continue;
@@ -332,7 +332,7 @@ static int tcp_ping(const struct opts *o)
 	socklen_t len = make_addr(o->to, o->port, &ss);
 	unsigned long ok = 0, failed = 0, seq = 0;
 	double start = now_s();
-	struct timeval tv = { .tv_sec = 2 };
+	struct timeval tv = {.tv_sec = 2};
 	int fd;
 
 	if (!len || o->interval_ms <= 0)
@@ -380,19 +380,19 @@ static int tcp_ping(const struct opts *o)
 int main(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
-		{ "to", required_argument, NULL, 't' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "bind", required_argument, NULL, 'b' },
-		{ "pps", required_argument, NULL, 'r' },
-		{ "seconds", required_argument, NULL, 's' },
-		{ "count", required_argument, NULL, 'c' },
-		{ "wait-ms", required_argument, NULL, 'w' },
-		{ "interval-ms", required_argument, NULL, 'i' },
-		{ "until-file", required_argument, NULL, 'u' },
-		{ 0 },
+	    {"to", required_argument, NULL, 't'},
+	    {"port", required_argument, NULL, 'p'},
+	    {"bind", required_argument, NULL, 'b'},
+	    {"pps", required_argument, NULL, 'r'},
+	    {"seconds", required_argument, NULL, 's'},
+	    {"count", required_argument, NULL, 'c'},
+	    {"wait-ms", required_argument, NULL, 'w'},
+	    {"interval-ms", required_argument, NULL, 'i'},
+	    {"until-file", required_argument, NULL, 'u'},
+	    {0},
 	};
-	struct opts o = { .seconds = 1, .count = 5, .wait_ms = 300 };
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct opts o = {.seconds = 1, .count = 5, .wait_ms = 300};
+	struct sigaction sa = {.sa_handler = on_signal};
 	const char *mode;
 	int c;
 
