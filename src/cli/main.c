@@ -5,6 +5,7 @@
 
 #include "bh_version.h"
 #include "cli.h"
+#include "cmd_geo.h"
 #include "log.h"
 
 static int do_version(int argc, char **argv);
@@ -14,6 +15,7 @@ static int do_help(int argc, char **argv);
 static const struct bh_cmd bh_cmds[] = {
 	{ "version", do_version, "print the version" },
 	{ "help", do_help, "show this help" },
+	{ "geoip", do_geoip, "check GeoIP/ASN databases, look addresses up" },
 };
 
 #define BH_N_CMDS (sizeof(bh_cmds) / sizeof(bh_cmds[0]))
