@@ -20,4 +20,7 @@ struct bh_cmd {
 /* True when argv holds -h or --help before any "--". */
 bool bh_cli_wants_help(int argc, char **argv);
 
+/* Command handlers (cmd_<part>.c). */
+int do_observe(int argc, char **argv);
+
 #endif /* BH_CLI_H */

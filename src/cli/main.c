@@ -10,11 +10,14 @@
 
 static int do_version(int argc, char **argv);
 static int do_help(int argc, char **argv);
+int do_policy(int argc, char **argv); /* cmd_policy.c */
 
 /* The subcommand table. Handlers for the parts live in cmd_<part>.c. */
 static const struct bh_cmd bh_cmds[] = {
+	{ "observe", do_observe, "print telemetry: flows, alerts, node stats" },
 	{ "version", do_version, "print the version" },
 	{ "help", do_help, "show this help" },
+	{ "policy", do_policy, "check, show and test a segmentation policy" },
 	{ "geoip", do_geoip, "check GeoIP/ASN databases, look addresses up" },
 };
 

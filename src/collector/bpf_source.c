@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "bpf_source.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "log.h"
+
+struct bh_bpf_source {
+	struct bh_collector *c;
+	struct bh_bpf_source_opts opts;
+	struct ring_buffer *ring;
+	struct bh_flow_key *keys;
+	struct bh_flow *vals;
+	struct bh_bpf_source_occupancy occ;
+	int events; /* handled in the current ring_buffer__poll() call */
+};
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct bh_bpf_source *s = ctx;
+	struct bh_event ev;
+
+	/* Copy: ring memory is only guaranteed aligned to 8 and the struct
+	 * may grow; shorter records are malformed. */
+	if (size < sizeof(ev)) {
+		struct bh_event bad = { .type = 0 };
+
+		bh_collector_event(s->c, &bad); /* counted as invalid */
+		return 0;
+	}
+	memcpy(&ev, data, sizeof(ev));
+	bh_collector_event(s->c, &ev);
+	s->events++;
+	return 0;
+}
+
+static int map_fd(struct bh_bpf_source *s, bool denied)
+{
+	return denied ? s->opts.denied_fd : s->opts.flows_fd;
+}
+
+static int src_lookup(void *ctx, const struct bh_flow_key *key, bool denied,
+		      struct bh_flow *out)
+{
+	struct bh_bpf_source *s = ctx;
+	int fd = map_fd(s, denied);
+
+	if (fd < 0)
+		return -ENOENT;
+	if (bpf_map_lookup_elem(fd, key, out))
+		return -errno;
+	return 0;
+}
+
+static int src_del(void *ctx, const struct bh_flow_key *key, bool denied)
+{
+	struct bh_bpf_source *s = ctx;
+	int fd = map_fd(s, denied);
+
+	if (fd < 0)
+		return -ENOENT;
+	if (bpf_map_delete_elem(fd, key))
+		return -errno;
+	return 0;
+}
+
+static __u64 map_capacity(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.max_entries;
+}
+
+int bh_bpf_source_new(struct bh_bpf_source **out, struct bh_collector *c,
+		      const struct bh_bpf_source_opts *opts)
+{
+	struct bh_collector_source src;
+	struct bh_bpf_source *s;
+	int err;
+
+	*out = NULL;
+	if (opts->flows_fd < 0)
+		return -EINVAL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->c = c;
+	s->opts = *opts;
+	if (!s->opts.batch)
+		s->opts.batch = 4096;
+	s->keys = calloc(s->opts.batch, sizeof(*s->keys));
+	s->vals = calloc(s->opts.batch, sizeof(*s->vals));
+	if (!s->keys || !s->vals) {
+		err = -ENOMEM;
+		goto err;
+	}
+	if (opts->events_fd >= 0) {
+		s->ring = ring_buffer__new(opts->events_fd, on_event, s, NULL);
+		if (!s->ring) {
+			err = -errno;
+			pr_warn("collector: cannot open the event ring buffer (fd %d): %s\n",
+				opts->events_fd, strerror(-err));
+			goto err;
+		}
+	}
+	s->occ.flows_max = map_capacity(opts->flows_fd);
+	s->occ.denied_max = map_capacity(opts->denied_fd);
+	src = (struct bh_collector_source){
+		.ctx = s,
+		.lookup = src_lookup,
+		.del = src_del,
+	};
+	bh_collector_set_source(c, &src);
+	*out = s;
+	return 0;
+err:
+	free(s->keys);
+	free(s->vals);
+	free(s);
+	return err;
+}
+
+void bh_bpf_source_free(struct bh_bpf_source **s)
+{
+	if (!s || !*s)
+		return;
+	bh_collector_set_source((*s)->c, NULL);
+	ring_buffer__free((*s)->ring);
+	free((*s)->keys);
+	free((*s)->vals);
+	free(*s);
+	*s = NULL;
+}
+
+int bh_bpf_source_events(struct bh_bpf_source *s, int timeout_ms)
+{
+	int err;
+
+	if (!s->ring)
+		return 0;
+	s->events = 0;
+	err = ring_buffer__poll(s->ring, timeout_ms);
+	if (err < 0 && err != -EINTR) {
+		pr_warn("collector: reading the event ring buffer failed: %s\n",
+			strerror(-err));
+		return err;
+	}
+	return s->events;
+}
+
+/* A hash bucket holds more entries than a batch: the kernel wants room
+ * for the whole bucket. */
+static int grow_batch(struct bh_bpf_source *s)
+{
+	__u32 n = s->opts.batch * 2;
+	struct bh_flow_key *k = reallocarray(s->keys, n, sizeof(*k));
+	struct bh_flow *v;
+
+	if (!k)
+		return -ENOMEM;
+	s->keys = k;
+	v = reallocarray(s->vals, n, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	s->vals = v;
+	s->opts.batch = n;
+	return 0;
+}
+
+/* Read a whole map with BPF_MAP_LOOKUP_BATCH. */
+static int read_map(struct bh_bpf_source *s, bool denied, __u64 *entries)
+{
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, bopts);
+	int fd = map_fd(s, denied);
+	__u32 in = 0, out = 0, n, i;
+	bool first = true;
+	int err;
+
+	*entries = 0;
+	if (fd < 0)
+		return 0;
+	for (;;) {
+		n = s->opts.batch;
+		err = bpf_map_lookup_batch(fd, first ? NULL : &in, &out,
+					   s->keys, s->vals, &n, &bopts);
+		if (err)
+			err = -errno;
+		if (err == -ENOSPC && !n && s->opts.batch < (1u << 20)) {
+			err = grow_batch(s);
+			if (err)
+				return err;
+			continue;
+		}
+		if (err && err != -ENOENT) {
+			pr_warn("collector: batched read of %s (fd %d) failed: %s\n",
+				denied ? "bh_denied" : "bh_flows", fd,
+				strerror(-err));
+			return err;
+		}
+		for (i = 0; i < n; i++)
+			bh_collector_ingest(s->c, &s->keys[i], &s->vals[i],
+					    denied);
+		*entries += n;
+		if (err == -ENOENT) /* end of the map */
+			return 0;
+		in = out;
+		first = false;
+	}
+}
+
+int bh_bpf_source_poll(struct bh_bpf_source *s, __u64 now)
+{
+	int err;
+
+	/* Events first: they name flows the maps may already have lost. */
+	if (s->ring) {
+		err = ring_buffer__consume(s->ring);
+		if (err < 0)
+			pr_warn("collector: reading the event ring buffer failed: %s\n",
+				strerror(-err));
+	}
+	bh_collector_poll_begin(s->c, now);
+	err = read_map(s, false, &s->occ.flows);
+	if (!err)
+		err = read_map(s, true, &s->occ.denied);
+	if (err)
+		return err;
+	bh_collector_poll_end(s->c, now);
+	return 0;
+}
+
+void bh_bpf_source_occupancy(const struct bh_bpf_source *s,
+			     struct bh_bpf_source_occupancy *out)
+{
+	*out = s->occ;
+}

@@ -1,0 +1,798 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The flow collector (collector.h): a table of tracked flows mirroring the
+ * data plane's maps, with the counters last seen and those already
+ * reported, and the NetFlow/IPFIX timeout rules. */
+#include "collector.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+#define NS_PER_SEC 1000000000ull
+
+/* State of a tracked flow. */
+enum {
+	T_FREE = 0,
+	T_ACTIVE, /* a record is to come */
+	T_DONE,   /* last record emitted; kept to count later packets once */
+	T_EVENT,  /* known from an event only, not yet seen in a map */
+};
+
+struct bh_ctrack {
+	struct bh_flow_key key;
+	struct bh_flow snap; /* the entry as last read (cumulative counters) */
+	/* Cumulative counters when the last record was made, by BH_DIR_*. */
+	__u64 rec_packets[2];
+	__u64 rec_bytes[2];
+	__u64 flow_id;
+	__u64 start_ns;        /* flow start, data-plane time base */
+	__u64 record_start_ns; /* start of the current record's interval */
+	__u64 done_ns;         /* when the last record was made (T_DONE) */
+	__u32 next;            /* hash chain / free list: slot index + 1 */
+	__u32 poll;            /* last poll that read the entry */
+	__u32 record_index;
+	__u8 state;
+	__u8 denied;
+	__u8 has_icmp;
+	__u8 icmp_type;
+	__u8 icmp_code;
+	__u8 icmp_from_b; /* the ICMP message came from endpoint b */
+	__u8 tun_type;    /* enum bh_tunnel, from an event; 0 unknown */
+	__u8 pad;
+};
+
+struct bh_collector {
+	struct bh_collector_opts opts;
+	char *node;
+	struct bh_clock live_clock;
+	struct bh_clock *clock;
+	struct bh_collector_resolver resolver;
+	struct bh_collector_source source;
+
+	struct bh_ctrack *slots;
+	__u32 *buckets; /* slot index + 1, 0 empty */
+	__u32 nbuckets;
+	__u32 hwm;       /* slots ever used: [0, hwm) */
+	__u32 free_head; /* slot index + 1 */
+	__u32 n_used;
+	__u32 n_active;
+	__u32 n_event;
+
+	__u32 poll;
+	__u64 now;
+	__u64 next_flow_id;
+	struct bh_collector_stats st;
+	struct bh_flow_record rec; /* built here, handed to emit */
+};
+
+static const struct bh_flow zero_flow;
+
+void bh_collector_opts_default(struct bh_collector_opts *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->idle_timeout_ns = 15 * NS_PER_SEC;
+	opts->active_timeout_ns = 60 * NS_PER_SEC;
+	opts->close_linger_ns = 1 * NS_PER_SEC;
+	opts->delete_closed_after_ns = 30 * NS_PER_SEC;
+	opts->event_grace_ns = 1 * NS_PER_SEC;
+	opts->max_flows = (BH_FLOW_MAP_SIZE + BH_DENY_MAP_SIZE) / 8 * 9;
+}
+
+static __u32 roundup_pow2(__u32 v)
+{
+	__u32 p = 1;
+
+	while (p < v && p < (1u << 31))
+		p <<= 1;
+	return p;
+}
+
+size_t bh_collector_bytes_per_flow(void)
+{
+	/* One bucket per slot, rounded up to a power of two: between 4 and 8
+	 * bytes per slot; count the worst case. */
+	return sizeof(struct bh_ctrack) + 2 * sizeof(__u32);
+}
+
+int bh_collector_new(struct bh_collector **out,
+		     const struct bh_collector_opts *opts)
+{
+	struct bh_collector *c;
+	int err;
+
+	*out = NULL;
+	if (!opts || !opts->emit || !opts->max_flows)
+		return -EINVAL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->opts = *opts;
+	if (!c->opts.max_event_flows)
+		c->opts.max_event_flows = c->opts.max_flows / 8 ?: 1;
+	c->node = strdup(opts->node ? opts->node : "");
+	/* Slots are calloc'ed: pages are only backed once flows use them. */
+	c->slots = calloc(opts->max_flows, sizeof(*c->slots));
+	c->nbuckets = roundup_pow2(opts->max_flows);
+	c->buckets = calloc(c->nbuckets, sizeof(*c->buckets));
+	if (!c->node || !c->slots || !c->buckets) {
+		err = -ENOMEM;
+		pr_warn("collector: cannot allocate a table of %u flows\n",
+			opts->max_flows);
+		goto err;
+	}
+	if (opts->clock) {
+		c->clock = opts->clock;
+	} else {
+		bh_clock_init_live(&c->live_clock);
+		c->clock = &c->live_clock;
+	}
+	if (opts->resolver)
+		c->resolver = *opts->resolver;
+	c->next_flow_id = 1;
+	c->st.memory_bytes = (__u64)opts->max_flows * sizeof(*c->slots) +
+			     (__u64)c->nbuckets * sizeof(*c->buckets);
+	*out = c;
+	return 0;
+err:
+	free(c->node);
+	free(c->slots);
+	free(c->buckets);
+	free(c);
+	return err;
+}
+
+void bh_collector_free(struct bh_collector **c)
+{
+	if (!c || !*c)
+		return;
+	free((*c)->node);
+	free((*c)->slots);
+	free((*c)->buckets);
+	free(*c);
+	*c = NULL;
+}
+
+void bh_collector_set_source(struct bh_collector *c,
+			     const struct bh_collector_source *src)
+{
+	if (src)
+		c->source = *src;
+	else
+		memset(&c->source, 0, sizeof(c->source));
+}
+
+void bh_collector_set_resolver(struct bh_collector *c,
+			       const struct bh_collector_resolver *res)
+{
+	if (res)
+		c->resolver = *res;
+	else
+		memset(&c->resolver, 0, sizeof(c->resolver));
+}
+
+/* ------------------------------------------------------------------------ */
+/* The table: chained hash over preallocated slots.                         */
+
+static __u32 key_hash(const struct bh_flow_key *k, bool denied)
+{
+	__u64 w[5], h = 0x9e3779b97f4a7c15ull ^ denied;
+	int i;
+
+	memcpy(w, k, sizeof(w));
+	for (i = 0; i < 5; i++) {
+		h ^= w[i];
+		h *= 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return (__u32)(h ^ (h >> 29));
+}
+_Static_assert(sizeof(struct bh_flow_key) == 40, "key_hash reads 5 words");
+
+static struct bh_ctrack *find(struct bh_collector *c,
+			      const struct bh_flow_key *key, bool denied)
+{
+	__u32 i = c->buckets[key_hash(key, denied) & (c->nbuckets - 1)];
+
+	while (i) {
+		struct bh_ctrack *t = &c->slots[i - 1];
+
+		if (t->denied == denied && !memcmp(&t->key, key, sizeof(*key)))
+			return t;
+		i = t->next;
+	}
+	return NULL;
+}
+
+static void link_slot(struct bh_collector *c, struct bh_ctrack *t)
+{
+	__u32 *b = &c->buckets[key_hash(&t->key, t->denied) &
+			       (c->nbuckets - 1)];
+
+	t->next = *b;
+	*b = (__u32)(t - c->slots) + 1;
+}
+
+static void unlink_slot(struct bh_collector *c, struct bh_ctrack *t)
+{
+	__u32 idx = (__u32)(t - c->slots) + 1;
+	__u32 *p = &c->buckets[key_hash(&t->key, t->denied) &
+			       (c->nbuckets - 1)];
+
+	while (*p && *p != idx)
+		p = &c->slots[*p - 1].next;
+	if (*p)
+		*p = t->next;
+}
+
+static void set_state(struct bh_collector *c, struct bh_ctrack *t, __u8 state)
+{
+	if (t->state == T_ACTIVE)
+		c->n_active--;
+	else if (t->state == T_EVENT)
+		c->n_event--;
+	if (state == T_ACTIVE)
+		c->n_active++;
+	else if (state == T_EVENT)
+		c->n_event++;
+	t->state = state;
+}
+
+static struct bh_ctrack *alloc_slot(struct bh_collector *c,
+				    const struct bh_flow_key *key, bool denied)
+{
+	struct bh_ctrack *t;
+
+	if (c->free_head) {
+		t = &c->slots[c->free_head - 1];
+		c->free_head = t->next;
+	} else if (c->hwm < c->opts.max_flows) {
+		t = &c->slots[c->hwm++];
+	} else {
+		return NULL;
+	}
+	memset(t, 0, sizeof(*t));
+	t->key = *key;
+	t->denied = denied;
+	link_slot(c, t);
+	c->n_used++;
+	return t;
+}
+
+static void free_slot(struct bh_collector *c, struct bh_ctrack *t)
+{
+	unlink_slot(c, t);
+	set_state(c, t, T_FREE);
+	t->next = c->free_head;
+	c->free_head = (__u32)(t - c->slots) + 1;
+	c->n_used--;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Records.                                                                 */
+
+static bool addr_is_v4mapped(const union bh_addr *a)
+{
+	return !a->w[0] && !a->w[1] && a->h[4] == 0 && a->h[5] == 0xffff;
+}
+
+static void fill_endpoint(struct bh_collector *c, struct bh_record_endpoint *ep,
+			  const struct bh_ctrack *t, int e)
+{
+	const struct bh_collector_resolver *r = &c->resolver;
+	struct bh_resolver_identity id;
+	enum bh_iface_kind kind = BH_IFACE_UNKNOWN;
+
+	memset(ep, 0, sizeof(*ep));
+	ep->addr = e ? t->key.b : t->key.a;
+	ep->port = e ? t->key.b_port : t->key.a_port;
+	ep->identity = t->snap.identity[e];
+	ep->ifindex = t->snap.ifindex[e];
+	if (ep->ifindex && r->iface)
+		ep->ifname = r->iface(r->ctx, ep->ifindex, &kind);
+	if (r->identity && !r->identity(r->ctx, ep->identity, &id)) {
+		ep->identity_kind = id.kind;
+		ep->labels = id.labels;
+		ep->n_labels = id.n_labels;
+		if (id.kind == BH_KIND_EXTERNAL)
+			ep->external_group = id.name;
+		else if (id.kind == BH_KIND_WORKLOAD)
+			ep->workload = r->workload ?
+					       r->workload(r->ctx, &ep->addr) :
+					       NULL;
+		if (id.kind == BH_KIND_WORKLOAD && !ep->workload)
+			ep->workload = id.name;
+	}
+}
+
+static enum bh_traffic_dir traffic_dir(struct bh_collector *c, __u32 ifindex)
+{
+	enum bh_iface_kind kind = BH_IFACE_UNKNOWN;
+
+	if (!ifindex || !c->resolver.iface)
+		return BH_TDIR_UNKNOWN;
+	c->resolver.iface(c->resolver.ctx, ifindex, &kind);
+	if (kind == BH_IFACE_WORKLOAD)
+		return BH_TDIR_EGRESS;
+	if (kind == BH_IFACE_UPLINK)
+		return BH_TDIR_INGRESS;
+	return BH_TDIR_UNKNOWN;
+}
+
+static void community_id(struct bh_collector *c, const struct bh_ctrack *t,
+			 struct bh_flow_record *r)
+{
+	struct bh_community_tuple ct = { .proto = t->key.proto };
+	int s = BH_SIDE_INIT, d = BH_SIDE_RESP;
+
+	r->community_id[0] = '\0';
+	ct.ipv6 = r->ipv6;
+	if (ct.proto == 1 || ct.proto == 58) {
+		/* ICMP hashes type and code, from the sender of the message
+		 * the collector saw; without it there is nothing to hash. */
+		if (!t->has_icmp)
+			return;
+		if (t->icmp_from_b != !!(t->snap.flags & BH_FLOW_F_INIT_B)) {
+			s = BH_SIDE_RESP;
+			d = BH_SIDE_INIT;
+		}
+		ct.sport = t->icmp_type;
+		ct.dport = t->icmp_code;
+	} else {
+		ct.sport = r->ep[s].port;
+		ct.dport = r->ep[d].port;
+	}
+	ct.saddr = r->ep[s].addr;
+	ct.daddr = r->ep[d].addr;
+	if (bh_community_id_v1(&ct, c->opts.community_id_seed, r->community_id,
+			       sizeof(r->community_id)))
+		r->community_id[0] = '\0';
+}
+
+static void emit_record(struct bh_collector *c, struct bh_ctrack *t,
+			enum bh_end_reason why)
+{
+	const struct bh_flow *f = &t->snap;
+	const struct bh_collector_resolver *res = &c->resolver;
+	struct bh_flow_record *r = &c->rec;
+	int ia = (f->flags & BH_FLOW_F_INIT_B) ? 1 : 0;
+	int side, i;
+
+	memset(r, 0, sizeof(*r));
+	r->flow_id = t->flow_id;
+	r->record_index = t->record_index;
+	r->end_reason = why;
+	r->proto = t->key.proto;
+	r->ipv6 = !(addr_is_v4mapped(&t->key.a) && addr_is_v4mapped(&t->key.b));
+	r->start_ns = c->clock->to_wall_ns(c->clock, t->start_ns);
+	r->end_ns = c->clock->to_wall_ns(c->clock, f->last_seen_ns);
+	r->record_start_ns = c->clock->to_wall_ns(c->clock, t->record_start_ns);
+	r->node = c->node;
+	for (side = 0; side < 2; side++) {
+		int e = side == BH_SIDE_INIT ? ia : 1 - ia;
+
+		fill_endpoint(c, &r->ep[side], t, e);
+		/* Endpoint e sends in direction e (a sends a->b). */
+		r->packets[side] = f->packets[e] - t->rec_packets[e];
+		r->bytes[side] = f->bytes[e] - t->rec_bytes[e];
+		r->tcp_flags[side] = f->tcp_flags[e];
+	}
+	r->direction = traffic_dir(c, f->ifindex[ia]);
+	r->has_icmp = t->has_icmp;
+	r->icmp_type = t->icmp_type;
+	r->icmp_code = t->icmp_code;
+	r->verdict = f->verdict;
+	r->reason = f->reason;
+	r->audit = f->verdict == BH_VERDICT_AUDIT;
+	r->denied = t->denied;
+	r->rule_id = f->rule_id;
+	if (f->rule_id && res->rule)
+		r->rule = res->rule(res->ctx, f->rule_id);
+	r->epoch = f->epoch;
+	if (res->generation && res->generation(res->ctx, f->epoch,
+					       &r->generation))
+		r->generation = 0;
+	if (f->flags & BH_FLOW_F_TUNNEL) {
+		r->tunneled = true;
+		r->tun_type = t->tun_type;
+		r->vni = f->vni;
+		r->outer_saddr = f->outer_saddr;
+		r->outer_daddr = f->outer_daddr;
+	}
+	for (i = 0; i < BH_MAX_VLAN_TAGS; i++)
+		if (f->vlan[i])
+			r->vlan[r->vlan_count++] = f->vlan[i];
+	community_id(c, t, r);
+
+	c->st.records[why]++;
+	c->st.records_total++;
+	c->opts.emit(c->opts.emit_ctx, r);
+}
+
+/* Counters so far become the base of the next record. */
+static void mark_reported(struct bh_ctrack *t)
+{
+	memcpy(t->rec_packets, t->snap.packets, sizeof(t->rec_packets));
+	memcpy(t->rec_bytes, t->snap.bytes, sizeof(t->rec_bytes));
+}
+
+static bool has_pending(const struct bh_ctrack *t)
+{
+	return t->snap.packets[0] != t->rec_packets[0] ||
+	       t->snap.packets[1] != t->rec_packets[1];
+}
+
+static enum bh_end_reason close_reason(const struct bh_flow *f)
+{
+	return ((f->tcp_flags[0] | f->tcp_flags[1]) & BH_TCP_RST) ?
+		       BH_END_RST :
+		       BH_END_FIN;
+}
+
+/* Last record of a flow; the entry stays as a tombstone. */
+static void finish(struct bh_collector *c, struct bh_ctrack *t,
+		   enum bh_end_reason why)
+{
+	emit_record(c, t, why);
+	mark_reported(t);
+	t->done_ns = c->now;
+	set_state(c, t, T_DONE);
+}
+
+/* A flow the collector did not know: a new flow id. */
+static void new_flow_id(struct bh_collector *c, struct bh_ctrack *t)
+{
+	t->flow_id = c->next_flow_id++;
+	c->st.flows_discovered++;
+}
+
+/* The slot's flow starts its first record, counting from base (NULL:
+ * zero). */
+static void open_flow(struct bh_collector *c, struct bh_ctrack *t,
+		      const struct bh_flow *base, __u64 start_ns)
+{
+	if (!base)
+		base = &zero_flow;
+	memcpy(t->rec_packets, base->packets, sizeof(t->rec_packets));
+	memcpy(t->rec_bytes, base->bytes, sizeof(t->rec_bytes));
+	t->record_index = 0;
+	t->start_ns = start_ns;
+	t->record_start_ns = start_ns;
+	t->done_ns = 0;
+	set_state(c, t, T_ACTIVE);
+}
+
+static __u64 since(__u64 now, __u64 then)
+{
+	return now > then ? now - then : 0;
+}
+
+static void check_timeouts(struct bh_collector *c, struct bh_ctrack *t)
+{
+	const struct bh_flow *f = &t->snap;
+	__u64 quiet = since(c->now, f->last_seen_ns);
+
+	if (f->ct_state == BH_CT_CLOSED && quiet >= c->opts.close_linger_ns) {
+		finish(c, t, close_reason(f));
+	} else if (quiet >= c->opts.idle_timeout_ns) {
+		finish(c, t, BH_END_IDLE_TIMEOUT);
+	} else if (since(c->now, t->record_start_ns) >=
+			   c->opts.active_timeout_ns &&
+		   has_pending(t)) {
+		emit_record(c, t, BH_END_ACTIVE_TIMEOUT);
+		mark_reported(t);
+		t->record_index++;
+		t->record_start_ns = c->now;
+	}
+}
+
+/* Delete a closed connection's entry once it has been quiet long enough.
+ * Returns true when the slot was freed. */
+static bool maybe_delete(struct bh_collector *c, struct bh_ctrack *t)
+{
+	int err;
+
+	if (t->snap.ct_state != BH_CT_CLOSED || !c->source.del ||
+	    !c->opts.delete_closed_after_ns ||
+	    since(c->now, t->snap.last_seen_ns) <
+		    c->opts.delete_closed_after_ns)
+		return false;
+	err = c->source.del(c->source.ctx, &t->key, t->denied);
+	if (err && err != -ENOENT) {
+		c->st.delete_errors++;
+		return false;
+	}
+	c->st.deletes++;
+	free_slot(c, t);
+	return true;
+}
+
+static void account(struct bh_collector *c, const struct bh_flow *f,
+		    const struct bh_flow *prev)
+{
+	__u64 p, b;
+
+	if (f->verdict != BH_VERDICT_DENY && f->verdict != BH_VERDICT_AUDIT)
+		return;
+	if (f->reason >= BH_REASON_MAX)
+		return;
+	p = f->packets[0] + f->packets[1] - prev->packets[0] - prev->packets[1];
+	b = f->bytes[0] + f->bytes[1] - prev->bytes[0] - prev->bytes[1];
+	if (f->verdict == BH_VERDICT_DENY) {
+		c->st.drop_packets[f->reason] += p;
+		c->st.drop_bytes[f->reason] += b;
+	} else {
+		c->st.audit_packets[f->reason] += p;
+		c->st.audit_bytes[f->reason] += b;
+	}
+}
+
+/* The map entry is another connection than the one tracked: it was
+ * evicted (or closed and deleted) and the key reused, or its counters were
+ * reset. */
+static bool new_incarnation(const struct bh_flow *old, const struct bh_flow *f)
+{
+	return f->first_seen_ns != old->first_seen_ns ||
+	       f->packets[0] < old->packets[0] ||
+	       f->packets[1] < old->packets[1] ||
+	       f->bytes[0] < old->bytes[0] || f->bytes[1] < old->bytes[1];
+}
+
+/* One map entry read for tracked flow t. */
+static void update(struct bh_collector *c, struct bh_ctrack *t,
+		   const struct bh_flow *f)
+{
+	const struct bh_flow *prev = &t->snap;
+
+	if (t->state == T_EVENT) {
+		/* The map counted the event's packet itself; the flow keeps
+		 * the id it got from the event. */
+		prev = &zero_flow;
+		open_flow(c, t, NULL, f->first_seen_ns);
+	} else if (new_incarnation(&t->snap, f)) {
+		if (t->state == T_ACTIVE) {
+			emit_record(c, t, BH_END_EVICTION);
+			c->st.flows_evicted++;
+		}
+		prev = &zero_flow;
+		new_flow_id(c, t);
+		open_flow(c, t, NULL, f->first_seen_ns);
+	} else if (t->state == T_DONE &&
+		   f->last_seen_ns != t->snap.last_seen_ns) {
+		/* Packets after the last record: a new flow that counts
+		 * them only, started after that record was made. */
+		new_flow_id(c, t);
+		open_flow(c, t, &t->snap, t->done_ns);
+	}
+	account(c, f, prev);
+	t->snap = *f;
+	t->poll = c->poll;
+
+	if (t->state == T_ACTIVE)
+		check_timeouts(c, t);
+	if (t->state == T_DONE)
+		maybe_delete(c, t);
+}
+
+void bh_collector_poll_begin(struct bh_collector *c, __u64 now)
+{
+	c->poll++;
+	c->now = now;
+	c->st.polls++;
+	c->st.last_poll_entries[0] = 0;
+	c->st.last_poll_entries[1] = 0;
+}
+
+int bh_collector_ingest(struct bh_collector *c, const struct bh_flow_key *key,
+			const struct bh_flow *flow, bool denied)
+{
+	struct bh_ctrack *t;
+
+	c->st.ingested++;
+	c->st.last_poll_entries[denied ? 1 : 0]++;
+	t = find(c, key, denied);
+	if (!t) {
+		/* An event guessed the other map. */
+		t = find(c, key, !denied);
+		if (t && t->state == T_EVENT) {
+			unlink_slot(c, t);
+			t->denied = denied;
+			link_slot(c, t);
+		} else {
+			t = NULL;
+		}
+	}
+	if (!t) {
+		t = alloc_slot(c, key, denied);
+		if (!t) {
+			c->st.flows_untracked++;
+			return -ENOSPC;
+		}
+		t->snap = *flow;
+		new_flow_id(c, t);
+		open_flow(c, t, NULL, flow->first_seen_ns);
+		account(c, flow, &zero_flow);
+		t->poll = c->poll;
+		check_timeouts(c, t);
+		if (t->state == T_DONE)
+			maybe_delete(c, t);
+		return 0;
+	}
+	update(c, t, flow);
+	return 0;
+}
+
+void bh_collector_poll_end(struct bh_collector *c, __u64 now)
+{
+	struct bh_flow f;
+	__u32 i;
+
+	c->now = now;
+	for (i = 0; i < c->hwm; i++) {
+		struct bh_ctrack *t = &c->slots[i];
+
+		if (t->state == T_FREE || t->poll == c->poll)
+			continue;
+		if (t->state == T_EVENT) {
+			if (since(now, t->snap.first_seen_ns) <
+			    c->opts.event_grace_ns)
+				continue;
+			emit_record(c, t, BH_END_EVICTION);
+			c->st.flows_evicted++;
+			free_slot(c, t);
+			continue;
+		}
+		/* Missing from the pass: read it once more before calling it
+		 * gone, in case the walk skipped it. */
+		if (c->source.lookup &&
+		    !c->source.lookup(c->source.ctx, &t->key, t->denied, &f)) {
+			update(c, t, &f);
+			continue;
+		}
+		if (t->state == T_ACTIVE) {
+			if (t->snap.ct_state == BH_CT_CLOSED) {
+				emit_record(c, t, close_reason(&t->snap));
+			} else {
+				emit_record(c, t, BH_END_EVICTION);
+				c->st.flows_evicted++;
+			}
+		}
+		free_slot(c, t);
+	}
+}
+
+void bh_collector_flush(struct bh_collector *c, __u64 now)
+{
+	__u32 i;
+
+	c->now = now;
+	for (i = 0; i < c->hwm; i++) {
+		struct bh_ctrack *t = &c->slots[i];
+
+		if (t->state == T_ACTIVE) {
+			finish(c, t,
+			       t->snap.ct_state == BH_CT_CLOSED ?
+				       close_reason(&t->snap) :
+				       BH_END_FORCED);
+		} else if (t->state == T_EVENT) {
+			emit_record(c, t, BH_END_FORCED);
+			free_slot(c, t);
+		}
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* Events.                                                                  */
+
+/* Normalized key of a packet's tuple (endpoint a = the lower (address,
+ * port), as the data plane keys bh_flows); *src_is_b tells where the
+ * sender went. */
+static void tuple_key(struct bh_flow_key *k, const struct bh_pkt *p,
+		      bool *src_is_b)
+{
+	int cmp = memcmp(&p->saddr, &p->daddr, sizeof(p->saddr));
+
+	memset(k, 0, sizeof(*k));
+	*src_is_b = cmp > 0 || (cmp == 0 && p->sport > p->dport);
+	if (*src_is_b) {
+		k->a = p->daddr;
+		k->b = p->saddr;
+		k->a_port = p->dport;
+		k->b_port = p->sport;
+	} else {
+		k->a = p->saddr;
+		k->b = p->daddr;
+		k->a_port = p->sport;
+		k->b_port = p->dport;
+	}
+	k->proto = p->ip_proto;
+}
+
+static void take_icmp(struct bh_ctrack *t, const struct bh_pkt *p,
+		      bool src_is_b)
+{
+	if (p->ip_proto != 1 && p->ip_proto != 58)
+		return;
+	t->has_icmp = 1;
+	t->icmp_type = p->icmp_type;
+	t->icmp_code = p->icmp_code;
+	t->icmp_from_b = src_is_b;
+}
+
+void bh_collector_event(struct bh_collector *c, const struct bh_event *ev)
+{
+	const struct bh_pkt *p = &ev->pkt;
+	struct bh_flow_key key;
+	struct bh_ctrack *t;
+	struct bh_flow *f;
+	bool denied, src_is_b;
+	int s;
+
+	if (ev->type == BH_EV_NEW_FLOW) {
+		c->st.events_new_flow++;
+	} else if (ev->type == BH_EV_DENY) {
+		c->st.events_deny++;
+	} else {
+		c->st.events_invalid++;
+		return;
+	}
+	tuple_key(&key, p, &src_is_b);
+	denied = ev->verdict == BH_VERDICT_DENY;
+	t = find(c, &key, denied);
+	if (!t)
+		t = find(c, &key, !denied);
+	if (t) {
+		/* Already tracked: keep what only events carry. A later
+		 * connection on a finished flow's key replaces it. */
+		if (!t->has_icmp ||
+		    (t->state == T_DONE && ev->ts_ns > t->snap.last_seen_ns))
+			take_icmp(t, p, src_is_b);
+		if (p->tun_type)
+			t->tun_type = p->tun_type;
+		return;
+	}
+	if (c->n_event >= c->opts.max_event_flows ||
+	    !(t = alloc_slot(c, &key, denied))) {
+		c->st.events_untracked++;
+		return;
+	}
+	/* What the map entry would say after this one packet: reported as
+	 * such if the entry is evicted before a poll reads it. */
+	s = src_is_b ? 1 : 0;
+	f = &t->snap;
+	f->first_seen_ns = ev->ts_ns;
+	f->last_seen_ns = ev->ts_ns;
+	f->verdict = ev->verdict;
+	f->reason = ev->reason;
+	f->rule_id = ev->rule_id;
+	f->epoch = ev->epoch;
+	f->flags = (src_is_b ? BH_FLOW_F_INIT_B : 0) |
+		   ((p->flags & BH_PKT_IPV6) ? BH_FLOW_F_IPV6 : 0) |
+		   (p->tun_type ? BH_FLOW_F_TUNNEL : 0);
+	f->packets[s] = 1;
+	f->bytes[s] = p->pkt_len;
+	f->tcp_flags[s] = p->tcp_flags;
+	f->identity[s] = ev->src_identity;
+	f->identity[1 - s] = ev->dst_identity;
+	f->ifindex[s] = ev->ifindex;
+	f->vni = p->vni;
+	memcpy(f->vlan, p->vlan, sizeof(f->vlan));
+	f->outer_saddr = p->outer_saddr;
+	f->outer_daddr = p->outer_daddr;
+	take_icmp(t, p, src_is_b);
+	t->tun_type = p->tun_type;
+	new_flow_id(c, t);
+	t->start_ns = ev->ts_ns;
+	t->record_start_ns = ev->ts_ns;
+	set_state(c, t, T_EVENT);
+}
+
+void bh_collector_stats(const struct bh_collector *c,
+			struct bh_collector_stats *out)
+{
+	*out = c->st;
+	out->flows_tracked = c->n_used;
+	out->flows_active = c->n_active;
+}

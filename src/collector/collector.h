@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The flow collector: turns snapshots of the data plane's flow maps
+ * (bh_flows, bh_denied: cumulative per-direction counters, one entry per
+ * connection) and its events into bidirectional flow records with
+ * NetFlow/IPFIX semantics (DESIGN.md decision 8).
+ *
+ * A source feeds it: the kernel maps (bpf_source.h) live, the native
+ * engine's tables in replay. One poll is
+ *
+ *	bh_collector_poll_begin(c, now);
+ *	for each entry of bh_flows and bh_denied:
+ *		bh_collector_ingest(c, key, flow, denied);
+ *	bh_collector_poll_end(c, now);
+ *
+ * with events (bh_collector_event) delivered before the poll that reads
+ * their flows. Counters are cumulative in the maps; the collector keeps
+ * the last value it saw per flow and the value at the last record, so an
+ * entry read twice, or in many polls, is never counted twice.
+ *
+ * Records are emitted:
+ *  - when the connection is closed (ct_state CLOSED: RST, or FIN from both
+ *    sides) and has been quiet for close_linger_ns, so that the last ACK
+ *    belongs to it;
+ *  - after idle_timeout_ns without packets;
+ *  - every active_timeout_ns for a long-lived flow (counters so far; the
+ *    flow goes on under the same flow_id, record_index + 1);
+ *  - when an entry disappeared from the map, or was reused for a new
+ *    connection, before it ended (LRU eviction: end reason "evicted");
+ *  - on bh_collector_flush() (end reason "forced").
+ * After its last record a flow stays tracked, with its counters, until the
+ * entry leaves the map: packets that arrive later start a new flow record
+ * that counts only them.
+ *
+ * Time: "now" and the flows' timestamps are in the data plane's time base
+ * (kernel monotonic live, packet time in replay); the clock converts them to
+ * wall-clock time for the records. Single-threaded: one caller at a time.
+ */
+#ifndef BH_COLLECTOR_H
+#define BH_COLLECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bulkhead_abi.h"
+#include "clock.h"
+#include "flow_record.h"
+
+struct bh_collector;
+
+/* What an identity is called, from the compiled policy. */
+struct bh_resolver_identity {
+	const char *name;          /* workload, external group, "world"... */
+	const char *const *labels; /* "key=value", sorted by key */
+	size_t n_labels;
+	__u8 kind; /* enum bh_identity_kind */
+};
+
+enum bh_iface_kind {
+	BH_IFACE_UNKNOWN = 0,
+	BH_IFACE_UPLINK = 1,   /* the node's NIC: traffic from the network */
+	BH_IFACE_WORKLOAD = 2, /* host end of a workload's veth */
+};
+
+/* Names for numbers, backed by the compiled policy (bh_compiled.h) in the
+ * daemon. Every callback is optional. Returned strings must stay valid
+ * until the next poll begins (the policy may only be swapped between
+ * polls). */
+struct bh_collector_resolver {
+	void *ctx;
+	/* 0 and *out filled, or -ENOENT. */
+	int (*identity)(void *ctx, __u32 id, struct bh_resolver_identity *out);
+	/* Workload owning an address (replicas share an identity, not a
+	 * name), or NULL. */
+	const char *(*workload)(void *ctx, const union bh_addr *addr);
+	/* Rule name of a rule_id (>= 1), or NULL. */
+	const char *(*rule)(void *ctx, __u32 rule_id);
+	/* Policy generation behind a data-plane epoch: 0 or -ENOENT. */
+	int (*generation)(void *ctx, __u32 epoch, __u32 *generation);
+	/* Interface name of an ifindex, or NULL; *kind set when known. */
+	const char *(*iface)(void *ctx, __u32 ifindex, enum bh_iface_kind *kind);
+};
+
+/* The source's own operations, both optional. */
+struct bh_collector_source {
+	void *ctx;
+	/* Read one entry again: 0, or -ENOENT when it is gone. Used before
+	 * calling an entry missing from a poll evicted. */
+	int (*lookup)(void *ctx, const struct bh_flow_key *key, bool denied,
+		      struct bh_flow *out);
+	/* Delete a closed connection's entry once its record is out. */
+	int (*del)(void *ctx, const struct bh_flow_key *key, bool denied);
+};
+
+typedef void (*bh_record_cb)(void *ctx, struct bh_flow_record *rec);
+
+struct bh_collector_opts {
+	const char *node;          /* node name in records (copied) */
+	__u64 idle_timeout_ns;     /* default 15 s */
+	__u64 active_timeout_ns;   /* default 60 s */
+	__u64 close_linger_ns;     /* default 1 s */
+	/* Delete a closed connection's map entry (through source.del) after
+	 * it has been quiet this long; 0 never. Default 30 s, past TCP's
+	 * FIN retransmissions, so a late FIN still finds its connection. */
+	__u64 delete_closed_after_ns;
+	/* A flow known from an event only, missing from a poll that began
+	 * this long after the event, was evicted before any poll saw it.
+	 * Default 1 s. */
+	__u64 event_grace_ns;
+	/* Flows tracked at most (entries of both maps, plus flows known from
+	 * events). Default BH_FLOW_MAP_SIZE + BH_DENY_MAP_SIZE + 1/8 for
+	 * events. Memory is preallocated: bh_collector_memory(). */
+	__u32 max_flows;
+	__u32 max_event_flows; /* default max_flows / 8 */
+	__u16 community_id_seed; /* default 0, as Zeek and Suricata */
+	struct bh_clock *clock;  /* NULL: live clock */
+	const struct bh_collector_resolver *resolver; /* NULL: numbers only */
+	bh_record_cb emit; /* required */
+	void *emit_ctx;
+};
+
+void bh_collector_opts_default(struct bh_collector_opts *opts);
+
+int bh_collector_new(struct bh_collector **out,
+		     const struct bh_collector_opts *opts);
+void bh_collector_free(struct bh_collector **c);
+
+void bh_collector_set_source(struct bh_collector *c,
+			     const struct bh_collector_source *src);
+void bh_collector_set_resolver(struct bh_collector *c,
+			       const struct bh_collector_resolver *res);
+
+void bh_collector_poll_begin(struct bh_collector *c, __u64 now);
+/* Returns 0, or -ENOSPC when the flow could not be tracked (counted). */
+int bh_collector_ingest(struct bh_collector *c, const struct bh_flow_key *key,
+			const struct bh_flow *flow, bool denied);
+/* Only after a complete pass over both maps: entries not ingested since
+ * poll_begin are gone from the maps. */
+void bh_collector_poll_end(struct bh_collector *c, __u64 now);
+
+void bh_collector_event(struct bh_collector *c, const struct bh_event *ev);
+
+/* Emit a record for every flow with one pending (shutdown, end of a
+ * replay). Closed connections keep FIN/RST as end reason; others get
+ * "forced". */
+void bh_collector_flush(struct bh_collector *c, __u64 now);
+
+struct bh_collector_stats {
+	__u64 polls;
+	__u64 ingested;         /* map entries read */
+	__u64 flows_discovered; /* flows (connections) the collector saw */
+	__u64 flows_evicted;    /* gone from the map before they ended */
+	__u64 flows_untracked;  /* table full: not tracked, counted here */
+	__u64 flows_tracked;    /* gauge: entries in the table */
+	__u64 flows_active;     /* gauge: flows with a record to come */
+	__u64 records[BH_END_MAX]; /* by end reason */
+	__u64 records_total;
+	__u64 events_new_flow;
+	__u64 events_deny;
+	__u64 events_invalid; /* unknown type */
+	__u64 events_untracked; /* no room for a flow known from an event */
+	__u64 deletes;        /* closed entries deleted from the source */
+	__u64 delete_errors;
+	__u64 last_poll_entries[2]; /* entries read in the last poll, by map
+				     * (0 bh_flows, 1 bh_denied) */
+	/* Traffic of DENY and AUDIT flows by reason, from counter deltas. */
+	__u64 drop_packets[BH_REASON_MAX];
+	__u64 drop_bytes[BH_REASON_MAX];
+	__u64 audit_packets[BH_REASON_MAX];
+	__u64 audit_bytes[BH_REASON_MAX];
+	__u64 memory_bytes; /* preallocated table memory */
+};
+
+void bh_collector_stats(const struct bh_collector *c,
+			struct bh_collector_stats *out);
+
+/* Bytes of table memory per tracked flow (entry + hash bucket share). */
+size_t bh_collector_bytes_per_flow(void);
+
+#endif /* BH_COLLECTOR_H */

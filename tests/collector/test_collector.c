@@ -1,0 +1,768 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Flow record building: biflows, FIN/RST, idle and active timeouts, LRU
+ * evictions, counter deltas across polls, events, names. The collector is
+ * driven with a replay clock, so every time below is exact. */
+#include "bh_test.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collector.h"
+
+#define S(x) ((__u64)(x) * 1000000000ull)
+#define T0 S(1700000000)
+#define MAX_RECS 64
+
+struct fixture {
+	struct bh_collector *c;
+	struct bh_clock clock;
+	struct bh_flow_record recs[MAX_RECS];
+	int n;
+	/* the source's map, for lookup/delete */
+	struct bh_flow_key map_key[8];
+	struct bh_flow map_val[8];
+	bool map_live[8];
+	int deleted;
+};
+
+static void on_record(void *ctx, struct bh_flow_record *r)
+{
+	struct fixture *fx = ctx;
+
+	assert_true(fx->n < MAX_RECS);
+	fx->recs[fx->n++] = *r;
+}
+
+/* ---- a table-backed resolver ------------------------------------------ */
+
+static const char *const web_labels[] = { "app=web", "tier=front" };
+static const char *const db_labels[] = { "app=db" };
+
+static int res_identity(void *ctx, __u32 id, struct bh_resolver_identity *out)
+{
+	(void)ctx;
+	memset(out, 0, sizeof(*out));
+	switch (id) {
+	case 256:
+		out->name = "web";
+		out->kind = BH_KIND_WORKLOAD;
+		out->labels = web_labels;
+		out->n_labels = 2;
+		return 0;
+	case 257:
+		out->name = "db";
+		out->kind = BH_KIND_WORKLOAD;
+		out->labels = db_labels;
+		out->n_labels = 1;
+		return 0;
+	case 300:
+		out->name = "partners";
+		out->kind = BH_KIND_EXTERNAL;
+		return 0;
+	case BH_ID_WORLD:
+		out->name = "world";
+		out->kind = BH_KIND_RESERVED;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static const char *res_workload(void *ctx, const union bh_addr *a)
+{
+	(void)ctx;
+	/* 10.0.0.1 is web-1, 10.0.0.2 is db-0; other web replicas unnamed */
+	if (a->b[15] == 1 && a->b[14] == 0)
+		return "web-1";
+	if (a->b[15] == 2 && a->b[14] == 0)
+		return "db-0";
+	return NULL;
+}
+
+static const char *res_rule(void *ctx, __u32 id)
+{
+	(void)ctx;
+	return id == 3 ? "allow-web-db" : NULL;
+}
+
+static int res_generation(void *ctx, __u32 epoch, __u32 *gen)
+{
+	(void)ctx;
+	*gen = 40 + epoch / 2;
+	return 0;
+}
+
+static const char *res_iface(void *ctx, __u32 ifindex, enum bh_iface_kind *k)
+{
+	(void)ctx;
+	if (ifindex == 7) {
+		*k = BH_IFACE_WORKLOAD;
+		return "veth-web";
+	}
+	if (ifindex == 2) {
+		*k = BH_IFACE_UPLINK;
+		return "eth0";
+	}
+	return NULL;
+}
+
+static const struct bh_collector_resolver resolver = {
+	.identity = res_identity,
+	.workload = res_workload,
+	.rule = res_rule,
+	.generation = res_generation,
+	.iface = res_iface,
+};
+
+/* ---- a source with lookup and delete over a tiny "map" ----------------- */
+
+static int find_map(struct fixture *fx, const struct bh_flow_key *k)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		if (fx->map_live[i] && !memcmp(&fx->map_key[i], k, sizeof(*k)))
+			return i;
+	return -1;
+}
+
+static int src_lookup(void *ctx, const struct bh_flow_key *k, bool denied,
+		      struct bh_flow *out)
+{
+	struct fixture *fx = ctx;
+	int i = find_map(fx, k);
+
+	(void)denied;
+	if (i < 0)
+		return -ENOENT;
+	*out = fx->map_val[i];
+	return 0;
+}
+
+static int src_del(void *ctx, const struct bh_flow_key *k, bool denied)
+{
+	struct fixture *fx = ctx;
+	int i = find_map(fx, k);
+
+	(void)denied;
+	if (i < 0)
+		return -ENOENT;
+	fx->map_live[i] = false;
+	fx->deleted++;
+	return 0;
+}
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static union bh_addr v4(const char *s)
+{
+	union bh_addr a = { .b = { 0 } };
+
+	a.b[10] = 0xff;
+	a.b[11] = 0xff;
+	assert_int_equal(inet_pton(AF_INET, s, &a.b[12]), 1);
+	return a;
+}
+
+static union bh_addr v6(const char *s)
+{
+	union bh_addr a;
+
+	assert_int_equal(inet_pton(AF_INET6, s, a.b), 1);
+	return a;
+}
+
+static struct bh_flow_key key4(const char *a, __u16 ap, const char *b,
+			       __u16 bp, __u8 proto)
+{
+	struct bh_flow_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.a = v4(a);
+	k.b = v4(b);
+	k.a_port = ap;
+	k.b_port = bp;
+	k.proto = proto;
+	return k;
+}
+
+static struct bh_flow flow_at(__u64 first, __u64 last)
+{
+	struct bh_flow f;
+
+	memset(&f, 0, sizeof(f));
+	f.first_seen_ns = first;
+	f.last_seen_ns = last;
+	f.verdict = BH_VERDICT_ALLOW;
+	f.ct_state = BH_CT_ESTABLISHED;
+	f.identity[0] = 256;
+	f.identity[1] = 257;
+	return f;
+}
+
+static void set_counts(struct bh_flow *f, __u64 pab, __u64 bab, __u64 pba,
+		       __u64 bba)
+{
+	f->packets[BH_DIR_AB] = pab;
+	f->bytes[BH_DIR_AB] = bab;
+	f->packets[BH_DIR_BA] = pba;
+	f->bytes[BH_DIR_BA] = bba;
+}
+
+/* One poll at time now that reads the given entries. */
+static void poll(struct fixture *fx, __u64 now, const struct bh_flow_key *k,
+		 const struct bh_flow *f, int n)
+{
+	int i;
+
+	bh_collector_poll_begin(fx->c, now);
+	for (i = 0; i < n; i++)
+		assert_int_equal(bh_collector_ingest(fx->c, &k[i], &f[i], false),
+				 0);
+	bh_collector_poll_end(fx->c, now);
+}
+
+static int setup_opts(void **state, const struct bh_collector_opts *o)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	struct bh_collector_opts opts;
+
+	assert_non_null(fx);
+	bh_clock_init_replay(&fx->clock);
+	if (o) {
+		opts = *o;
+	} else {
+		bh_collector_opts_default(&opts);
+		opts.max_flows = 16;
+	}
+	opts.node = "node-a";
+	opts.clock = &fx->clock;
+	opts.resolver = &resolver;
+	opts.emit = on_record;
+	opts.emit_ctx = fx;
+	assert_int_equal(bh_collector_new(&fx->c, &opts), 0);
+	*state = fx;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_opts(state, NULL);
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	bh_collector_free(&fx->c);
+	assert_null(fx->c);
+	bh_collector_free(&fx->c); /* NULL-safe */
+	free(fx);
+	return 0;
+}
+
+static struct bh_collector_stats stats(struct fixture *fx)
+{
+	struct bh_collector_stats st;
+
+	bh_collector_stats(fx->c, &st);
+	return st;
+}
+
+/* ---- cases ------------------------------------------------------------- */
+
+/* Initiator b: the record's initiator side takes b's address, port, counters,
+ * flags, identity and interface. */
+static void test_biflow_initiator_b(void **state)
+{
+	struct fixture *fx = *state;
+	struct bh_flow_key k = key4("10.0.0.2", 5432, "10.0.0.9", 40000, 6);
+	struct bh_flow f = flow_at(T0, T0 + S(1));
+	const struct bh_flow_record *r;
+
+	f.flags = BH_FLOW_F_INIT_B;
+	f.identity[0] = 257;
+	f.identity[1] = 256;
+	f.ifindex[BH_DIR_BA] = 7; /* b's packets came in on its veth */
+	f.ifindex[BH_DIR_AB] = 2;
+	set_counts(&f, 4, 4000, 5, 500); /* a->b: the replies */
+	f.tcp_flags[BH_DIR_BA] = BH_TCP_SYN | BH_TCP_ACK;
+	f.tcp_flags[BH_DIR_AB] = BH_TCP_SYN | BH_TCP_ACK | BH_TCP_PSH;
+	f.rule_id = 3;
+	f.epoch = 4;
+	poll(fx, T0 + S(2), &k, &f, 1);
+	assert_int_equal(fx->n, 0);
+	bh_collector_flush(fx->c, T0 + S(3));
+	assert_int_equal(fx->n, 1);
+	r = &fx->recs[0];
+	assert_int_equal(r->end_reason, BH_END_FORCED);
+	assert_int_equal(r->ep[BH_SIDE_INIT].port, 40000);
+	assert_int_equal(r->ep[BH_SIDE_RESP].port, 5432);
+	assert_int_equal(r->ep[BH_SIDE_INIT].addr.b[15], 9);
+	assert_int_equal(r->packets[BH_SIDE_INIT], 5);
+	assert_int_equal(r->bytes[BH_SIDE_INIT], 500);
+	assert_int_equal(r->packets[BH_SIDE_RESP], 4);
+	assert_int_equal(r->bytes[BH_SIDE_RESP], 4000);
+	assert_int_equal(r->tcp_flags[BH_SIDE_INIT], BH_TCP_SYN | BH_TCP_ACK);
+	assert_int_equal(r->ep[BH_SIDE_INIT].identity, 256);
+	assert_int_equal(r->ep[BH_SIDE_INIT].ifindex, 7);
+	assert_string_equal(r->ep[BH_SIDE_INIT].ifname, "veth-web");
+	assert_int_equal(r->direction, BH_TDIR_EGRESS);
+	/* 10.0.0.9 is a web replica without a name of its own */
+	assert_string_equal(r->ep[BH_SIDE_INIT].workload, "web");
+	assert_int_equal(r->ep[BH_SIDE_INIT].n_labels, 2);
+	assert_string_equal(r->ep[BH_SIDE_INIT].labels[1], "tier=front");
+	assert_string_equal(r->ep[BH_SIDE_RESP].workload, "db-0");
+	assert_string_equal(r->rule, "allow-web-db");
+	assert_int_equal(r->generation, 42);
+	assert_int_equal(r->epoch, 4);
+	assert_false(r->ipv6);
+	assert_string_equal(r->node, "node-a");
+	assert_int_equal(r->start_ns, T0);
+	assert_int_equal(r->end_ns, T0 + S(1));
+	assert_int_equal(r->record_start_ns, T0);
+	assert_int_equal(r->flow_id, 1);
+	assert_int_equal(strlen(r->community_id), BH_COMMUNITY_ID_LEN);
+}
+
+/* FIN from both sides: the record waits for the close linger, then says
+ * FIN with every packet; nothing is reported twice. */
+static void test_fin_close(void **state)
+{
+	struct fixture *fx = *state;
+	struct bh_flow_key k = key4("10.0.0.1", 40000, "10.0.0.2", 5432, 6);
+	struct bh_flow f = flow_at(T0, T0 + S(1));
+
+	set_counts(&f, 3, 300, 2, 200);
+	poll(fx, T0 + S(1), &k, &f, 1);
+	f.last_seen_ns = T0 + S(2);
+	f.ct_state = BH_CT_CLOSED;
+	f.tcp_flags[0] = f.tcp_flags[1] = BH_TCP_FIN | BH_TCP_ACK;
+	set_counts(&f, 6, 600, 4, 400);
+	poll(fx, T0 + S(2) + S(1) / 2, &k, &f, 1); /* within the linger */
+	assert_int_equal(fx->n, 0);
+	set_counts(&f, 7, 640, 4, 400); /* the last ACK */
+	f.last_seen_ns = T0 + S(2) + S(1) / 2;
+	poll(fx, T0 + S(4), &k, &f, 1);
+	assert_int_equal(fx->n, 1);
+	assert_int_equal(fx->recs[0].end_reason, BH_END_FIN);
+	assert_int_equal(fx->recs[0].packets[BH_SIDE_INIT], 7);
+	assert_int_equal(fx->recs[0].bytes[BH_SIDE_INIT], 640);
+	assert_int_equal(fx->recs[0].packets[BH_SIDE_RESP], 4);
+	/* More polls of the same entry: nothing new. */
+	poll(fx, T0 + S(5), &k, &f, 1);
+	bh_collector_flush(fx->c, T0 + S(6));
+	assert_int_equal(fx->n, 1);
+	assert_int_equal(stats(fx).flows_active, 0);
+}
+
+static void test_rst_close(void **state)
+{
+	struct fixture *fx = *state;
+	struct bh_flow_key k = key4("10.0.0.1", 40000, "10.0.0.2", 5432, 6);
+	struct bh_flow f = flow_at(T0, T0 + S(1));
+
+	set_counts(&f, 1, 60, 1, 54);
+	f.ct_state = BH_CT_CLOSED;
+	f.tcp_flags[BH_DIR_AB] = BH_TCP_SYN;
+	f.tcp_flags[BH_DIR_BA] = BH_TCP_RST | BH_TCP_ACK;
+	poll(fx, T0 + S(3), &k, &f, 1);
+	assert_int_equal(fx->n, 1);
+	assert_int_equal(fx->recs[0].end_reason, BH_END_RST);
+	assert_int_equal(fx->recs[0].tcp_flags[BH_SIDE_RESP],
+			 BH_TCP_RST | BH_TCP_ACK);
+}
+
+/* Idle timeout closes the record; packets after it make a new flow that
+ * counts only them. */
+static void test_idle_timeout_and_resume(void **state)
+{
+	struct fixture *fx = *state;
+	struct bh_flow_key k = key4("10.0.0.1", 5353, "10.0.0.2", 53, 17);
+	struct bh_flow f = flow_at(T0, T0 + S(1));
+
+	set_counts(&f, 2, 200, 2, 300);
+	poll(fx, T0 + S(10), &k, &f, 1);
+	assert_int_equal(fx->n, 0);
+	poll(fx, T0 + S(16), &k, &f, 1); /* 15 s quiet */
+	assert_int_equal(fx->n, 1);
+	assert_int_equal(fx->recs[0].end_reason, BH_END_IDLE_TIMEOUT);
+	assert_int_equal(fx->recs[0].packets[BH_SIDE_INIT], 2);
+	poll(fx, T0 + S(20), &k, &f, 1);
+	assert_int_equal(fx->n, 1);
+
+	set_counts(&f, 3, 300, 3, 450);
+	f.last_seen_ns = T0 + S(30);
+	poll(fx, T0 + S(31), &k, &f, 1);
+	bh_collector_flush(fx->c, T0 + S(32));
+	assert_int_equal(fx->n, 2);
+	assert_int_equal(fx->recs[1].end_reason, BH_END_FORCED);
+	assert_int_not_equal(fx->recs[1].flow_id, fx->recs[0].flow_id);
+	assert_int_equal(fx->recs[1].record_index, 0);
+	assert_int_equal(fx->recs[1].packets[BH_SIDE_INIT], 1);
+	assert_int_equal(fx->recs[1].bytes[BH_SIDE_RESP], 150);
+	/* it started after the idle record was made */
+	assert_int_equal(fx->recs[1].start_ns, T0 + S(16));
+}
+
+/* A long flow reports every active timeout under one flow id; the records
+ * add up to the totals and cover consecutive intervals. */
+static void test_active_timeout(void **state)
+{
+	struct fixture *fx = *state;
+	struct bh_flow_key k = key4("10.0.0.1", 40000, "10.0.0.2", 5432, 6);
+	struct bh_flow f = flow_at(T0, T0);
+	__u64 sum_p = 0, sum_b = 0, t;
+	int i;
+
+	for (t = 1; t <= 150; t++) {
+		set_counts(&f, t * 10, t * 1000, t * 5, t * 100);
+		f.last_seen_ns = T0 + S(t);
+		poll(fx, T0 + S(t), &k, &f, 1);
+	}
+	assert_int_equal(fx->n, 2); /* at 60 s and 120 s */
+	f.ct_state = BH_CT_CLOSED;
+	poll(fx, T0 + S(152), &k, &f, 1);
+	assert_int_equal(fx->n, 3);
+	for (i = 0; i < fx->n; i++) {
+		assert_int_equal(fx->recs[i].flow_id, fx->recs[0].flow_id);
+		assert_int_equal(fx->recs[i].record_index, i);
+		assert_int_equal(fx->recs[i].start_ns, T0);
+		sum_p += fx->recs[i].packets[BH_SIDE_INIT];
+		sum_b += fx->recs[i].bytes[BH_SIDE_RESP];
+	}
+	assert_int_equal(fx->recs[0].end_reason, BH_END_ACTIVE_TIMEOUT);
+	assert_int_equal(fx->recs[0].packets[BH_SIDE_INIT], 600);
+	assert_int_equal(fx->recs[0].record_start_ns, T0);
+	assert_int_equal(fx->recs[1].record_start_ns, T0 + S(60));
+	assert_int_equal(fx->recs[2].record_start_ns, T0 + S(120));
+	assert_int_equal(fx->recs[2].end_reason, BH_END_FIN);
+	assert_int_equal(sum_p, 1500);
+	assert_int_equal(sum_b, 15000);
+}
+
+/* Cumulative counters read in many polls, and twice within one poll (a
+ * batched walk may return an entry twice), are counted once. */
+static void test_deltas_across_polls(void **state)
+{
+	struct fixture *fx = *state;
+	struct bh_flow_key k[2] = {
+		key4("10.0.0.1", 40000, "10.0.0.2", 5432, 6),
+		key4("10.0.0.1", 40001, "10.0.0.2", 5432, 6),
+	};
+	struct bh_flow f[2] = { flow_at(T0, T0), flow_at(T0, T0) };
+	int t;
+
+	for (t = 1; t <= 10; t++) {
+		set_counts(&f[0], t, t * 100, t * 2, t * 10);
+		set_counts(&f[1], 1, 100, 0, 0);
+		f[0].last_seen_ns = T0 + S(t);
+		bh_collector_poll_begin(fx->c, T0 + S(t));
+		bh_collector_ingest(fx->c, &k[0], &f[0], false);
+		bh_collector_ingest(fx->c, &k[1], &f[1], false);
+		bh_collector_ingest(fx->c, &k[0], &f[0], false);
+		bh_collector_poll_end(fx->c, T0 + S(t));
+	}
+	bh_collector_flush(fx->c, T0 + S(11));
+	assert_int_equal(fx->n, 2);
+	assert_int_equal(fx->recs[0].packets[BH_SIDE_INIT], 10);
+	assert_int_equal(fx->recs[0].bytes[BH_SIDE_INIT], 1000);
+	assert_int_equal(fx->recs[0].packets[BH_SIDE_RESP], 20);
+	assert_int_equal(fx->recs[1].packets[BH_SIDE_INIT], 1);
+	assert_int_equal(fx->recs[1].packets[BH_SIDE_RESP], 0);
+	assert_int_equal(stats(fx).ingested, 30);
+	assert_int_equal(stats(fx).flows_discovered, 2);
+}
+
+/* An entry missing from a complete pass was evicted: its counters up to
+ * the last poll are reported, with the reason, and counted. */
+static void test_eviction_missing(void **state)
+{
+	struct fixture *fx = *state;
+	struct bh_flow_key k = key4("10.0.0.1", 40000, "10.0.0.2", 5432, 6);
+	struct bh_flow f = flow_at(T0, T0 + S(1));
+
+	set_counts(&f, 5, 500, 5, 5000);
+	poll(fx, T0 + S(1), &k, &f, 1);
+	poll(fx, T0 + S(2), NULL, NULL, 0);
+	assert_int_equal(fx->n, 1);
+	assert_int_equal(fx->recs[0].end_reason, BH_END_EVICTION);
+	assert_int_equal(fx->recs[0].bytes[BH_SIDE_RESP], 5000);
+	assert_int_equal(stats(fx).flows_evicted, 1);
+	assert_int_equal(stats(fx).flows_tracked, 0);
+}
+
+/* The LRU reused the key for a new connection between two polls: the old
+ * flow is reported evicted and the new one counts from zero. */
+static void test_eviction_reuse(void **state)
+{
+	struct fixture *fx = *state;
+	struct bh_flow_key k = key4("10.0.0.1", 40000, "10.0.0.2", 5432, 6);
+	struct bh_flow f = flow_at(T0, T0 + S(1));
+
+	set_counts(&f, 5, 500, 5, 500);
+	poll(fx, T0 + S(1), &k, &f, 1);
+	f = flow_at(T0 + S(3), T0 + S(3));
+	set_counts(&f, 1, 60, 0, 0);
+	poll(fx, T0 + S(4), &k, &f, 1);
+	assert_int_equal(fx->n, 1);
+	assert_int_equal(fx->recs[0].end_reason, BH_END_EVICTION);
+	assert_int_equal(fx->recs[0].packets[BH_SIDE_INIT], 5);
+	bh_collector_flush(fx->c, T0 + S(5));
+	assert_int_equal(fx->n, 2);
+	assert_int_equal(fx->recs[1].packets[BH_SIDE_INIT], 1);
+	assert_int_equal(fx->recs[1].start_ns, T0 + S(3));
+	assert_int_not_equal(fx->recs[1].flow_id, fx->recs[0].flow_id);
+}
+
+/* A closed connection whose entry was removed by someone else is reported
+ * as closed, not evicted. */
+static void test_closed_then_gone(void **state)
+{
+	struct fixture *fx = *state;
+	struct bh_flow_key k = key4("10.0.0.1", 40000, "10.0.0.2", 5432, 6);
+	struct bh_flow f = flow_at(T0, T0 + S(1));
+
+	set_counts(&f, 4, 400, 4, 400);
+	f.ct_state = BH_CT_CLOSED;
+	f.tcp_flags[0] = f.tcp_flags[1] = BH_TCP_FIN;
+	poll(fx, T0 + S(1), &k, &f, 1); /* within the linger */
+	poll(fx, T0 + S(2), NULL, NULL, 0);
+	assert_int_equal(fx->n, 1);
+	assert_int_equal(fx->recs[0].end_reason, BH_END_FIN);
+	assert_int_equal(stats(fx).flows_evicted, 0);
+}
+
+/* With a source: an entry the walk skipped is read again and not called
+ * evicted; a closed entry is deleted once quiet long enough. */
+static void test_source_lookup_and_delete(void **state)
+{
+	struct fixture *fx = *state;
+	struct bh_collector_source src = {
+		.ctx = fx, .lookup = src_lookup, .del = src_del
+	};
+	struct bh_flow f;
+
+	bh_collector_set_source(fx->c, &src);
+	fx->map_key[0] = key4("10.0.0.1", 40000, "10.0.0.2", 5432, 6);
+	f = flow_at(T0, T0 + S(1));
+	set_counts(&f, 2, 200, 2, 200);
+	fx->map_val[0] = f;
+	fx->map_live[0] = true;
+	poll(fx, T0 + S(1), fx->map_key, fx->map_val, 1);
+	fx->map_val[0].packets[0] = 3;
+	poll(fx, T0 + S(2), NULL, NULL, 0); /* skipped by the walk */
+	assert_int_equal(fx->n, 0);
+	assert_int_equal(stats(fx).flows_evicted, 0);
+
+	fx->map_val[0].ct_state = BH_CT_CLOSED;
+	poll(fx, T0 + S(3), fx->map_key, fx->map_val, 1);
+	assert_int_equal(fx->n, 1);
+	assert_int_equal(fx->recs[0].end_reason, BH_END_FIN);
+	assert_int_equal(fx->recs[0].packets[BH_SIDE_INIT], 3);
+	assert_int_equal(fx->deleted, 0);
+	poll(fx, T0 + S(40), fx->map_key, fx->map_val, 1);
+	assert_int_equal(fx->deleted, 1);
+	assert_int_equal(stats(fx).deletes, 1);
+	assert_int_equal(stats(fx).flows_tracked, 0);
+	assert_int_equal(fx->n, 1);
+}
+
+static struct bh_event icmp_event(const char *src, const char *dst, __u8 type,
+				  __u64 ts)
+{
+	struct bh_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.ts_ns = ts;
+	ev.type = BH_EV_NEW_FLOW;
+	ev.verdict = BH_VERDICT_ALLOW;
+	ev.src_identity = 256;
+	ev.dst_identity = 257;
+	ev.ifindex = 7;
+	ev.pkt.saddr = v4(src);
+	ev.pkt.daddr = v4(dst);
+	ev.pkt.sport = ev.pkt.dport = 77; /* echo id */
+	ev.pkt.ip_proto = 1;
+	ev.pkt.icmp_type = type;
+	ev.pkt.pkt_len = 98;
+	ev.pkt.flags = BH_PKT_HAS_L4;
+	return ev;
+}
+
+/* An event names a flow before any poll; the map entry is adopted without
+ * counting the event's packet twice, and the record gets the ICMP type and
+ * a Community ID. */
+static void test_event_then_map(void **state)
+{
+	struct fixture *fx = *state;
+	struct bh_event ev = icmp_event("10.0.0.2", "10.0.0.1", 8, T0);
+	struct bh_flow_key k = key4("10.0.0.1", 77, "10.0.0.2", 77, 1);
+	struct bh_flow f = flow_at(T0, T0 + S(1));
+	const struct bh_flow_record *r;
+
+	bh_collector_event(fx->c, &ev);
+	f.flags = BH_FLOW_F_INIT_B;
+	set_counts(&f, 2, 196, 2, 196);
+	poll(fx, T0 + S(2), &k, &f, 1);
+	bh_collector_flush(fx->c, T0 + S(3));
+	assert_int_equal(fx->n, 1);
+	r = &fx->recs[0];
+	assert_int_equal(r->packets[BH_SIDE_INIT], 2);
+	assert_true(r->has_icmp);
+	assert_int_equal(r->icmp_type, 8);
+	assert_int_equal(r->ep[BH_SIDE_INIT].addr.b[15], 2);
+	assert_int_equal(strlen(r->community_id), BH_COMMUNITY_ID_LEN);
+	assert_int_equal(stats(fx).flows_discovered, 1);
+	assert_int_equal(stats(fx).events_new_flow, 1);
+}
+
+/* A flow known only from its event and gone before any poll saw it is
+ * reported evicted with the event's packet, after the grace period. */
+static void test_event_only_evicted(void **state)
+{
+	struct fixture *fx = *state;
+	struct bh_event ev = icmp_event("10.0.0.1", "10.0.0.2", 8, T0);
+
+	ev.type = BH_EV_DENY;
+	ev.verdict = BH_VERDICT_DENY;
+	ev.reason = BH_REASON_DEFAULT_DENY;
+	bh_collector_event(fx->c, &ev);
+	poll(fx, T0 + S(1) / 2, NULL, NULL, 0); /* within the grace */
+	assert_int_equal(fx->n, 0);
+	poll(fx, T0 + S(2), NULL, NULL, 0);
+	assert_int_equal(fx->n, 1);
+	assert_int_equal(fx->recs[0].end_reason, BH_END_EVICTION);
+	assert_int_equal(fx->recs[0].packets[BH_SIDE_INIT], 1);
+	assert_int_equal(fx->recs[0].bytes[BH_SIDE_INIT], 98);
+	assert_int_equal(fx->recs[0].verdict, BH_VERDICT_DENY);
+	assert_true(fx->recs[0].denied);
+	assert_int_equal(stats(fx).flows_evicted, 1);
+	assert_int_equal(stats(fx).events_deny, 1);
+}
+
+/* Drops by reason come from counter deltas of DENY flows, audit apart. */
+static void test_drop_accounting(void **state)
+{
+	struct fixture *fx = *state;
+	struct bh_flow_key k[2] = {
+		key4("10.0.0.1", 40000, "10.0.0.2", 22, 6),
+		key4("10.0.0.1", 40001, "10.0.0.2", 23, 6),
+	};
+	struct bh_flow f[2] = { flow_at(T0, T0), flow_at(T0, T0) };
+	struct bh_collector_stats st;
+
+	f[0].verdict = BH_VERDICT_DENY;
+	f[0].reason = BH_REASON_POLICY_DENIED;
+	f[1].verdict = BH_VERDICT_AUDIT;
+	f[1].reason = BH_REASON_DEFAULT_DENY;
+	set_counts(&f[0], 3, 180, 0, 0);
+	set_counts(&f[1], 2, 120, 2, 100);
+	bh_collector_poll_begin(fx->c, T0 + S(1));
+	bh_collector_ingest(fx->c, &k[0], &f[0], true);
+	bh_collector_ingest(fx->c, &k[1], &f[1], false);
+	bh_collector_poll_end(fx->c, T0 + S(1));
+	set_counts(&f[0], 5, 300, 0, 0);
+	bh_collector_poll_begin(fx->c, T0 + S(2));
+	bh_collector_ingest(fx->c, &k[0], &f[0], true);
+	bh_collector_ingest(fx->c, &k[1], &f[1], false);
+	bh_collector_poll_end(fx->c, T0 + S(2));
+	st = stats(fx);
+	assert_int_equal(st.drop_packets[BH_REASON_POLICY_DENIED], 5);
+	assert_int_equal(st.drop_bytes[BH_REASON_POLICY_DENIED], 300);
+	assert_int_equal(st.audit_packets[BH_REASON_DEFAULT_DENY], 4);
+	assert_int_equal(st.audit_bytes[BH_REASON_DEFAULT_DENY], 220);
+	assert_int_equal(st.last_poll_entries[1], 1);
+	bh_collector_flush(fx->c, T0 + S(3));
+	assert_int_equal(fx->n, 2);
+	assert_true(fx->recs[0].denied);
+	assert_true(fx->recs[1].audit);
+}
+
+/* Tunnel, VLAN, IPv6 and external group fields reach the record. */
+static void test_fields_tunnel_vlan_v6(void **state)
+{
+	struct fixture *fx = *state;
+	struct bh_flow_key k;
+	struct bh_flow f = flow_at(T0, T0 + S(1));
+	const struct bh_flow_record *r;
+
+	memset(&k, 0, sizeof(k));
+	k.a = v6("2001:db8::1");
+	k.b = v6("2001:db8::2");
+	k.a_port = 443;
+	k.b_port = 50000;
+	k.proto = 6;
+	f.flags = BH_FLOW_F_INIT_B | BH_FLOW_F_TUNNEL | BH_FLOW_F_IPV6;
+	f.identity[0] = 300;
+	f.identity[1] = 256;
+	f.vni = 4242;
+	f.vlan[0] = 100;
+	f.outer_saddr = v4("192.168.1.1");
+	f.outer_daddr = v4("192.168.1.2");
+	f.ifindex[BH_DIR_BA] = 2;
+	set_counts(&f, 1, 100, 1, 100);
+	poll(fx, T0 + S(1), &k, &f, 1);
+	bh_collector_flush(fx->c, T0 + S(2));
+	r = &fx->recs[0];
+	assert_true(r->ipv6);
+	assert_true(r->tunneled);
+	assert_int_equal(r->vni, 4242);
+	assert_int_equal(r->tun_type, BH_TUN_NONE); /* no event: unknown */
+	assert_int_equal(r->outer_daddr.b[15], 2);
+	assert_int_equal(r->vlan_count, 1);
+	assert_int_equal(r->vlan[0], 100);
+	assert_int_equal(r->direction, BH_TDIR_INGRESS);
+	assert_string_equal(r->ep[BH_SIDE_RESP].external_group, "partners");
+	assert_null(r->ep[BH_SIDE_RESP].workload);
+	assert_int_equal(r->ep[BH_SIDE_RESP].identity_kind, BH_KIND_EXTERNAL);
+}
+
+/* A full table counts what it cannot track instead of failing silently. */
+static void test_table_full(void **state)
+{
+	struct fixture *fx = *state;
+	struct bh_flow_key k;
+	struct bh_flow f = flow_at(T0, T0);
+	int i, err = 0;
+
+	set_counts(&f, 1, 60, 0, 0);
+	bh_collector_poll_begin(fx->c, T0 + S(1));
+	for (i = 0; i < 20; i++) {
+		k = key4("10.0.0.1", 40000 + i, "10.0.0.2", 80, 6);
+		err = bh_collector_ingest(fx->c, &k, &f, false);
+		if (i < 16)
+			assert_int_equal(err, 0);
+	}
+	assert_int_equal(err, -ENOSPC);
+	bh_collector_poll_end(fx->c, T0 + S(1));
+	assert_int_equal(stats(fx).flows_untracked, 4);
+	assert_int_equal(stats(fx).flows_tracked, 16);
+	assert_true(stats(fx).memory_bytes >= 16 * 200);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+		T(test_biflow_initiator_b),
+		T(test_fin_close),
+		T(test_rst_close),
+		T(test_idle_timeout_and_resume),
+		T(test_active_timeout),
+		T(test_deltas_across_polls),
+		T(test_eviction_missing),
+		T(test_eviction_reuse),
+		T(test_closed_then_gone),
+		T(test_source_lookup_and_delete),
+		T(test_event_then_map),
+		T(test_event_only_evicted),
+		T(test_drop_accounting),
+		T(test_fields_tunnel_vlan_v6),
+		T(test_table_full),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
