@@ -419,6 +419,7 @@ _Static_assert(sizeof(struct bh_slot_cfg) == 40, "slot cfg size");
 #define BH_CFG_EV_DENY 0x02      /* deny events */
 #define BH_CFG_ENABLED 0x04      /* 0: pass everything, count only */
 #define BH_CFG_RECORD_RESULT 0x08 /* store each packet's bh_result (replay) */
+#define BH_CFG_IFINDEX_OVERRIDE 0x10 /* use ifindex_override (replay) */
 
 /* Conntrack timeouts, indexes into bh_config.ct_timeout_ns. */
 enum bh_ct_timeout {
@@ -444,7 +445,9 @@ struct bh_config {
 	/* Replay: length of the packet on the wire when the capture cut it
 	 * short (pcap original length). 0 = the frame's length. */
 	__u32 wire_len_override;
-	__u32 pad;
+	/* Replay: ingress ifindex to account packets to (the capture's
+	 * interface), when flags has BH_CFG_IFINDEX_OVERRIDE. */
+	__u32 ifindex_override;
 	struct bh_slot_cfg slot[2];
 };
 _Static_assert(sizeof(struct bh_config) == 168, "config size");
