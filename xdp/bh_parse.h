@@ -235,6 +235,9 @@ static __always_inline int bh_parse_ipv4(struct bh_cursor *c,
 	pkt->flags &= ~BH_PKT_IPV6;
 
 	pkt->payload_len = bh_cursor_off(c, p) + tot_len;
+	/* The datagram claims more bytes than the frame has on the wire. */
+	if (pkt->payload_len > pkt->pkt_len)
+		return BH_REASON_TRUNCATED;
 	return bh_cursor_advance(c, p, ihl);
 }
 
@@ -263,11 +266,14 @@ static __always_inline int bh_parse_ipv6(struct bh_cursor *c,
 	bh_addr_from_v6(&pkt->daddr, p + 24);
 	pkt->l3_proto = BH_ETH_P_IPV6;
 	pkt->flags |= BH_PKT_IPV6;
-	/* Payload length 0 is a jumbogram (hop-by-hop option): length is then
-	 * what was captured. */
+	/* Payload length 0: a jumbogram (RFC 2675), or a BIG TCP packet on
+	 * the TC path, which drops the hop-by-hop header: the datagram then
+	 * extends to the end of the frame. */
 	pkt->payload_len = bh_cursor_off(c, p) + 40 + bh_ntohs(bh_ld16(p + 4));
 	if (!bh_ntohs(bh_ld16(p + 4)))
-		pkt->payload_len = 0xffffffff;
+		pkt->payload_len = pkt->pkt_len;
+	if (pkt->payload_len > pkt->pkt_len)
+		return BH_REASON_TRUNCATED;
 	/* Walk the chain by scalar offset, not by packet pointer: a bounded
 	 * scalar lets the verifier prune the states of the different header
 	 * lengths instead of multiplying them. */
@@ -278,6 +284,9 @@ static __always_inline int bh_parse_ipv6(struct bh_cursor *c,
 
 		if (!bh_ipv6_is_ext(nh))
 			break;
+		/* Hop-by-hop options only directly after the IPv6 header. */
+		if (nh == BH_IPPROTO_HOPOPTS && i)
+			return BH_REASON_MALFORMED;
 		if (off > BH_MAX_L3_OFF)
 			return BH_REASON_EXT_LIMIT;
 		bh_cursor_seek(c, off);
@@ -287,6 +296,9 @@ static __always_inline int bh_parse_ipv6(struct bh_cursor *c,
 		if (nh == BH_IPPROTO_FRAGMENT) {
 			__u16 fo = bh_ntohs(bh_ld16(h + 2));
 
+			/* A datagram is fragmented once (RFC 8200 4.5). */
+			if (pkt->frag_flags)
+				return BH_REASON_MALFORMED;
 			pkt->frag_flags |= BH_FRAG_IS_FRAG;
 			pkt->frag_off = fo >> 3;
 			if (fo & 1)
@@ -361,9 +373,11 @@ static __always_inline void bh_parse_icmp_quote(struct bh_cursor *c,
 		proto = p[9];
 		bh_addr_from_v4(&pkt->err_saddr, bh_ld32(p + 12));
 		bh_addr_from_v4(&pkt->err_daddr, bh_ld32(p + 16));
+		pkt->err_proto = proto;
+		pkt->flags |= BH_PKT_ICMP_ERR;
 		/* A quoted non-first fragment has no ports to quote. */
 		if (bh_ntohs(bh_ld16(p + 6)) & 0x1fff)
-			proto = 0xff;
+			return;
 		p += ihl;
 	} else {
 		if (!bh_has(c, p, 40) || (p[0] >> 4) != 6)
@@ -371,10 +385,10 @@ static __always_inline void bh_parse_icmp_quote(struct bh_cursor *c,
 		proto = p[6]; /* extension headers are not walked here */
 		bh_addr_from_v6(&pkt->err_saddr, p + 8);
 		bh_addr_from_v6(&pkt->err_daddr, p + 24);
+		pkt->err_proto = proto;
+		pkt->flags |= BH_PKT_ICMP_ERR;
 		p += 40;
 	}
-	pkt->err_proto = proto;
-	pkt->flags |= BH_PKT_ICMP_ERR;
 	if (proto == BH_IPPROTO_TCP || proto == BH_IPPROTO_UDP ||
 	    proto == BH_IPPROTO_SCTP) {
 		if (!bh_has(c, p, 4))
@@ -461,6 +475,9 @@ static __always_inline int bh_parse_l4(struct bh_cursor *c, struct bh_pkt *pkt)
 		pkt->l4_off = 0;
 		return BH_REASON_NONE;
 	}
+	/* The header must lie inside the datagram, not in frame padding. */
+	if ((__u32)pkt->l4_off + hlen > pkt->payload_len)
+		return BH_REASON_MALFORMED;
 	pkt->flags |= BH_PKT_HAS_L4;
 	pkt->payload_off = bh_cursor_off(c, p + hlen);
 	c->pos = p + hlen;
@@ -519,8 +536,17 @@ static __always_inline int bh_parse_tunnel(struct bh_cursor *c,
 /* ------------------------------------------------------------------------ */
 /* Entry point.                                                             */
 
-static __always_inline int bh_parse_done(struct bh_pkt *pkt, int reason)
+/* pkt->payload_len held the end of the datagram (see bh_parse_ipv4):
+ * make it the L4 payload length, clamped to the captured bytes cap. */
+static __always_inline int bh_parse_done(struct bh_pkt *pkt, __u32 cap,
+					 int reason)
 {
+	if (pkt->payload_len > cap)
+		pkt->payload_len = cap;
+	if (pkt->payload_off && pkt->payload_len > pkt->payload_off)
+		pkt->payload_len -= pkt->payload_off;
+	else
+		pkt->payload_len = 0;
 	pkt->reason = (__u8)reason;
 	return reason;
 }
@@ -569,7 +595,7 @@ static __always_inline int bh_parse(const void *data, const void *data_end,
 
 	r = bh_parse_layer(&c, pkt, 0, 1);
 	if (r)
-		return bh_parse_done(pkt, r);
+		return bh_parse_done(pkt, cap, r);
 
 	/* A fragmented outer datagram is not decapsulated: its inner frame is
 	 * incomplete. */
@@ -577,7 +603,7 @@ static __always_inline int bh_parse(const void *data, const void *data_end,
 	    !(pkt->frag_flags & BH_FRAG_IS_FRAG)) {
 		r = bh_parse_tunnel(&c, pkt, &inner_type);
 		if (r < 0)
-			return bh_parse_done(pkt, -r);
+			return bh_parse_done(pkt, cap, -r);
 		if (r > 0) {
 			/* Decapsulate: keep the outer addresses for telemetry;
 			 * the inner flow is the one that is classified. */
@@ -587,26 +613,24 @@ static __always_inline int bh_parse(const void *data, const void *data_end,
 				pkt->flags |= BH_PKT_OUTER_IPV6;
 			pkt->flags &= ~(BH_PKT_HAS_L4 | BH_PKT_IPV6 |
 					BH_PKT_IP_OPTIONS);
+			bh_memset(&pkt->saddr, 0, sizeof(pkt->saddr));
+			bh_memset(&pkt->daddr, 0, sizeof(pkt->daddr));
 			pkt->sport = 0;
 			pkt->dport = 0;
 			pkt->ip_proto = 0;
+			pkt->l3_proto = 0;
+			pkt->ttl = 0;
 			pkt->l4_off = 0;
 			pkt->payload_off = 0;
+			pkt->payload_len = 0;
 			pkt->ext_count = 0;
 			r = bh_parse_layer(&c, pkt, inner_type, 0);
 			if (r)
-				return bh_parse_done(pkt, r);
+				return bh_parse_done(pkt, cap, r);
 		}
 	}
 
-	/* pkt->payload_len held the end of the datagram (see above). */
-	if (pkt->payload_len > cap)
-		pkt->payload_len = cap;
-	if (pkt->payload_off && pkt->payload_len > pkt->payload_off)
-		pkt->payload_len -= pkt->payload_off;
-	else
-		pkt->payload_len = 0;
-	return bh_parse_done(pkt, BH_REASON_NONE);
+	return bh_parse_done(pkt, cap, BH_REASON_NONE);
 }
 
 #endif /* BH_PARSE_H */

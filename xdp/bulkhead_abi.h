@@ -258,7 +258,9 @@ struct bh_flow {
 	__u64 packets[2]; /* by direction, BH_DIR_* */
 	__u64 bytes[2];   /* wire length */
 	__u8 tcp_flags[2]; /* OR of flags seen, by direction */
-	__u8 pad0[2];
+	/* Port (ICMP: type) the policy was evaluated with, initiator to
+	 * responder: kept so that a policy switch can re-decide the flow. */
+	__u16 policy_port;
 	__u32 rule_id; /* deciding rule (compiled rule index + 1; 0 none) */
 	/* Cold: written when the flow is created or re-decided. */
 	__u64 first_seen_ns;
@@ -439,9 +441,13 @@ struct bh_config {
 	/* Event rate limit, per CPU token bucket. 0 rate = unlimited. */
 	__u32 ev_rate;  /* events per second per CPU */
 	__u32 ev_burst; /* bucket size */
+	/* Replay: length of the packet on the wire when the capture cut it
+	 * short (pcap original length). 0 = the frame's length. */
+	__u32 wire_len_override;
+	__u32 pad;
 	struct bh_slot_cfg slot[2];
 };
-_Static_assert(sizeof(struct bh_config) == 160, "config size");
+_Static_assert(sizeof(struct bh_config) == 168, "config size");
 
 /* ------------------------------------------------------------------------ */
 /* Counters: per-CPU array bh_stats, one element. Userspace sums over       */
@@ -458,7 +464,7 @@ struct bh_stats {
 	__u64 denied_created; /* entries inserted into bh_denied */
 	__u64 frags_created;
 	__u64 policy_evals; /* full policy evaluations (slow path) */
-	__u64 pad;
+	__u64 insert_failed; /* a flow/frag map update failed (not LRU full) */
 };
 _Static_assert(sizeof(struct bh_stats) ==
 		       8 * (2 * BH_VERDICT_MAX + BH_REASON_MAX + 8),

@@ -35,6 +35,17 @@ int bh_native_load_policy(struct bh_native *n,
 			  const struct bh_compiled_policy *cp,
 			  __u32 generation);
 
+/* Endpoint changes under the active policy (a workload started or
+ * stopped): add or remove the address (prefixlen 128: exact entry; less: a
+ * CIDR entry; IPv4 as IPv4-mapped, 96 + v4 prefix) with its identity info,
+ * in the active slot, then bump the epoch by 2 (same slot) so that cached
+ * verdicts are re-decided. -ENOENT when no policy is loaded. */
+int bh_native_endpoint_add(struct bh_native *n, const union bh_addr *addr,
+			   __u8 prefixlen,
+			   const struct bh_identity_info *info);
+int bh_native_endpoint_del(struct bh_native *n, const union bh_addr *addr,
+			   __u8 prefixlen);
+
 /* Classify one frame: caplen bytes at frame, wire_len on the wire, at time
  * now_ns, received on ifindex. Fills *res (may be NULL); returns 1 to pass,
  * 0 to drop. Events go to the callback set with bh_native_set_event_cb. */
@@ -42,8 +53,11 @@ int bh_native_classify(struct bh_native *n, const void *frame, __u32 caplen,
 		       __u32 wire_len, __u32 ifindex, __u64 now_ns,
 		       struct bh_result *res);
 
-/* Policy decision alone (no conntrack, no accounting), through the same
- * identity lookup and decision code as the data plane: `policy test`. */
+/* Policy decision alone (no conntrack, no accounting, no counters),
+ * through the same identity lookup and decision code as the data plane:
+ * `policy test`. dport is the ICMP type for ICMP/ICMPv6. Fills *res
+ * (verdict with the effective mode applied, reason, rule, identities,
+ * epoch); -ENOENT when no policy is loaded. */
 int bh_native_decide(struct bh_native *n, const union bh_addr *src,
 		     const union bh_addr *dst, __u8 proto, __u16 dport,
 		     struct bh_result *res);

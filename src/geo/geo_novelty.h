@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Geo novelty detector: a workload talking to a country or an AS that it
+ * never talked to during its baseline is an exfiltration or C2 signal
+ * (MITRE ATT&CK T1041 Exfiltration Over C2 Channel when the workload mostly
+ * sends, T1071 Application Layer Protocol otherwise).
+ *
+ * Per source identity it keeps the countries and ASNs seen. An identity
+ * learns during its baseline, which starts at its first flow; after that,
+ * a contact with a country or ASN outside the set opens a finding. Repeats
+ * of the same novelty are aggregated into the open finding (flows, bytes,
+ * evidence flow ids) until the detection engine drains it, after which the
+ * country or ASN counts as known. Time is the flow's time from the caller,
+ * so a replay gives the same findings as the live run.
+ *
+ * Memory is bounded: at most max_identities identities (least recently
+ * active evicted: it learns anew when it comes back), max_countries and
+ * max_asns entries per identity (least recently seen evicted), max_pending
+ * open findings (more are dropped); every eviction and drop is counted.
+ * Not thread-safe.
+ */
+#ifndef BH_GEO_NOVELTY_H
+#define BH_GEO_NOVELTY_H
+
+#include <stddef.h>
+
+#include "geo.h"
+
+/* bh_geo_finding.what */
+#define BH_GEO_NEW_COUNTRY 0x01
+#define BH_GEO_NEW_ASN	   0x02
+
+/* Evidence flow ids kept per finding (the first ones); .flows counts all. */
+#define BH_GEO_FINDING_EVIDENCE 8
+
+enum bh_geo_technique {
+	BH_GEO_TECH_T1071 = 0, /* Application Layer Protocol (C2) */
+	BH_GEO_TECH_T1041 = 1, /* Exfiltration Over C2 Channel */
+};
+
+/* The numbers of bulkhead.telemetry.v1.Severity (proto/telemetry.proto),
+ * so that the detection engine copies them into Alert.severity. */
+enum bh_geo_severity {
+	BH_GEO_SEV_LOW = 2,
+	BH_GEO_SEV_MEDIUM = 3,
+	BH_GEO_SEV_HIGH = 4,
+};
+
+/* One flow record's external peer, as the detection engine sees it. */
+struct bh_geo_contact {
+	__u32 identity;		       /* the workload (source) identity */
+	__u64 ts_ns;		       /* flow time (packet time in replay) */
+	__u64 flow_id;		       /* evidence: the flow record's id */
+	union bh_addr remote;	       /* the external endpoint */
+	const struct bh_geo_info *geo; /* its enrichment (may be NULL) */
+	__u64 bytes_out;	       /* sent by the workload to the peer */
+	__u64 bytes_in;		       /* received from the peer */
+};
+
+struct bh_geo_finding {
+	__u32 identity;
+	__u32 what;		/* BH_GEO_NEW_*: what was never seen */
+	struct bh_geo_info geo; /* the peer's enrichment, first contact */
+	union bh_addr remote;	/* the first peer */
+	__u32 pad0;
+	__u64 first_seen_ns;   /* first contact (flow time) */
+	__u64 last_seen_ns;    /* last aggregated contact */
+	__u64 baseline_end_ns; /* end of the identity's baseline */
+	__u64 flow_ids[BH_GEO_FINDING_EVIDENCE];
+	__u32 n_flow_ids;
+	__u32 flows;	 /* contacts aggregated, first included */
+	__u64 bytes_out; /* summed over the aggregated contacts */
+	__u64 bytes_in;
+	__u8 technique; /* enum bh_geo_technique */
+	__u8 severity;	/* enum bh_geo_severity */
+	__u8 score;	/* 0..100; Alert.score = score / 100 */
+	__u8 pad[5];
+};
+
+struct bh_geo_novelty_stats {
+	__u64 contacts;		/* bh_geo_novelty_observe() calls */
+	__u64 unenriched;	/* contacts without country and ASN */
+	__u64 learned;		/* entries added during baselines */
+	__u64 findings;		/* findings opened */
+	__u64 aggregated;	/* contacts folded into an open finding */
+	__u64 drained;		/* findings handed to the engine */
+	__u64 findings_dropped; /* no room for an open finding */
+	__u64 identity_evictions;
+	__u64 entry_evictions;
+	__u32 identities;	/* now tracked */
+	__u32 pending;		/* open findings now */
+	__u64 memory_bytes;	/* allocated now */
+	__u64 memory_max_bytes; /* bound for this configuration */
+};
+
+struct bh_geo_novelty;
+
+int bh_geo_novelty_new(struct bh_geo_novelty **out,
+		       const struct bh_geo_novelty_config *cfg);
+void bh_geo_novelty_free(struct bh_geo_novelty **n);
+
+/* Account one contact. Returns 1 when it opened a finding, 0 otherwise
+ * (learned, known, aggregated, or nothing to judge), -EINVAL on bad
+ * arguments. */
+int bh_geo_novelty_observe(struct bh_geo_novelty *n,
+			   const struct bh_geo_contact *c);
+
+/* Hand over, oldest first, up to max open findings whose aggregation
+ * window (first contact + cfg->aggregate_ns) ended at or before now_ns;
+ * UINT64_MAX drains all (end of a replay). Technique, severity and score
+ * are decided here, on the aggregated bytes. Returns the number written. */
+size_t bh_geo_novelty_drain(struct bh_geo_novelty *n, __u64 now_ns,
+			    struct bh_geo_finding *out, size_t max);
+
+void bh_geo_novelty_get_stats(const struct bh_geo_novelty *n,
+			      struct bh_geo_novelty_stats *st);
+
+/* "T1041" / "T1071", and the technique's name. */
+const char *bh_geo_technique_id(unsigned int t);
+const char *bh_geo_technique_name(unsigned int t);
+const char *bh_geo_severity_str(unsigned int s);
+
+#endif /* BH_GEO_NOVELTY_H */

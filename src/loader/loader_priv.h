@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Internals shared by the loader's files. */
+#ifndef BH_LOADER_PRIV_H
+#define BH_LOADER_PRIV_H
+
+#include <stdbool.h>
+
+/* The skeleton names ABI types (bh_last_result): the ABI comes first. */
+#include "loader.h"
+#include "bulkhead.skel.h"
+
+struct xdp_program;
+
+struct bh_dp {
+	struct bulkhead *skel;
+	struct bh_config *cfg; /* mmap of bh_config */
+	size_t cfg_len;
+	int ncpus;
+	bool adopted;
+	int sync_inner;
+	int sync_outer;
+	struct ring_buffer *rb;
+	bh_dp_event_cb ev_cb;
+	void *ev_ctx;
+	struct xdp_program *xprog; /* attached with libxdp */
+	int xprog_ifindex;
+	int xprog_mode;
+};
+
+/* Wait for one RCU grace period (see loader.c). */
+int bh_dp_sync(struct bh_dp *dp);
+/* Detach what bh_dp_attach() attached (bh_dp_free). */
+void bh_dp_attach_cleanup(struct bh_dp *dp);
+
+#endif /* BH_LOADER_PRIV_H */

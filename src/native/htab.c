@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Hash, LRU hash and LPM tables of the native engine (see htab.h). */
+#include "htab.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct bh_hnode {
+	struct bh_hnode *hnext; /* bucket chain */
+	struct bh_hnode *prev;  /* use order: head = least recently used */
+	struct bh_hnode *next;
+	__u64 hash;
+	/* key, then value at val_off */
+	unsigned char data[] __attribute__((aligned(8)));
+};
+
+struct bh_htab {
+	size_t key_size;
+	size_t val_size;
+	size_t val_off;
+	size_t capacity;
+	size_t count;
+	bool lru;
+	size_t n_buckets; /* power of two */
+	struct bh_hnode **buckets;
+	struct bh_hnode *head; /* least recently used / oldest */
+	struct bh_hnode *tail;
+};
+
+/* FNV-1a, then a final mix: keys are short and fixed-size. */
+static __u64 bh_hash(const void *key, size_t n)
+{
+	const unsigned char *p = key;
+	__u64 h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
+}
+
+int bh_htab_new(struct bh_htab **out, size_t key_size, size_t val_size,
+		size_t capacity, bool lru)
+{
+	struct bh_htab *t;
+
+	*out = NULL;
+	if (!key_size || !val_size || !capacity)
+		return -EINVAL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->key_size = key_size;
+	t->val_size = val_size;
+	t->val_off = (key_size + 7) & ~(size_t)7;
+	t->capacity = capacity;
+	t->lru = lru;
+	t->n_buckets = 16;
+	t->buckets = calloc(t->n_buckets, sizeof(*t->buckets));
+	if (!t->buckets) {
+		free(t);
+		return -ENOMEM;
+	}
+	*out = t;
+	return 0;
+}
+
+void bh_htab_free(struct bh_htab **tp)
+{
+	struct bh_htab *t = tp ? *tp : NULL;
+	struct bh_hnode *n, *next;
+
+	if (!t)
+		return;
+	for (n = t->head; n; n = next) {
+		next = n->next;
+		free(n);
+	}
+	free(t->buckets);
+	free(t);
+	*tp = NULL;
+}
+
+static void bh_list_unlink(struct bh_htab *t, struct bh_hnode *n)
+{
+	if (n->prev)
+		n->prev->next = n->next;
+	else
+		t->head = n->next;
+	if (n->next)
+		n->next->prev = n->prev;
+	else
+		t->tail = n->prev;
+	n->prev = n->next = NULL;
+}
+
+static void bh_list_append(struct bh_htab *t, struct bh_hnode *n)
+{
+	n->prev = t->tail;
+	n->next = NULL;
+	if (t->tail)
+		t->tail->next = n;
+	else
+		t->head = n;
+	t->tail = n;
+}
+
+static struct bh_hnode **bh_htab_slot(struct bh_htab *t, const void *key,
+				      __u64 h)
+{
+	struct bh_hnode **pp = &t->buckets[h & (t->n_buckets - 1)];
+
+	while (*pp && ((*pp)->hash != h ||
+		       memcmp((*pp)->data, key, t->key_size)))
+		pp = &(*pp)->hnext;
+	return pp;
+}
+
+void *bh_htab_lookup(struct bh_htab *t, const void *key)
+{
+	__u64 h = bh_hash(key, t->key_size);
+	struct bh_hnode *n = *bh_htab_slot(t, key, h);
+
+	if (!n)
+		return NULL;
+	if (t->lru && n != t->tail) {
+		bh_list_unlink(t, n);
+		bh_list_append(t, n);
+	}
+	return n->data + t->val_off;
+}
+
+static void bh_htab_remove(struct bh_htab *t, struct bh_hnode *n)
+{
+	struct bh_hnode **pp = bh_htab_slot(t, n->data, n->hash);
+
+	*pp = n->hnext;
+	bh_list_unlink(t, n);
+	free(n);
+	t->count--;
+}
+
+static int bh_htab_grow(struct bh_htab *t)
+{
+	size_t nb = t->n_buckets * 2, i;
+	struct bh_hnode **b = calloc(nb, sizeof(*b));
+	struct bh_hnode *n, *next;
+
+	if (!b)
+		return -ENOMEM;
+	for (i = 0; i < t->n_buckets; i++) {
+		for (n = t->buckets[i]; n; n = next) {
+			next = n->hnext;
+			n->hnext = b[n->hash & (nb - 1)];
+			b[n->hash & (nb - 1)] = n;
+		}
+	}
+	free(t->buckets);
+	t->buckets = b;
+	t->n_buckets = nb;
+	return 0;
+}
+
+int bh_htab_update(struct bh_htab *t, const void *key, const void *val,
+		   __u64 flags)
+{
+	__u64 h = bh_hash(key, t->key_size);
+	struct bh_hnode **pp = bh_htab_slot(t, key, h), *n = *pp;
+
+	if (n) {
+		if (flags == BH_HTAB_NOEXIST)
+			return -EEXIST;
+		memcpy(n->data + t->val_off, val, t->val_size);
+		if (t->lru && n != t->tail) {
+			bh_list_unlink(t, n);
+			bh_list_append(t, n);
+		}
+		return 0;
+	}
+	if (flags == BH_HTAB_EXIST)
+		return -ENOENT;
+	if (t->count >= t->capacity) {
+		if (!t->lru)
+			return -E2BIG;
+		bh_htab_remove(t, t->head);
+		pp = bh_htab_slot(t, key, h);
+	}
+	if (t->count >= t->n_buckets && t->n_buckets < (1u << 30)) {
+		if (bh_htab_grow(t))
+			return -ENOMEM;
+		pp = bh_htab_slot(t, key, h);
+	}
+	n = calloc(1, sizeof(*n) + t->val_off + t->val_size);
+	if (!n)
+		return -ENOMEM;
+	n->hash = h;
+	memcpy(n->data, key, t->key_size);
+	memcpy(n->data + t->val_off, val, t->val_size);
+	*pp = n;
+	bh_list_append(t, n);
+	t->count++;
+	return 0;
+}
+
+int bh_htab_delete(struct bh_htab *t, const void *key)
+{
+	__u64 h = bh_hash(key, t->key_size);
+	struct bh_hnode *n = *bh_htab_slot(t, key, h);
+
+	if (!n)
+		return -ENOENT;
+	bh_htab_remove(t, n);
+	return 0;
+}
+
+size_t bh_htab_count(const struct bh_htab *t)
+{
+	return t->count;
+}
+
+int bh_htab_foreach(struct bh_htab *t, bh_htab_cb cb, void *ctx)
+{
+	struct bh_hnode *n, *next;
+	int r;
+
+	for (n = t->head; n; n = next) {
+		next = n->next;
+		r = cb(ctx, n->data, n->data + t->val_off);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* LPM: one exact table of masked keys, and a count of entries per prefix   */
+/* length so that a lookup only probes the lengths in use, longest first.   */
+
+struct bh_lpm {
+	struct bh_htab *t;
+	size_t key_size;
+	__u32 max_bits;
+	__u32 *n_len; /* entries per prefix length, [0, max_bits] */
+	unsigned char *scratch;
+};
+
+int bh_lpm_new(struct bh_lpm **out, size_t key_size, size_t val_size,
+	       size_t capacity)
+{
+	struct bh_lpm *l;
+	int err;
+
+	*out = NULL;
+	if (key_size <= 4)
+		return -EINVAL;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	l->key_size = key_size;
+	l->max_bits = (__u32)(key_size - 4) * 8;
+	l->n_len = calloc(l->max_bits + 1, sizeof(*l->n_len));
+	l->scratch = calloc(1, key_size);
+	if (!l->n_len || !l->scratch) {
+		err = -ENOMEM;
+		goto err;
+	}
+	err = bh_htab_new(&l->t, key_size, val_size, capacity, false);
+	if (err)
+		goto err;
+	*out = l;
+	return 0;
+err:
+	free(l->n_len);
+	free(l->scratch);
+	free(l);
+	return err;
+}
+
+void bh_lpm_free(struct bh_lpm **lp)
+{
+	struct bh_lpm *l = lp ? *lp : NULL;
+
+	if (!l)
+		return;
+	bh_htab_free(&l->t);
+	free(l->n_len);
+	free(l->scratch);
+	free(l);
+	*lp = NULL;
+}
+
+/* Copy key to out with prefixlen plen and every data bit past it cleared. */
+static void bh_lpm_mask(const struct bh_lpm *l, const void *key, __u32 plen,
+			unsigned char *out)
+{
+	size_t n = l->key_size - 4, full = plen / 8, i;
+
+	memcpy(out, &plen, 4);
+	memcpy(out + 4, (const unsigned char *)key + 4, n);
+	for (i = full; i < n; i++) {
+		if (i == full && plen % 8)
+			out[4 + i] &= (unsigned char)(0xff << (8 - plen % 8));
+		else
+			out[4 + i] = 0;
+	}
+}
+
+void *bh_lpm_lookup(struct bh_lpm *l, const void *key)
+{
+	__u32 plen, i;
+	void *v;
+
+	memcpy(&plen, key, 4);
+	if (plen > l->max_bits)
+		plen = l->max_bits;
+	for (i = plen + 1; i-- > 0;) {
+		if (!l->n_len[i])
+			continue;
+		bh_lpm_mask(l, key, i, l->scratch);
+		v = bh_htab_lookup(l->t, l->scratch);
+		if (v)
+			return v;
+	}
+	return NULL;
+}
+
+int bh_lpm_update(struct bh_lpm *l, const void *key, const void *val,
+		  __u64 flags)
+{
+	__u32 plen;
+	bool existed;
+	int err;
+
+	memcpy(&plen, key, 4);
+	if (plen > l->max_bits)
+		return -EINVAL;
+	bh_lpm_mask(l, key, plen, l->scratch);
+	existed = bh_htab_lookup(l->t, l->scratch) != NULL;
+	err = bh_htab_update(l->t, l->scratch, val, flags);
+	if (!err && !existed)
+		l->n_len[plen]++;
+	return err;
+}
+
+int bh_lpm_delete(struct bh_lpm *l, const void *key)
+{
+	__u32 plen;
+	int err;
+
+	memcpy(&plen, key, 4);
+	if (plen > l->max_bits)
+		return -EINVAL;
+	bh_lpm_mask(l, key, plen, l->scratch);
+	err = bh_htab_delete(l->t, l->scratch);
+	if (!err)
+		l->n_len[plen]--;
+	return err;
+}
+
+size_t bh_lpm_count(const struct bh_lpm *l)
+{
+	return bh_htab_count(l->t);
+}
+
+int bh_lpm_foreach(struct bh_lpm *l, bh_htab_cb cb, void *ctx)
+{
+	return bh_htab_foreach(l->t, cb, ctx);
+}
