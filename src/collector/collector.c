@@ -817,5 +817,6 @@ void bh_collector_stats(const struct bh_collector *c,
 {
 	*out = c->st;
 	out->flows_tracked = c->n_used;
+	out->flows_capacity = c->opts.max_flows;
 	out->flows_active = c->n_active;
 }

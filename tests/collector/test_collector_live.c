@@ -198,7 +198,9 @@ static void test_live_traffic(void **state)
 	__u64 t_start, t_end;
 	__u32 gen = 0;
 	FILE *p;
-	int i, lines = 0;
+	struct bh_node_stats ns;
+	struct bh_stats dps;
+	int i, lines = 0, stats_lines = 0;
 
 	(void)state;
 	assert_non_null(l);
@@ -213,16 +215,16 @@ static void test_live_traffic(void **state)
 	sh("ip link add bhcla netns %s type veth peer name bhclb netns %s",
 	   ns_a, ns_b);
 	for (i = 0; i < 2; i++) {
-		const char *ns = i ? ns_b : ns_a, *dev = i ? "bhclb" : "bhcla";
+		const char *nsn = i ? ns_b : ns_a, *dev = i ? "bhclb" : "bhcla";
 
 		sh("ip netns exec %s sysctl -qw net.ipv6.conf.%s.disable_ipv6=1",
-		   ns, dev);
+		   nsn, dev);
 		sh("ip -n %s addr add %s/24 dev %s && ip -n %s link set %s up "
 		   "&& ip -n %s link set lo up",
-		   ns, i ? ADDR_B : ADDR_A, dev, ns, dev, ns);
+		   nsn, i ? ADDR_B : ADDR_A, dev, nsn, dev, nsn);
 		sh("ip netns exec %s ethtool -K %s tso off gso off gro off "
 		   "tx-checksumming off >/dev/null 2>&1 || true",
-		   ns, dev);
+		   nsn, dev);
 	}
 	sh("ip -n %s neigh replace %s lladdr $(ip -n %s -br link show bhclb | "
 	   "awk '{print $3}') dev bhcla nud permanent",
@@ -372,15 +374,36 @@ static void test_live_traffic(void **state)
 	assert_int_equal(sum_rp, a_pk);
 	assert_int_equal(sum_rb, a_by + 14 * a_pk);
 
+	/* Node statistics from the same parts, exported too. */
+	assert_int_equal(bh_dp_stats(dp, &dps), 0);
+	bh_node_stats_collect(&ns, "live", &dps, c, src, l->exp, gen);
+	assert_int_equal(ns.dp.verdict_pkts[BH_VERDICT_DENY], 3);
+	assert_int_equal(ns.col.drop_packets[BH_REASON_DEFAULT_DENY], 3);
+	assert_int_equal(ns.col.drop_bytes[BH_REASON_DEFAULT_DENY], 3 * 92);
+	assert_int_equal(ns.dp.verdict_pkts[BH_VERDICT_ALLOW],
+			 sum_ip + sum_rp - 3);
+	assert_int_equal(ns.n_maps, 3);
+	assert_string_equal(ns.maps[1].name, "bh_flows");
+	assert_int_equal(ns.maps[1].entries, 3); /* ICMP, TCP, UDP */
+	assert_int_equal(ns.maps[1].capacity, 4096);
+	assert_int_equal(ns.maps[2].entries, 1);
+	assert_int_equal(ns.col.flows_evicted, 0);
+	assert_int_equal(ns.exp.sinks[0].dropped_queue_full, 0);
+	assert_int_equal(bh_export_node_stats(l->exp, &ns), 0);
+	assert_int_equal(bh_export_flush(l->exp, 10000), 0);
+
 	/* The same records through the exporter and observe. */
-	snprintf(cmd, sizeof(cmd), "%s/src/cli/bulkhead observe %s",
+	snprintf(cmd, sizeof(cmd), "%s/src/cli/bulkhead observe -t flow,stats %s",
 		 BH_BINARY_DIR, path);
 	p = popen(cmd, "r");
 	assert_non_null(p);
-	while (fgets(path, sizeof(path), p))
+	while (fgets(path, sizeof(path), p)) {
 		lines += strstr(path, "client-0") != NULL;
+		stats_lines += strstr(path, " STATS live ") != NULL;
+	}
 	assert_int_equal(pclose(p), 0);
 	assert_int_equal(lines, l->n);
+	assert_int_equal(stats_lines, 1);
 
 	bh_bpf_source_free(&src);
 	bh_collector_free(&c);
