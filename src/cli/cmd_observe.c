@@ -151,8 +151,14 @@ static int parse_time(const char *s, unsigned long long *ns)
 
 		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
 			if (*end == units[i].unit) {
-				*ns = wall_ns() - v * units[i].sec *
-							  1000000000ull;
+				unsigned long long now = wall_ns();
+
+				/* longer ago than the epoch: from the start */
+				if (v > now / 1000000000ull / units[i].sec)
+					*ns = 1;
+				else
+					*ns = now - v * units[i].sec *
+							    1000000000ull;
 				return 0;
 			}
 	}
