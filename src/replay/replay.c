@@ -19,7 +19,7 @@
 #include "pipeline.h"
 #include "print.h"
 #include "report.h"
-#include "resolver.h"
+#include "policy_names.h"
 
 /* A flow-table entry read in a poll. */
 struct bh_replay_entry {
@@ -36,7 +36,8 @@ struct bh_replay {
 	struct bh_engine *eng;
 	struct bh_collector *col;
 	struct bh_clock clk;
-	struct bh_policy_resolver *res;
+	struct bh_policy_names *names;
+	struct bh_collector_resolver resolver;
 	struct bh_pipeline *pipe;
 	struct bh_export *exp;
 	struct bh_report *rep;
@@ -262,6 +263,22 @@ static int bh_replay_open_outputs(struct bh_replay *r, char *err, size_t elen)
 	int ret;
 
 	if (o->telemetry) {
+		/* A file written by a replay holds that replay only: start it
+		 * afresh (the daemon's file sink appends, across restarts). */
+		if (strcmp(o->telemetry, "-") && strcmp(o->telemetry, "stdout") &&
+		    (!strstr(o->telemetry, "://") ||
+		     !strncmp(o->telemetry, "file://", 7))) {
+			const char *path = strncmp(o->telemetry, "file://", 7) ?
+						   o->telemetry :
+						   o->telemetry + 7;
+
+			if (truncate(path, 0) && errno != ENOENT) {
+				ret = -errno;
+				snprintf(err, elen, "%s: %s", path,
+					 strerror(-ret));
+				return ret;
+			}
+		}
 		bh_export_opts_default(&eo);
 		eo.node_id = o->node ? o->node : "replay";
 		eo.instance = 1;           /* fixed: reproducible streams */
@@ -313,9 +330,10 @@ static int bh_replay_setup(struct bh_replay *r, char *err, size_t elen)
 	ret = bh_report_new(&r->rep);
 	if (ret)
 		goto nomem;
-	ret = bh_policy_resolver_new(&r->res, o->cp, 1);
+	ret = bh_policy_names_new(&r->names, o->cp, 1, 0);
 	if (ret)
 		goto nomem;
+	bh_policy_names_resolver(r->names, &r->resolver);
 	ret = bh_replay_open_outputs(r, err, elen);
 	if (ret)
 		return ret;
@@ -341,7 +359,7 @@ static int bh_replay_setup(struct bh_replay *r, char *err, size_t elen)
 	if (o->active_timeout_ns)
 		co.active_timeout_ns = o->active_timeout_ns;
 	co.clock = &r->clk;
-	co.resolver = bh_policy_resolver_get(r->res);
+	co.resolver = &r->resolver;
 	co.emit = bh_pipeline_record;
 	co.emit_ctx = r->pipe;
 	ret = bh_collector_new(&r->col, &co);
@@ -378,7 +396,7 @@ static void bh_replay_teardown(struct bh_replay *r)
 	bh_collector_free(&r->col);
 	bh_pipeline_free(&r->pipe);
 	bh_export_free(&r->exp);
-	bh_policy_resolver_free(&r->res);
+	bh_policy_names_free(&r->names);
 	bh_report_free(&r->rep);
 	bh_capture_free(&r->cap);
 	if (r->denied)
