@@ -11,6 +11,7 @@
 static int do_version(int argc, char **argv);
 static int do_help(int argc, char **argv);
 int do_policy(int argc, char **argv); /* cmd_policy.c */
+int do_replay(int argc, char **argv); /* cmd_replay.c */
 int do_run(int argc, char **argv);      /* cmd_daemon.c */
 int do_reload(int argc, char **argv);   /* cmd_daemon.c */
 int do_status(int argc, char **argv);   /* cmd_daemon.c */
@@ -19,11 +20,12 @@ int do_detach(int argc, char **argv);   /* cmd_daemon.c */
 
 /* The subcommand table. Handlers for the parts live in cmd_<part>.c. */
 static const struct bh_cmd bh_cmds[] = {
+	{ "replay", do_replay, "replay captures under a policy (forensics)" },
+	{ "policy", do_policy, "check, show and test a segmentation policy" },
 	{ "observe", do_observe, "print telemetry: flows, alerts, node stats" },
+	{ "geoip", do_geoip, "check GeoIP/ASN databases, look addresses up" },
 	{ "version", do_version, "print the version" },
 	{ "help", do_help, "show this help" },
-	{ "policy", do_policy, "check, show and test a segmentation policy" },
-	{ "geoip", do_geoip, "check GeoIP/ASN databases, look addresses up" },
 	{ "run", do_run, "run the node daemon (XDP enforcement)" },
 	{ "reload", do_reload, "make the daemon switch to its policy file" },
 	{ "status", do_status, "the daemon's interfaces, policy, counters" },
