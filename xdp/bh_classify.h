@@ -188,6 +188,30 @@ static __always_inline void bh_emit_deny(struct bh_pctx *p, int log)
 /* Identities and policy.                                                   */
 
 /* Identities of s and d into w->src, w->dst and the result. */
+static __always_inline void bh_identify_in(struct bh_pctx *p,
+					   const union bh_addr *s,
+					   const union bh_addr *d)
+{
+	struct bh_work *w = p->w;
+
+	bh_identity_lookup(p->env, p->slot, p->sc, s, &w->src);
+	bh_identity_lookup(p->env, p->slot, p->sc, d, &w->dst);
+	w->res.src_identity = w->src.id;
+	w->res.dst_identity = w->dst.id;
+}
+
+/* Policy decision for w->src -> w->dst into w->dec. */
+static __always_inline void bh_decide_in(struct bh_pctx *p, __u8 proto,
+					 __u16 port)
+{
+	struct bh_work *w = p->w;
+
+	p->st->policy_evals++;
+	bh_policy_decide(p->env, p->slot, p->sc, &w->src, &w->dst, proto,
+			 port, &w->dec);
+}
+
+/* The same as pipeline steps of their own, for the slow paths. */
 BH_STEP int bh_identify(struct bh_env *env, struct bh_work *w,
 			const union bh_addr *s, const union bh_addr *d)
 {
@@ -195,14 +219,10 @@ BH_STEP int bh_identify(struct bh_env *env, struct bh_work *w,
 
 	if (bh_pctx_load(&p, env, w) || !s || !d)
 		return 0;
-	bh_identity_lookup(env, p.slot, p.sc, s, &w->src);
-	bh_identity_lookup(env, p.slot, p.sc, d, &w->dst);
-	w->res.src_identity = w->src.id;
-	w->res.dst_identity = w->dst.id;
+	bh_identify_in(&p, s, d);
 	return 0;
 }
 
-/* Policy decision for w->src -> w->dst into w->dec. */
 BH_STEP int bh_decide(struct bh_env *env, struct bh_work *w, __u32 proto,
 		      __u32 port)
 {
@@ -210,9 +230,7 @@ BH_STEP int bh_decide(struct bh_env *env, struct bh_work *w, __u32 proto,
 
 	if (bh_pctx_load(&p, env, w))
 		return 0;
-	p.st->policy_evals++;
-	bh_policy_decide(env, p.slot, p.sc, &w->src, &w->dst, (__u8)proto,
-			 (__u16)port, &w->dec);
+	bh_decide_in(&p, (__u8)proto, (__u16)port);
 	return 0;
 }
 
@@ -317,7 +335,7 @@ BH_STEP int bh_flow_new(struct bh_env *env, struct bh_work *w, __u32 dir,
 	nf = &w->flow;
 	res = &w->res;
 	dir &= 1;
-	bh_identify(env, w, &pkt->saddr, &pkt->daddr);
+	bh_identify_in(&p, &pkt->saddr, &pkt->daddr);
 	if (pkt->ip_proto == BH_IPPROTO_TCP && !bh_tcp_is_syn(pkt) &&
 	    !p.sc->ct_loose) {
 		bh_res_set(res, bh_refuse(bh_mode_of(p.sc, &w->src, &w->dst)),
@@ -325,7 +343,7 @@ BH_STEP int bh_flow_new(struct bh_env *env, struct bh_work *w, __u32 dir,
 		bh_emit_deny(&p, 0);
 		return 0;
 	}
-	bh_decide(env, w, pkt->ip_proto, bh_policy_port(pkt));
+	bh_decide_in(&p, pkt->ip_proto, bh_policy_port(pkt));
 	bh_res_set(res, w->dec.verdict, w->dec.reason, w->dec.rule_id);
 	if (w->dec.verdict == BH_VERDICT_DENY) {
 		if (stale)
@@ -461,13 +479,6 @@ BH_STEP int bh_conn(struct bh_env *env, struct bh_work *w)
 	pkt = &w->pkt;
 	dir = bh_flow_key_make(&w->key, &pkt->saddr, pkt->sport, &pkt->daddr,
 			       pkt->dport, pkt->ip_proto);
-	if (w->fast_miss) {
-		/* bh_fast() found the tuple in neither map. */
-		if ((pkt->flags & BH_PKT_ICMP_ERR) && bh_icmp_related(env, w))
-			return 0;
-		bh_flow_new(env, w, dir, 0);
-		return 0;
-	}
 	f = bh_t_lookup(env, bh_flows, &w->key);
 	if (bh_likely(f != NULL)) {
 		if (bh_likely(!bh_ct_expired(p.cfg, f, w->key.proto, p.now) &&
@@ -510,6 +521,7 @@ static __always_inline int bh_fast(struct bh_env *env, struct bh_work *w,
 		return 0;
 	dir = bh_flow_key_make(&w->key, &pkt->saddr, pkt->sport, &pkt->daddr,
 			       pkt->dport, pkt->ip_proto);
+	w->fast_dir = dir;
 	f = bh_t_lookup(env, bh_flows, &w->key);
 	if (!f) {
 		/* A known denied flow: dropped after this lookup. */
@@ -695,8 +707,12 @@ static __always_inline int bh_classify(struct bh_env *env, struct bh_work *w,
 	} else if ((pkt->frag_flags & BH_FRAG_IS_FRAG) && pkt->frag_off) {
 		bh_frag_later(env, w);
 	} else {
-		if (!bh_fast(env, w, cfg, st))
-			bh_conn(env, w);
+		if (!bh_fast(env, w, cfg, st)) {
+			if (w->fast_miss) /* a new flow: w->key is set */
+				bh_flow_new(env, w, w->fast_dir, 0);
+			else
+				bh_conn(env, w);
+		}
 		if (pkt->frag_flags & BH_FRAG_IS_FRAG)
 			bh_frag_first(env, w);
 	}
