@@ -67,15 +67,14 @@ static __always_inline void bh_res_set(struct bh_result *res, __u8 verdict,
 #define BH_EV_MAX_RATE 1000000ULL /* per second per CPU, clamp */
 #define BH_EV_MAX_ELAPSED 1000000000000ULL /* 1000 s: no overflow below */
 
-/* Token bucket: take one token at now; rate per second (0: unlimited,
- * always 1), burst tokens at most. 1 when a token was taken. */
-static __always_inline int bh_bucket_take(__u64 *tokens_milli, __u64 *last_ns,
-					  __u64 rate, __u32 burst, __u64 now)
+/* Token bucket: refill at now for rate per second, burst tokens at most;
+ * returns the milli-tokens now in the bucket (also stored). */
+static __always_inline __u64 bh_bucket_refill(__u64 *tokens_milli,
+					      __u64 *last_ns, __u64 rate,
+					      __u32 burst, __u64 now)
 {
 	__u64 cap, tokens, elapsed, add;
 
-	if (!rate)
-		return 1;
 	if (rate > BH_EV_MAX_RATE)
 		rate = BH_EV_MAX_RATE;
 	cap = (__u64)(burst ? burst : 1) * 1000;
@@ -98,11 +97,19 @@ static __always_inline int bh_bucket_take(__u64 *tokens_milli, __u64 *last_ns,
 	}
 	if (tokens > cap)
 		tokens = cap;
-	if (tokens < 1000) {
-		*tokens_milli = tokens;
+	*tokens_milli = tokens;
+	return tokens;
+}
+
+/* Take one token (rate 0: unlimited); 1 when a token was taken. */
+static __always_inline int bh_bucket_take(__u64 *tokens_milli, __u64 *last_ns,
+					  __u64 rate, __u32 burst, __u64 now)
+{
+	if (!rate)
+		return 1;
+	if (bh_bucket_refill(tokens_milli, last_ns, rate, burst, now) < 1000)
 		return 0;
-	}
-	*tokens_milli = tokens - 1000;
+	*tokens_milli -= 1000;
 	return 1;
 }
 
@@ -554,6 +561,46 @@ static __always_inline int bh_fast(struct bh_env *env, struct bh_work *w,
 	return 1;
 }
 
+/* Flood mode: while new denied flows arrive faster than bh_denied admits
+ * them (the admission bucket is empty), a TCP SYN is judged by the policy
+ * before any flow lookup, and one the policy refuses is dropped at once,
+ * uncached: a SYN flood of new tuples then costs a policy evaluation per
+ * packet, not two misses in the flow maps. (A known denied flow's SYN is
+ * then not accounted to its entry; bh_stats counts it.) Outside a flood
+ * the conntrack lookups come first, as for every other packet. */
+static __always_inline int bh_syn_flood(struct bh_env *env,
+					const struct bh_config *cfg,
+					const struct bh_work *w)
+{
+	struct bh_ratelimit *rl;
+
+	if (!cfg->deny_cache_rate || w->pkt.ip_proto != BH_IPPROTO_TCP ||
+	    !(w->pkt.flags & BH_PKT_HAS_L4) || !bh_tcp_is_syn(&w->pkt))
+		return 0;
+	rl = bh_t_ratelimit(env);
+	return rl && bh_bucket_refill(&rl->deny_tokens_milli,
+				      &rl->deny_last_ns, cfg->deny_cache_rate,
+				      cfg->deny_cache_burst, w->now) < 1000;
+}
+
+/* In flood mode: 1 when the policy refuses the SYN (dropped, counted),
+ * 0 to classify it as usual. */
+BH_STEP int bh_syn_flood_drop(struct bh_env *env, struct bh_work *w)
+{
+	struct bh_pctx p;
+
+	if (bh_pctx_load(&p, env, w))
+		return 0;
+	bh_identify_in(&p, &w->pkt.saddr, &w->pkt.daddr);
+	bh_decide_in(&p, BH_IPPROTO_TCP, w->pkt.dport);
+	if (w->dec.verdict != BH_VERDICT_DENY)
+		return 0;
+	bh_res_set(&w->res, w->dec.verdict, w->dec.reason, w->dec.rule_id);
+	p.st->denied_uncached++;
+	bh_emit_deny(&p, w->dec.log);
+	return 1;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Fragments.                                                               */
 
@@ -707,7 +754,9 @@ static __always_inline int bh_classify(struct bh_env *env, struct bh_work *w,
 	} else if ((pkt->frag_flags & BH_FRAG_IS_FRAG) && pkt->frag_off) {
 		bh_frag_later(env, w);
 	} else {
-		if (!bh_fast(env, w, cfg, st)) {
+		if (bh_syn_flood(env, cfg, w) && bh_syn_flood_drop(env, w))
+			; /* refused in flood mode, before any flow lookup */
+		else if (!bh_fast(env, w, cfg, st)) {
 			if (w->fast_miss) /* a new flow: w->key is set */
 				bh_flow_new(env, w, w->fast_dir, 0);
 			else
