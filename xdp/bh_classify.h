@@ -727,6 +727,8 @@ static __always_inline int bh_classify(struct bh_env *env, struct bh_work *w,
 	w->epoch = epoch;
 	w->slot = epoch & 1;
 	w->ifindex = ifindex;
+	if (cfg->flags & BH_CFG_IFINDEX_OVERRIDE)
+		w->ifindex = cfg->ifindex_override;
 	if (cfg->wire_len_override)
 		wire_len = cfg->wire_len_override;
 	w->now = cfg->now_override_ns;

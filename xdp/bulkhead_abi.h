@@ -419,6 +419,7 @@ _Static_assert(sizeof(struct bh_slot_cfg) == 40, "slot cfg size");
 #define BH_CFG_EV_DENY 0x02      /* deny events */
 #define BH_CFG_ENABLED 0x04      /* 0: pass everything, count only */
 #define BH_CFG_RECORD_RESULT 0x08 /* store each packet's bh_result (replay) */
+#define BH_CFG_IFINDEX_OVERRIDE 0x10 /* use ifindex_override (replay) */
 
 /* Conntrack timeouts, indexes into bh_config.ct_timeout_ns. */
 enum bh_ct_timeout {
@@ -444,6 +445,9 @@ struct bh_config {
 	/* Replay: length of the packet on the wire when the capture cut it
 	 * short (pcap original length). 0 = the frame's length. */
 	__u32 wire_len_override;
+	/* Replay: ingress ifindex to account packets to (the capture's
+	 * interface), when flags has BH_CFG_IFINDEX_OVERRIDE. */
+	__u32 ifindex_override;
 	/* Admission of new denied flows into bh_denied, per CPU token bucket
 	 * (entries per second, bucket size; 0 rate = unlimited). Over the
 	 * rate a denied flow is dropped all the same and counted in
@@ -451,7 +455,6 @@ struct bh_config {
 	 * policy evaluation per packet instead of an LRU insertion. */
 	__u32 deny_cache_rate;
 	__u32 deny_cache_burst;
-	__u32 pad;
 	struct bh_slot_cfg slot[2];
 };
 _Static_assert(sizeof(struct bh_config) == 176, "config size");

@@ -151,8 +151,14 @@ static int parse_time(const char *s, unsigned long long *ns)
 
 		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
 			if (*end == units[i].unit) {
-				*ns = wall_ns() - v * units[i].sec *
-							  1000000000ull;
+				unsigned long long now = wall_ns();
+
+				/* longer ago than the epoch: from the start */
+				if (v > now / 1000000000ull / units[i].sec)
+					*ns = 1;
+				else
+					*ns = now - v * units[i].sec *
+							    1000000000ull;
 				return 0;
 			}
 	}
@@ -342,6 +348,37 @@ static bool file_replaced(const char *path, int fd, uint64_t pos)
 	       (uint64_t)a.st_size < pos;
 }
 
+/* Read fd to its end (a file, stdin, a connection). */
+static int read_stream(struct observe *o, int fd, const char *src)
+{
+	struct bh_stream_reader r;
+	uint8_t buf[65536];
+	int rc = 0;
+	ssize_t n;
+
+	bh_stream_reader_init(&r);
+	while (!stop_requested) {
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			fprintf(stderr, "observe: reading %s failed: %s\n", src,
+				strerror(errno));
+			break;
+		}
+		if (!n) {
+			rc = finish(&r, src);
+			break;
+		}
+		rc = pump(o, &r, buf, (size_t)n, src);
+		if (rc)
+			break;
+	}
+	bh_stream_reader_release(&r);
+	return rc > 0 ? 0 : rc;
+}
+
 static int read_file(struct observe *o, const char *path)
 {
 	bool is_stdin = !strcmp(path, "-");
@@ -358,6 +395,14 @@ static int read_file(struct observe *o, const char *path)
 			strerror(errno));
 		return -errno;
 	}
+	if (!o->follow || is_stdin) {
+		rc = read_stream(o, fd, src);
+		if (!is_stdin)
+			close(fd);
+		return rc;
+	}
+	/* --follow: at the end, wait for more; a new file under the name
+	 * (rotation) is read from its start. */
 	bh_stream_reader_init(&r);
 	while (!stop_requested) {
 		n = read(fd, buf, sizeof(buf));
@@ -375,10 +420,6 @@ static int read_file(struct observe *o, const char *path)
 			if (rc)
 				break;
 			continue;
-		}
-		if (!o->follow || is_stdin) {
-			rc = finish(&r, src);
-			break;
 		}
 		if (file_replaced(path, fd, pos)) {
 			int nfd = open(path, O_RDONLY | O_CLOEXEC);
@@ -399,8 +440,7 @@ static int read_file(struct observe *o, const char *path)
 		}
 		sleep_ms(FOLLOW_POLL_MS);
 	}
-	if (!is_stdin)
-		close(fd);
+	close(fd);
 	bh_stream_reader_release(&r);
 	return rc > 0 ? 0 : rc;
 }
@@ -435,36 +475,6 @@ static int unix_addr(const struct bh_sink_url *u, struct sockaddr_un *sun)
 	return 0;
 }
 
-static int read_connected(struct observe *o, int fd, const char *src)
-{
-	struct bh_stream_reader r;
-	uint8_t buf[65536];
-	int rc = 0;
-	ssize_t n;
-
-	bh_stream_reader_init(&r);
-	while (!stop_requested) {
-		n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = -errno;
-			fprintf(stderr, "observe: reading %s failed: %s\n", src,
-				strerror(errno));
-			break;
-		}
-		if (!n) {
-			rc = finish(&r, src);
-			break;
-		}
-		rc = pump(o, &r, buf, (size_t)n, src);
-		if (rc)
-			break;
-	}
-	bh_stream_reader_release(&r);
-	return rc > 0 ? 0 : rc;
-}
-
 static int do_connect(struct observe *o, const char *url,
 		      const struct bh_sink_url *u)
 {
@@ -497,7 +507,7 @@ static int do_connect(struct observe *o, const char *url,
 			strerror(errno));
 		return -ECONNREFUSED;
 	}
-	rc = read_connected(o, fd, url);
+	rc = read_stream(o, fd, url);
 	close(fd);
 	return rc;
 }

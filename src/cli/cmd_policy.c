@@ -14,28 +14,33 @@ int do_policy(int argc, char **argv); /* declared in main.c */
 
 static void policy_usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: bulkhead policy check [-W] FILE\n"
-		"       bulkhead policy show FILE [-o text|json] [--from NAME] [--to NAME]\n"
-		"       bulkhead policy test FILE --from PEER --to PEER --port PROTO/PORT\n"
-		"                            [--expect allow|deny] [-o text|json]\n"
-		"\n"
-		"  check  validate a policy: every error as FILE:LINE:COLUMN, then\n"
-		"         warnings (selectors matching nothing, shadowed rules,\n"
-		"         allow rules cancelled by denies). Exit 0 when valid.\n"
-		"         -W, --werror  warnings make the check fail\n"
-		"  show   identities, workloads, rules, the effective access matrix\n"
-		"         and the compiled map sizes. --from/--to restrict the\n"
-		"         matrix to identities of those names (workload, external\n"
-		"         group, world, host).\n"
-		"  test   the verdict for one flow and the rule that decides it,\n"
-		"         through the data plane's decision code. A PEER is a\n"
-		"         workload or external group name, world, host, or an\n"
-		"         IP address; --port is tcp/5432, udp/53, sctp/3868,\n"
-		"         icmp/8 (ICMP type), icmp, proto/47. --expect makes\n"
-		"         the exit status 1 when the verdict differs (for CI).\n"
-		"\n"
-		"The language: README.md, \"Policy language\".\n");
+	fprintf(
+	    out,
+	    "Usage: bulkhead policy check [-W] FILE\n"
+	    "       bulkhead policy show FILE [-o text|json] [--from NAME] "
+	    "[--to NAME]\n"
+	    "       bulkhead policy test FILE --from PEER --to PEER --port "
+	    "PROTO/PORT\n"
+	    "                            [--expect allow|deny] [-o text|json]\n"
+	    "\n"
+	    "  check  validate a policy: every error as FILE:LINE:COLUMN, "
+	    "then\n"
+	    "         warnings (selectors matching nothing, shadowed rules,\n"
+	    "         allow rules cancelled by denies). Exit 0 when valid.\n"
+	    "         -W, --werror  warnings make the check fail\n"
+	    "  show   identities, workloads, rules, the effective access "
+	    "matrix\n"
+	    "         and the compiled map sizes. --from/--to restrict the\n"
+	    "         matrix to identities of those names (workload, external\n"
+	    "         group, world, host).\n"
+	    "  test   the verdict for one flow and the rule that decides it,\n"
+	    "         through the data plane's decision code. A PEER is a\n"
+	    "         workload or external group name, world, host, or an\n"
+	    "         IP address; --port is tcp/5432, udp/53, sctp/3868,\n"
+	    "         icmp/8 (ICMP type), icmp, proto/47. --expect makes\n"
+	    "         the exit status 1 when the verdict differs (for CI).\n"
+	    "\n"
+	    "The language: README.md, \"Policy language\".\n");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -69,6 +74,19 @@ static void json_kv(FILE *out, const char *k, const char *v, bool comma)
 		fputc(',', out);
 }
 
+/* -o text|json; false (with a message) for anything else. */
+static bool parse_output(const char *cmd, const char *arg, bool *json)
+{
+	if (strcmp(arg, "json") && strcmp(arg, "text")) {
+		fprintf(stderr,
+			"bulkhead policy %s: -o takes text or json, not '%s'\n",
+			cmd, arg);
+		return false;
+	}
+	*json = !strcmp(arg, "json");
+	return true;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Loading.                                                                 */
 
@@ -89,14 +107,17 @@ static int policy_open(const char *path, struct bh_policy **p,
 		bh_diag_release(&d);
 		return BH_EXIT_FAIL;
 	}
-	bh_diag_release(&d);
-	err = bh_policy_compile(*p, cp);
+	err = bh_policy_compile_diag(*p, cp, &d);
 	if (err) {
-		fprintf(out, "%s: error: cannot compile: %s\n", path,
-			strerror(-err));
+		bh_diag_print(&d, out);
+		if (!d.n_errors)
+			fprintf(out, "%s: error: cannot compile: %s\n", path,
+				strerror(-err));
+		bh_diag_release(&d);
 		bh_policy_free(p);
 		return BH_EXIT_FAIL;
 	}
+	bh_diag_release(&d);
 	return 0;
 }
 
@@ -106,9 +127,9 @@ static int policy_open(const char *path, struct bh_policy **p,
 static int policy_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "werror", no_argument, NULL, 'W' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	    {"werror", no_argument, NULL, 'W'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	struct bh_compiled_policy *cp = NULL;
 	struct bh_policy *p = NULL;
@@ -137,11 +158,8 @@ static int policy_check(int argc, char **argv)
 	bh_diag_init(&d);
 	err = bh_policy_load(argv[optind], &p, &d);
 	if (!err) {
-		err = bh_policy_compile(p, &cp);
-		if (err == -E2BIG)
-			bh_diag_add(&d, BH_DIAG_ERROR, 0, 0,
-				    "the compiled policy does not fit the data plane's maps (see the message above)");
-		else if (err)
+		err = bh_policy_compile_diag(p, &cp, &d);
+		if (err && err != -E2BIG)
 			bh_diag_add(&d, BH_DIAG_ERROR, 0, 0,
 				    "cannot compile: %s", strerror(-err));
 	}
@@ -152,7 +170,8 @@ static int policy_check(int argc, char **argv)
 	bh_diag_sort(&d);
 	bh_diag_print(&d, stdout);
 	if (!d.n_errors) {
-		printf("%s: ok: %zu workloads, %zu identities, %zu rules (%u deny), %zu warning%s\n",
+		printf("%s: ok: %zu workloads, %zu identities, %zu rules (%u "
+		       "deny), %zu warning%s\n",
 		       argv[optind], p->n_workloads, cp->n_identities,
 		       cp->n_rules, cp->hdr.n_deny, d.n_warnings,
 		       d.n_warnings == 1 ? "" : "s");
@@ -216,18 +235,16 @@ static void cell_ranges(const struct cell *c, __u8 action, char *buf,
 			w = snprintf(buf + off, size - off, "%s%s",
 				     off ? " " : "", pn);
 		else if (a->proto == last_proto)
-			w = a->lo == a->hi ?
-				    snprintf(buf + off, size - off, ",%u",
-					     a->lo) :
-				    snprintf(buf + off, size - off, ",%u-%u",
-					     a->lo, a->hi);
+			w = a->lo == a->hi
+				? snprintf(buf + off, size - off, ",%u", a->lo)
+				: snprintf(buf + off, size - off, ",%u-%u",
+					   a->lo, a->hi);
 		else
-			w = a->lo == a->hi ?
-				    snprintf(buf + off, size - off, "%s%s/%u",
-					     off ? " " : "", pn, a->lo) :
-				    snprintf(buf + off, size - off,
-					     "%s%s/%u-%u", off ? " " : "", pn,
-					     a->lo, a->hi);
+			w = a->lo == a->hi
+				? snprintf(buf + off, size - off, "%s%s/%u",
+					   off ? " " : "", pn, a->lo)
+				: snprintf(buf + off, size - off, "%s%s/%u-%u",
+					   off ? " " : "", pn, a->lo, a->hi);
 		last_proto = a->proto;
 		if (w > 0)
 			off += (size_t)w;
@@ -253,9 +270,9 @@ static void cell_text(const struct cell *c, char *buf, size_t size)
 
 static const char *kind_str(__u8 kind)
 {
-	return kind == BH_KIND_WORKLOAD ? "workload" :
-	       kind == BH_KIND_EXTERNAL ? "external" :
-					  "reserved";
+	return kind == BH_KIND_WORKLOAD	  ? "workload"
+	       : kind == BH_KIND_EXTERNAL ? "external"
+					  : "reserved";
 }
 
 static const char *mode_str(const struct bh_identity_info *info)
@@ -278,8 +295,7 @@ static bool show_pick(const struct bh_cp_identity *id, const char *name,
 	for (i = 0; i < p->n_workloads; i++)
 		if (!strcmp(p->workloads[i].name, name))
 			return bh_compiled_workload_identity(
-				       cp, &p->workloads[i]) ==
-			       id - cp->identities;
+				   cp, &p->workloads[i]) == id - cp->identities;
 	return false;
 }
 
@@ -294,22 +310,24 @@ static int show_order(__u8 kind)
 
 static int show_cmp(const void *a, const void *b)
 {
-	const struct bh_cp_identity *x = &show_sort_cp->identities[*(const size_t *)a];
-	const struct bh_cp_identity *y = &show_sort_cp->identities[*(const size_t *)b];
+	const struct bh_cp_identity *x =
+	    &show_sort_cp->identities[*(const size_t *)a];
+	const struct bh_cp_identity *y =
+	    &show_sort_cp->identities[*(const size_t *)b];
 
 	if (show_order(x->kind) != show_order(y->kind))
 		return show_order(x->kind) - show_order(y->kind);
 	return strcmp(x->name, y->name);
 }
 
-#define SHOW_MATRIX_MAX 64 /* identities per side in the text matrix */
+#define SHOW_MATRIX_MAX	    64 /* identities per side in the text matrix */
 #define SHOW_JSON_PAIRS_MAX 250000
 
 static int show_cells(const struct bh_compiled_policy *cp, size_t *rows,
 		      size_t nr, size_t *cols, size_t nc, char ***out)
 {
 	char **cells = calloc(nr * nc + 1, sizeof(*cells));
-	struct cell c = { 0 };
+	struct cell c = {0};
 	size_t i, j;
 	int err = 0;
 
@@ -320,8 +338,8 @@ static int show_cells(const struct bh_compiled_policy *cp, size_t *rows,
 			char buf[600];
 
 			c.n = 0;
-			err = bh_compiled_access(cp, rows[i], cols[j],
-						 cell_add, &c);
+			err = bh_compiled_access(cp, rows[i], cols[j], cell_add,
+						 &c);
 			if (err)
 				break;
 			cell_text(&c, buf, sizeof(buf));
@@ -335,9 +353,8 @@ static int show_cells(const struct bh_compiled_policy *cp, size_t *rows,
 	return err;
 }
 
-static void show_text_matrix(const struct bh_compiled_policy *cp,
-			     size_t *rows, size_t nr, size_t *cols,
-			     size_t nc, char **cells)
+static void show_text_matrix(const struct bh_compiled_policy *cp, size_t *rows,
+			     size_t nr, size_t *cols, size_t nc, char **cells)
 {
 	size_t i, j, namew = 4, *w;
 	char hdr[32];
@@ -357,7 +374,8 @@ static void show_text_matrix(const struct bh_compiled_policy *cp,
 			if (strlen(cells[i * nc + j]) > w[j])
 				w[j] = strlen(cells[i * nc + j]);
 	}
-	printf("\nAccess (rows: from, columns: to; a cell lists what is allowed, '-' nothing)\n");
+	printf("\nAccess (rows: from, columns: to; a cell lists what is "
+	       "allowed, '-' nothing)\n");
 	for (j = 0; j < nc; j++)
 		printf("  [%zu] %s\n", j + 1, cp->identities[cols[j]].name);
 	printf("  %-*s", (int)namew, "FROM");
@@ -385,11 +403,11 @@ static void show_text(const struct bh_policy *p,
 
 	printf("Policy %s (sha256 %.16s...)\n", cp->source_path,
 	       cp->source_sha256);
-	printf("  mode %s, default action %s, conntrack %s; %zu rules (%u deny)\n",
-	       cp->hdr.mode == BH_MODE_AUDIT ? "audit" : "enforce",
-	       cp->hdr.default_action == BH_ACTION_ALLOW ? "allow" : "deny",
-	       cp->hdr.ct_loose ? "loose" : "strict", cp->n_rules,
-	       cp->hdr.n_deny);
+	printf(
+	    "  mode %s, default action %s, conntrack %s; %zu rules (%u deny)\n",
+	    cp->hdr.mode == BH_MODE_AUDIT ? "audit" : "enforce",
+	    cp->hdr.default_action == BH_ACTION_ALLOW ? "allow" : "deny",
+	    cp->hdr.ct_loose ? "loose" : "strict", cp->n_rules, cp->hdr.n_deny);
 
 	printf("\nIdentities\n  %-10s  %-8s  %-7s  %-24s  %s\n", "ID", "KIND",
 	       "MODE", "NAME", "LABELS");
@@ -412,17 +430,17 @@ static void show_text(const struct bh_policy *p,
 	       "ADDRESSES");
 	for (i = 0; i < p->n_workloads + p->n_externals; i++) {
 		const struct bh_policy_workload *w =
-			i < p->n_workloads ? &p->workloads[i] :
-					     &p->externals[i - p->n_workloads];
-		long idx = i < p->n_workloads ?
-				   bh_compiled_workload_identity(cp, w) :
-				   -1;
+		    i < p->n_workloads ? &p->workloads[i]
+				       : &p->externals[i - p->n_workloads];
+		long idx = i < p->n_workloads
+			       ? bh_compiled_workload_identity(cp, w)
+			       : -1;
 
 		if (i >= p->n_workloads) {
 			/* External groups: identity by name. */
 			for (j = 0; j < cp->n_identities; j++)
 				if (cp->identities[j].kind ==
-					    BH_KIND_EXTERNAL &&
+					BH_KIND_EXTERNAL &&
 				    !strcmp(cp->identities[j].name, w->name))
 					idx = (long)j;
 		}
@@ -436,7 +454,8 @@ static void show_text(const struct bh_policy *p,
 		printf("%s\n", i >= p->n_workloads ? "  (external)" : "");
 	}
 
-	printf("\nRules (deny first; the lowest matching id decides)\n  %-4s  %-6s  %-3s  %-28s  %s\n",
+	printf("\nRules (deny first; the lowest matching id decides)\n  %-4s  "
+	       "%-6s  %-3s  %-28s  %s\n",
 	       "ID", "ACTION", "LOG", "NAME", "LINE");
 	for (i = 0; i < cp->n_rules; i++) {
 		const struct bh_cp_rule *r = &cp->rules[i];
@@ -450,34 +469,37 @@ static void show_text(const struct bh_policy *p,
 	if (cells)
 		show_text_matrix(cp, rows, nr, cols, nc, cells);
 	else
-		printf("\nAccess: %zu x %zu identities is too large for a table; narrow it with --from/--to or use -o json\n",
+		printf("\nAccess: %zu x %zu identities is too large for a "
+		       "table; narrow it with --from/--to or use -o json\n",
 		       nr, nc);
 
 	bh_compiled_sizes(cp, &sz);
-	printf("\nMaps (one policy slot; bytes are key + value)\n  %-14s  %8s  %8s  %10s\n",
+	printf("\nMaps (one policy slot; bytes are key + value)\n  %-14s  %8s  "
+	       "%8s  %10s\n",
 	       "MAP", "ENTRIES", "CAPACITY", "BYTES");
 	for (i = 0; i < BH_CP_MAP_MAX; i++)
 		printf("  %-14s  %8zu  %8zu  %10zu\n", sz.map[i].name,
 		       sz.map[i].entries, sz.map[i].capacity, sz.map[i].bytes);
 	printf("  %-14s  %8zu  %8s  %10zu\n", "total", sz.total_entries, "",
 	       sz.total_bytes);
-	printf("  %zu identities, %zu destination classes\n",
-	       cp->n_identities, sz.n_dst_classes);
+	printf("  %zu identities, %zu destination classes\n", cp->n_identities,
+	       sz.n_dst_classes);
 }
 
-static void show_json_access(const struct bh_compiled_policy *cp,
-			     size_t *rows, size_t nr, size_t *cols,
-			     size_t nc, char **cells)
+static void show_json_access(const struct bh_compiled_policy *cp, size_t *rows,
+			     size_t nr, size_t *cols, size_t nc, char **cells)
 {
-	struct cell c = { 0 };
+	struct cell c = {0};
 	char pb[16];
 	size_t i, j, k;
 
 	printf("\"access\":[");
 	for (i = 0; i < nr; i++) {
 		for (j = 0; j < nc; j++) {
-			const struct bh_cp_identity *s = &cp->identities[rows[i]];
-			const struct bh_cp_identity *d = &cp->identities[cols[j]];
+			const struct bh_cp_identity *s =
+			    &cp->identities[rows[i]];
+			const struct bh_cp_identity *d =
+			    &cp->identities[cols[j]];
 
 			c.n = 0;
 			if (bh_compiled_access(cp, rows[i], cols[j], cell_add,
@@ -493,7 +515,7 @@ static void show_json_access(const struct bh_compiled_policy *cp,
 			for (k = 0; k < c.n; k++) {
 				const struct bh_cp_access *a = &c.v[k];
 				const struct bh_cp_rule *r =
-					bh_compiled_rule(cp, a->rule_id);
+				    bh_compiled_rule(cp, a->rule_id);
 
 				printf("%s{", k ? "," : "");
 				json_kv(stdout, "proto",
@@ -502,8 +524,8 @@ static void show_json_access(const struct bh_compiled_policy *cp,
 					true);
 				printf("\"ports\":[%u,%u],", a->lo, a->hi);
 				json_kv(stdout, "action",
-					a->action == BH_ACTION_ALLOW ? "allow" :
-								       "deny",
+					a->action == BH_ACTION_ALLOW ? "allow"
+								     : "deny",
 					true);
 				json_kv(stdout, "rule", r ? r->name : NULL,
 					false);
@@ -527,9 +549,8 @@ static void show_json(const struct bh_policy *p,
 	printf("{");
 	json_kv(stdout, "source", cp->source_path, true);
 	json_kv(stdout, "sha256", cp->source_sha256, true);
-	json_kv(stdout, "mode", cp->hdr.mode == BH_MODE_AUDIT ? "audit" :
-								  "enforce",
-		true);
+	json_kv(stdout, "mode",
+		cp->hdr.mode == BH_MODE_AUDIT ? "audit" : "enforce", true);
 	json_kv(stdout, "default_action",
 		cp->hdr.default_action == BH_ACTION_ALLOW ? "allow" : "deny",
 		true);
@@ -585,27 +606,34 @@ static void show_json(const struct bh_policy *p,
 	printf("],");
 	if (cells)
 		show_json_access(cp, rows, nr, cols, nc, cells);
+	else
+		printf(
+		    "\"access\":null,\"access_omitted\":\"%zu x %zu identity "
+		    "pairs: more than %d, narrow with --from/--to\",",
+		    nr, nc, SHOW_JSON_PAIRS_MAX);
 	bh_compiled_sizes(cp, &sz);
 	printf("\"maps\":[");
 	for (i = 0; i < BH_CP_MAP_MAX; i++) {
 		printf("%s{", i ? "," : "");
 		json_kv(stdout, "name", sz.map[i].name, true);
-		printf("\"entries\":%zu,\"capacity\":%zu,\"entry_bytes\":%zu,\"bytes\":%zu}",
+		printf("\"entries\":%zu,\"capacity\":%zu,\"entry_bytes\":%zu,"
+		       "\"bytes\":%zu}",
 		       sz.map[i].entries, sz.map[i].capacity,
 		       sz.map[i].entry_bytes, sz.map[i].bytes);
 	}
-	printf("],\"total_entries\":%zu,\"total_bytes\":%zu,\"dst_classes\":%zu}\n",
+	printf("],\"total_entries\":%zu,\"total_bytes\":%zu,\"dst_classes\":%"
+	       "zu}\n",
 	       sz.total_entries, sz.total_bytes, sz.n_dst_classes);
 }
 
 static int policy_show(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	    {"output", required_argument, NULL, 'o'},
+	    {"from", required_argument, NULL, 'f'},
+	    {"to", required_argument, NULL, 't'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	const char *from = NULL, *to = NULL;
 	struct bh_compiled_policy *cp = NULL;
@@ -619,13 +647,8 @@ static int policy_show(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			if (strcmp(optarg, "json") && strcmp(optarg, "text")) {
-				fprintf(stderr,
-					"bulkhead policy show: -o takes text or json, not '%s'\n",
-					optarg);
+			if (!parse_output("show", optarg, &json))
 				return BH_EXIT_USAGE;
-			}
-			json = !strcmp(optarg, "json");
 			break;
 		case 'f':
 			from = optarg;
@@ -670,8 +693,8 @@ static int policy_show(int argc, char **argv)
 		ret = BH_EXIT_USAGE;
 		goto out;
 	}
-	matrix = json ? nr * nc <= SHOW_JSON_PAIRS_MAX :
-			nr <= SHOW_MATRIX_MAX && nc <= SHOW_MATRIX_MAX;
+	matrix = json ? nr * nc <= SHOW_JSON_PAIRS_MAX
+		      : nr <= SHOW_MATRIX_MAX && nc <= SHOW_MATRIX_MAX;
 	if (matrix && show_cells(cp, rows, nr, cols, nc, &cells)) {
 		fprintf(stderr, "bulkhead policy show: out of memory\n");
 		ret = BH_EXIT_FAIL;
@@ -705,13 +728,12 @@ static void test_peer_text(const char *arg, const union bh_addr *a,
 
 	lbl[0] = 0;
 	for (k = 0; id && k < id->n_labels && off < sizeof(lbl); k++)
-		off += (size_t)snprintf(lbl + off, sizeof(lbl) - off,
-					"%s%s=%s", k ? "," : " ",
-					id->labels[k].key, id->labels[k].value);
+		off += (size_t)snprintf(lbl + off, sizeof(lbl) - off, "%s%s=%s",
+					k ? "," : " ", id->labels[k].key,
+					id->labels[k].value);
 	printf("%s (%s): identity %u, %s '%s'%s\n", arg,
-	       bh_policy_addr_str(a, 128, addr, sizeof(addr)),
-	       id ? id->id : 0, id ? kind_str(id->kind) : "?",
-	       id ? id->name : "?", lbl);
+	       bh_policy_addr_str(a, 128, addr, sizeof(addr)), id ? id->id : 0,
+	       id ? kind_str(id->kind) : "?", id ? id->name : "?", lbl);
 }
 
 static void test_json_peer(const char *key, const char *arg,
@@ -722,8 +744,8 @@ static void test_json_peer(const char *key, const char *arg,
 
 	printf("\"%s\":{", key);
 	json_kv(stdout, "peer", arg, true);
-	json_kv(stdout, "address", bh_policy_addr_str(a, 128, addr, sizeof(addr)),
-		true);
+	json_kv(stdout, "address",
+		bh_policy_addr_str(a, 128, addr, sizeof(addr)), true);
 	printf("\"identity\":%u,", id ? id->id : 0);
 	json_kv(stdout, "name", id ? id->name : NULL, false);
 	printf("}");
@@ -732,13 +754,13 @@ static void test_json_peer(const char *key, const char *arg,
 static int policy_test(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "expect", required_argument, NULL, 'e' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	    {"from", required_argument, NULL, 'f'},
+	    {"to", required_argument, NULL, 't'},
+	    {"port", required_argument, NULL, 'p'},
+	    {"expect", required_argument, NULL, 'e'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	const char *from = NULL, *to = NULL, *port = NULL, *expect = NULL;
 	struct bh_compiled_policy *cp = NULL;
@@ -768,13 +790,8 @@ static int policy_test(int argc, char **argv)
 			expect = optarg;
 			break;
 		case 'o':
-			if (strcmp(optarg, "json") && strcmp(optarg, "text")) {
-				fprintf(stderr,
-					"bulkhead policy test: -o takes text or json, not '%s'\n",
-					optarg);
+			if (!parse_output("test", optarg, &json))
 				return BH_EXIT_USAGE;
-			}
-			json = !strcmp(optarg, "json");
 			break;
 		case 'h':
 			policy_usage(stdout);
@@ -785,13 +802,14 @@ static int policy_test(int argc, char **argv)
 		}
 	}
 	if (optind + 1 != argc || !from || !to || !port) {
-		fprintf(stderr,
-			"bulkhead policy test: expected FILE, --from, --to and --port\n");
+		fprintf(stderr, "bulkhead policy test: expected FILE, --from, "
+				"--to and --port\n");
 		return BH_EXIT_USAGE;
 	}
 	if (expect && strcmp(expect, "allow") && strcmp(expect, "deny")) {
 		fprintf(stderr,
-			"bulkhead policy test: --expect takes allow or deny, not '%s'\n",
+			"bulkhead policy test: --expect takes allow or deny, "
+			"not '%s'\n",
 			expect);
 		return BH_EXIT_USAGE;
 	}
@@ -846,25 +864,27 @@ static int policy_test(int argc, char **argv)
 		       v.res.reason ? " (" : "",
 		       v.res.reason ? bh_reason_str(v.res.reason) : "",
 		       v.res.reason ? ")" : "",
-		       v.res.verdict == BH_VERDICT_AUDIT ?
-			       ": audit mode passes it and reports it" :
-			       "");
+		       v.res.verdict == BH_VERDICT_AUDIT
+			   ? ": audit mode passes it and reports it"
+			   : "");
 		if (v.rule)
 			printf("rule     %s (id %u, %s:%d)%s%s\n", v.rule->name,
 			       v.res.rule_id, v.rule->file, v.rule->line,
 			       v.rule->description ? ": " : "",
 			       v.rule->description ? v.rule->description : "");
 		else
-			printf("rule     none matches: the default action (%s) applies\n",
-			       cp->hdr.default_action == BH_ACTION_ALLOW ?
-				       "allow" :
-				       "deny");
+			printf("rule     none matches: the default action (%s) "
+			       "applies\n",
+			       cp->hdr.default_action == BH_ACTION_ALLOW
+				   ? "allow"
+				   : "deny");
 	}
 	ret = BH_EXIT_OK;
 	if (expect && strcmp(expect, allowed ? "allow" : "deny")) {
-		fprintf(stderr,
-			"bulkhead policy test: expected %s, the verdict is %s\n",
-			expect, bh_verdict_str(v.res.verdict));
+		fprintf(
+		    stderr,
+		    "bulkhead policy test: expected %s, the verdict is %s\n",
+		    expect, bh_verdict_str(v.res.verdict));
 		ret = BH_EXIT_FAIL;
 	}
 out:

@@ -11,14 +11,16 @@
 static int do_version(int argc, char **argv);
 static int do_help(int argc, char **argv);
 int do_policy(int argc, char **argv); /* cmd_policy.c */
+int do_replay(int argc, char **argv); /* cmd_replay.c */
 
 /* The subcommand table. Handlers for the parts live in cmd_<part>.c. */
 static const struct bh_cmd bh_cmds[] = {
+	{ "replay", do_replay, "replay captures under a policy (forensics)" },
+	{ "policy", do_policy, "check, show and test a segmentation policy" },
 	{ "observe", do_observe, "print telemetry: flows, alerts, node stats" },
+	{ "geoip", do_geoip, "check GeoIP/ASN databases, look addresses up" },
 	{ "version", do_version, "print the version" },
 	{ "help", do_help, "show this help" },
-	{ "policy", do_policy, "check, show and test a segmentation policy" },
-	{ "geoip", do_geoip, "check GeoIP/ASN databases, look addresses up" },
 };
 
 #define BH_N_CMDS (sizeof(bh_cmds) / sizeof(bh_cmds[0]))

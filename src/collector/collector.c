@@ -321,6 +321,28 @@ static enum bh_traffic_dir traffic_dir(struct bh_collector *c, __u32 ifindex)
 	return BH_TDIR_UNKNOWN;
 }
 
+/* ICMP type and code: from an event when there was one; else the type the
+ * policy was evaluated with (the initiator's), when it is one of the
+ * request/reply types, whose code is 0. */
+static void icmp_of(const struct bh_ctrack *t, struct bh_flow_record *r)
+{
+	__u8 type = (__u8)t->snap.policy_port;
+
+	if (t->has_icmp) {
+		r->has_icmp = true;
+		r->icmp_type = t->icmp_type;
+		r->icmp_code = t->icmp_code;
+		r->icmp_from_resp = t->icmp_from_b !=
+				    !!(t->snap.flags & BH_FLOW_F_INIT_B);
+	} else if ((t->key.proto == 1 || t->key.proto == 58) &&
+		   t->snap.policy_port < 256 &&
+		   bh_community_icmp_counterpart(t->key.proto, type) >= 0) {
+		r->has_icmp = true;
+		r->icmp_type = type;
+		r->icmp_code = 0;
+	}
+}
+
 static void community_id(struct bh_collector *c, const struct bh_ctrack *t,
 			 struct bh_flow_record *r)
 {
@@ -330,16 +352,16 @@ static void community_id(struct bh_collector *c, const struct bh_ctrack *t,
 	r->community_id[0] = '\0';
 	ct.ipv6 = r->ipv6;
 	if (ct.proto == 1 || ct.proto == 58) {
-		/* ICMP hashes type and code, from the sender of the message
-		 * the collector saw; without it there is nothing to hash. */
-		if (!t->has_icmp)
+		/* ICMP hashes type and code, from the sender of that
+		 * message; without them there is nothing to hash. */
+		if (!r->has_icmp)
 			return;
-		if (t->icmp_from_b != !!(t->snap.flags & BH_FLOW_F_INIT_B)) {
+		if (r->icmp_from_resp) {
 			s = BH_SIDE_RESP;
 			d = BH_SIDE_INIT;
 		}
-		ct.sport = t->icmp_type;
-		ct.dport = t->icmp_code;
+		ct.sport = r->icmp_type;
+		ct.dport = r->icmp_code;
 	} else {
 		ct.sport = r->ep[s].port;
 		ct.dport = r->ep[d].port;
@@ -380,9 +402,7 @@ static void emit_record(struct bh_collector *c, struct bh_ctrack *t,
 		r->tcp_flags[side] = f->tcp_flags[e];
 	}
 	r->direction = traffic_dir(c, f->ifindex[ia]);
-	r->has_icmp = t->has_icmp;
-	r->icmp_type = t->icmp_type;
-	r->icmp_code = t->icmp_code;
+	icmp_of(t, r);
 	r->verdict = f->verdict;
 	r->reason = f->reason;
 	r->audit = f->verdict == BH_VERDICT_AUDIT;
@@ -594,9 +614,12 @@ int bh_collector_ingest(struct bh_collector *c, const struct bh_flow_key *key,
 	c->st.last_poll_entries[denied ? 1 : 0]++;
 	t = find(c, key, denied);
 	if (!t) {
-		/* An event guessed the other map. */
+		/* An event guessed the other map, or the flow moved between
+		 * the maps (a policy switch let a denied flow through): same
+		 * connection, same counters. */
 		t = find(c, key, !denied);
-		if (t && t->state == T_EVENT) {
+		if (t && (t->state == T_EVENT ||
+			  t->snap.first_seen_ns == flow->first_seen_ns)) {
 			unlink_slot(c, t);
 			t->denied = denied;
 			link_slot(c, t);
@@ -794,5 +817,6 @@ void bh_collector_stats(const struct bh_collector *c,
 {
 	*out = c->st;
 	out->flows_tracked = c->n_used;
+	out->flows_capacity = c->opts.max_flows;
 	out->flows_active = c->n_active;
 }

@@ -152,6 +152,7 @@ struct bh_collector_stats {
 	__u64 flows_evicted;    /* gone from the map before they ended */
 	__u64 flows_untracked;  /* table full: not tracked, counted here */
 	__u64 flows_tracked;    /* gauge: entries in the table */
+	__u64 flows_capacity;   /* entries the table holds at most */
 	__u64 flows_active;     /* gauge: flows with a record to come */
 	__u64 records[BH_END_MAX]; /* by end reason */
 	__u64 records_total;

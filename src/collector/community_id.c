@@ -77,6 +77,15 @@ static int icmp6_counterpart(__u8 type)
 	return -1;
 }
 
+int bh_community_icmp_counterpart(__u8 proto, __u8 type)
+{
+	if (proto == IPPROTO_ICMP_)
+		return icmp4_counterpart(type);
+	if (proto == IPPROTO_ICMPV6_)
+		return icmp6_counterpart(type);
+	return -1;
+}
+
 int bh_community_id_v1(const struct bh_community_tuple *t, __u16 seed,
 		       char *out, size_t out_len)
 {
@@ -105,8 +114,7 @@ int bh_community_id_v1(const struct bh_community_tuple *t, __u16 seed,
 		has_ports = true;
 		if (sport > 255 || dport > 255)
 			return -EINVAL; /* type and code are one byte each */
-		cp = t->proto == IPPROTO_ICMP_ ? icmp4_counterpart(sport) :
-						 icmp6_counterpart(sport);
+		cp = bh_community_icmp_counterpart(t->proto, (__u8)sport);
 		if (cp < 0)
 			one_way = true;
 		else

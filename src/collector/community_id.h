@@ -33,4 +33,9 @@ struct bh_community_tuple {
 int bh_community_id_v1(const struct bh_community_tuple *t, __u16 seed,
 		       char *out, size_t out_len);
 
+/* The type answering ICMP (proto 1) or ICMPv6 (58) message type, for the
+ * request/reply pairs the spec (after Zeek) treats as two-way; -1 for
+ * one-way messages. */
+int bh_community_icmp_counterpart(__u8 proto, __u8 type);
+
 #endif /* BH_COMMUNITY_ID_H */

@@ -74,9 +74,10 @@ struct bh_flow_record {
 	__u64 packets[2];                /* this record's interval, BH_SIDE_* */
 	__u64 bytes[2];
 	__u8 tcp_flags[2]; /* cumulative OR over the flow, BH_SIDE_* */
-	bool has_icmp;     /* icmp_type/code known (from an event) */
+	bool has_icmp; /* icmp_type/code known */
 	__u8 icmp_type;
 	__u8 icmp_code;
+	bool icmp_from_resp; /* the responder sent that ICMP message */
 	__u8 verdict; /* enum bh_verdict */
 	__u8 reason;  /* enum bh_reason */
 	bool audit;

@@ -98,6 +98,43 @@ void bh_pb_flow_init(struct bh_pb_flow *pb, const struct bh_flow_record *r)
 	f->community_id = str(r->community_id);
 }
 
+static size_t slen(const char *s)
+{
+	return s ? strlen(s) : 0;
+}
+
+/* Every field at its largest: a tag (<= 2 bytes), a varint (<= 10) or a
+ * length prefix (<= 5) and its bytes. */
+#define FIELD_MAX 12
+#define LEN_MAX 7 /* tag + length prefix */
+
+static size_t endpoint_bound(const struct bh_record_endpoint *e)
+{
+	size_t n = 5 * FIELD_MAX + LEN_MAX + 16 + 6 * LEN_MAX, i;
+
+	n += slen(e->workload) + slen(e->external_group) + slen(e->ifname) +
+	     strnlen(e->country_code, sizeof(e->country_code)) +
+	     slen(e->city) + slen(e->as_org);
+	for (i = 0; i < e->n_labels; i++)
+		n += LEN_MAX + slen(e->labels[i]);
+	return n;
+}
+
+size_t bh_pb_flow_bound(const struct bh_flow_record *r)
+{
+	size_t n = 0;
+
+	n += 21 * FIELD_MAX;                   /* scalar fields */
+	n += 3 * LEN_MAX + slen(r->node) + slen(r->rule) +
+	     strnlen(r->community_id, sizeof(r->community_id));
+	n += 2 * LEN_MAX + endpoint_bound(&r->ep[0]) +
+	     endpoint_bound(&r->ep[1]);
+	n += LEN_MAX + 2 * FIELD_MAX;          /* icmp */
+	n += LEN_MAX + 2 * FIELD_MAX + 2 * (LEN_MAX + 16); /* tunnel */
+	n += LEN_MAX + BH_MAX_VLAN_TAGS * FIELD_MAX;       /* vlan ids */
+	return n;
+}
+
 /* Nonzero reason counters as ReasonCounter messages; returns how many. */
 static size_t reasons(Bulkhead__Telemetry__V1__ReasonCounter *rc,
 		      Bulkhead__Telemetry__V1__ReasonCounter **rp,

@@ -23,6 +23,12 @@ struct bh_pb_flow {
 
 void bh_pb_flow_init(struct bh_pb_flow *pb, const struct bh_flow_record *r);
 
+/* An upper bound of the packed size of r's FlowRecord (from its string
+ * lengths and the most every other field can take), so that it can be
+ * packed without first walking it to size it: sizing costs as much as
+ * packing. */
+size_t bh_pb_flow_bound(const struct bh_flow_record *r);
+
 /* An address as the proto carries it: 4 bytes for IPv4(-mapped), else 16.
  * Returns the length written to out. */
 size_t bh_pb_addr(const union bh_addr *a, uint8_t *out);

@@ -34,29 +34,56 @@ void bh_export_opts_default(struct bh_export_opts *opts)
 	opts->drain_timeout_ms = 2000;
 }
 
+static int writer_grow(struct bh_envelope_writer *w, size_t need)
+{
+	size_t cap = w->cap ? w->cap : 4096;
+	uint8_t *b;
+
+	if (need <= w->cap)
+		return 0;
+	while (cap < need)
+		cap *= 2;
+	b = realloc(w->buf, cap);
+	if (!b)
+		return -ENOMEM;
+	w->buf = b;
+	w->cap = cap;
+	return 0;
+}
+
+/* Envelope header fields: node_id, three 64-bit numbers, payload tag and
+ * length. */
+#define HEADER_BOUND(node) (3 * 12 + 2 * 7 + strlen(node))
+
 ssize_t bh_envelope_write(struct bh_envelope_writer *w,
 			  Bulkhead__Telemetry__V1__Envelope *env,
-			  __u64 export_time_ns)
+			  __u64 export_time_ns, size_t payload_bound)
 {
-	size_t need;
+	size_t need, n, vl;
 
 	env->node_id = (char *)w->node_id;
 	env->exporter_instance = w->instance;
 	env->export_time_ns = export_time_ns;
 	env->seq = w->seq;
-	need = bh_stream_frame(&env->base, w->buf, w->cap);
-	if (need > w->cap) {
-		size_t cap = w->cap ? w->cap : 4096;
-		uint8_t *b;
-
-		while (cap < need)
-			cap *= 2;
-		b = realloc(w->buf, cap);
-		if (!b)
+	if (payload_bound) {
+		/* Pack after room for the largest size prefix, then put the
+		 * prefix right before the message. */
+		need = BH_VARINT_MAX + HEADER_BOUND(w->node_id) + payload_bound;
+		if (writer_grow(w, need))
 			return -ENOMEM;
-		w->buf = b;
-		w->cap = cap;
-		bh_stream_frame(&env->base, w->buf, w->cap);
+		n = protobuf_c_message_pack(&env->base, w->buf + BH_VARINT_MAX);
+		vl = bh_varint_len(n);
+		w->frame = w->buf + BH_VARINT_MAX - vl;
+		bh_varint_put(w->buf + BH_VARINT_MAX - vl, n);
+		need = vl + n;
+	} else {
+		need = bh_stream_frame(&env->base, w->buf, w->cap);
+		if (need > w->cap) {
+			if (writer_grow(w, need))
+				return -ENOMEM;
+			bh_stream_frame(&env->base, w->buf, w->cap);
+		}
+		w->frame = w->buf;
 	}
 	w->seq++;
 	return (ssize_t)need;
@@ -131,21 +158,22 @@ int bh_export_add_sink(struct bh_export *e, const char *url)
 }
 
 /* Frame env once and queue the frame on every sink. */
-static int submit(struct bh_export *e, Bulkhead__Telemetry__V1__Envelope *env)
+static int submit(struct bh_export *e, Bulkhead__Telemetry__V1__Envelope *env,
+		  size_t bound)
 {
 	ssize_t len;
 	unsigned int i;
 	int err = 0;
 
 	pthread_mutex_lock(&e->lock);
-	len = bh_envelope_write(&e->w, env, e->opts.wall_now_ns());
+	len = bh_envelope_write(&e->w, env, e->opts.wall_now_ns(), bound);
 	if (len < 0) {
 		e->encode_errors++;
 		err = (int)len;
 		goto out;
 	}
 	for (i = 0; i < e->n_sinks; i++)
-		if (bh_sink_push(e->sinks[i], e->w.buf, (size_t)len))
+		if (bh_sink_push(e->sinks[i], e->w.frame, (size_t)len))
 			err = -ENOBUFS;
 out:
 	pthread_mutex_unlock(&e->lock);
@@ -161,7 +189,7 @@ int bh_export_flow(struct bh_export *e, const struct bh_flow_record *r)
 	bh_pb_flow_init(&pb, r);
 	env.payload_case = BULKHEAD__TELEMETRY__V1__ENVELOPE__PAYLOAD_FLOW;
 	env.flow = &pb.flow;
-	return submit(e, &env);
+	return submit(e, &env, bh_pb_flow_bound(r));
 }
 
 int bh_export_alert(struct bh_export *e,
@@ -172,7 +200,7 @@ int bh_export_alert(struct bh_export *e,
 	bulkhead__telemetry__v1__envelope__init(&env);
 	env.payload_case = BULKHEAD__TELEMETRY__V1__ENVELOPE__PAYLOAD_ALERT;
 	env.alert = (Bulkhead__Telemetry__V1__Alert *)alert;
-	return submit(e, &env);
+	return submit(e, &env, 0);
 }
 
 int bh_export_node_stats(struct bh_export *e, const struct bh_node_stats *ns)
@@ -189,7 +217,7 @@ int bh_export_node_stats(struct bh_export *e, const struct bh_node_stats *ns)
 	env.payload_case =
 		BULKHEAD__TELEMETRY__V1__ENVELOPE__PAYLOAD_NODE_STATS;
 	env.node_stats = &pb->st;
-	err = submit(e, &env);
+	err = submit(e, &env, 0);
 	free(pb);
 	return err;
 }

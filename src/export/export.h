@@ -57,19 +57,22 @@ int bh_export_flush(struct bh_export *e, int timeout_ms);
 
 void bh_export_stats(struct bh_export *e, struct bh_export_stats *out);
 
-/* Envelope framing alone (no sinks): the frame of one envelope in *buf
- * (grown as needed). Used by the exporter and the benchmarks. */
+/* Envelope framing alone (no sinks): one framed envelope at w->frame, in
+ * w->buf (grown as needed). Used by the exporter and the benchmarks. */
 struct bh_envelope_writer {
 	const char *node_id;
 	__u64 instance;
 	__u64 seq;
 	uint8_t *buf;
 	size_t cap;
+	const uint8_t *frame;
 };
-/* Frames env (payload set, header filled here, seq taken and advanced):
- * returns the frame length, or -ENOMEM. */
+/* Frames env (payload set, header filled here, seq taken and advanced);
+ * payload_bound is an upper bound of the payload's packed size (saves
+ * sizing the message before packing it), or 0 when unknown. Returns the
+ * frame length, or -ENOMEM. */
 ssize_t bh_envelope_write(struct bh_envelope_writer *w,
 			  Bulkhead__Telemetry__V1__Envelope *env,
-			  __u64 export_time_ns);
+			  __u64 export_time_ns, size_t payload_bound);
 
 #endif /* BH_EXPORT_H */

@@ -55,4 +55,16 @@ struct bh_node_stats {
 	__u32 policy_generation;
 };
 
+struct bh_bpf_source;
+struct bh_export;
+
+/* One snapshot from the parts a node runs; each may be NULL. dp: the data
+ * plane's counters summed over CPUs (bh_dp_stats). Map occupancy comes
+ * from the source's last poll. */
+void bh_node_stats_collect(struct bh_node_stats *ns, const char *node,
+			   const struct bh_stats *dp,
+			   const struct bh_collector *c,
+			   const struct bh_bpf_source *src,
+			   struct bh_export *e, __u32 generation);
+
 #endif /* BH_NODE_STATS_H */

@@ -338,8 +338,20 @@ static void print_alert(FILE *out, const Alert *a)
 		fputc('-', out);
 	if (a->n_targets > 1)
 		fprintf(out, " (+%zu more)", a->n_targets - 1);
-	fprintf(out, " score=%.2f flows=%zu \"", a->score,
+	fprintf(out, " score=%.2f flows=%zu", a->score,
 		a->n_evidence_flow_ids);
+	if (a->count > 1)
+		fprintf(out, " count=%u", a->count);
+	if (a->state == BULKHEAD__TELEMETRY__V1__ALERT_STATE__ALERT_STATE_UPDATE)
+		fputs(" state=update", out);
+	else if (a->state ==
+		 BULKHEAD__TELEMETRY__V1__ALERT_STATE__ALERT_STATE_CLOSED)
+		fputs(" state=closed", out);
+	for (i = 0; i < a->n_path; i++) {
+		fputs(i ? "->" : " path=", out);
+		put_endpoint(out, a->path[i], false);
+	}
+	fputs(" \"", out);
 	put_safe(out, a->summary);
 	fputs("\"\n", out);
 }

@@ -40,6 +40,7 @@ int bh_queue_init(struct bh_queue *q, size_t cap)
 	if (!q->buf)
 		return -ENOMEM;
 	q->cap = cap;
+	q->wake_at = cap / 8 < 65536 ? cap / 8 : 65536;
 	pthread_mutex_init(&q->lock, NULL);
 	if (cond_init(&q->data) || cond_init(&q->room) || cond_init(&q->idle)) {
 		free(q->buf);
@@ -104,8 +105,9 @@ int bh_queue_push(struct bh_queue *q, const void *msg, size_t len, bool block)
 	}
 	ring_write(q, &hdr, HDR);
 	ring_write(q, msg, len);
+	if (q->used < q->wake_at && q->used + len + HDR >= q->wake_at)
+		pthread_cond_signal(&q->data);
 	q->used += len + HDR;
-	pthread_cond_signal(&q->data);
 out:
 	pthread_mutex_unlock(&q->lock);
 	return err;
@@ -207,6 +209,7 @@ int bh_queue_wait_idle(struct bh_queue *q, int timeout_ms)
 
 	deadline(&ts, timeout_ms);
 	pthread_mutex_lock(&q->lock);
+	pthread_cond_signal(&q->data); /* do not wait for a batch */
 	while ((q->used || q->inflight) && !q->closed) {
 		if (pthread_cond_timedwait(&q->idle, &q->lock, &ts) ==
 		    ETIMEDOUT) {

@@ -24,6 +24,7 @@ struct bh_queue {
 	size_t tail; /* read position */
 	size_t used; /* bytes in the ring, headers included */
 	size_t inflight; /* messages popped, not yet marked done */
+	size_t wake_at;  /* wake the consumer when this much is queued */
 	bool closed;
 };
 
@@ -36,7 +37,9 @@ int bh_queue_push(struct bh_queue *q, const void *msg, size_t len, bool block);
 
 /* Up to max_msgs whole messages copied back to back into *out (grown as
  * needed, *out_cap updated), their lengths in lens. Waits up to timeout_ms
- * for the first. Returns the number of messages (0 on timeout or when
+ * for the first: producers only wake the consumer once a batch's worth is
+ * queued (a wakeup per message would cost more than the message), so the
+ * timeout is also the longest a lone message waits. Returns the number of messages (0 on timeout or when
  * closed and empty), or -ENOMEM. The caller then calls bh_queue_done(). */
 int bh_queue_pop(struct bh_queue *q, uint8_t **out, size_t *out_cap,
 		 uint32_t *lens, size_t max_msgs, int timeout_ms);

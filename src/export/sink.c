@@ -23,6 +23,7 @@
 #include "queue.h"
 
 #define BATCH_MSGS 256
+#define POP_WAIT_MS 50 /* longest a lone envelope waits in a queue */
 #define CONNECT_TIMEOUT_MS 2000
 
 struct bh_sink {
@@ -584,7 +585,7 @@ static void *sink_main(void *arg)
 			s->n = s->next = 0;
 			s->next_off = 0;
 			n = bh_queue_pop(&s->q, &s->batch, &s->batch_cap,
-					 s->lens, BATCH_MSGS, 200);
+					 s->lens, BATCH_MSGS, POP_WAIT_MS);
 			if (n < 0)
 				bh_queue_sleep(&s->q, 10);
 			if (n <= 0) {

@@ -104,28 +104,32 @@ static void render_dp(FILE *f, const struct bh_stats *dp)
 	       dp->denied_created);
 }
 
+/* A counter family by reason, with the reasons where seen[] is nonzero
+ * (drop reasons only ever concern a few). */
+static void by_reason(FILE *f, const char *name, const char *help,
+		      const __u64 *v, const __u64 *seen)
+{
+	unsigned int i;
+
+	family(f, name, "counter", help);
+	for (i = 0; i < BH_REASON_MAX; i++)
+		if (seen[i])
+			sample(f, name, "reason", bh_reason_str(i), v[i]);
+}
+
 static void render_collector(FILE *f, const struct bh_collector_stats *c)
 {
 	unsigned int i;
 
-	family(f, "bulkhead_drops_total", "counter",
-	       "Packets dropped (enforce mode), by reason, from flow counters.");
-	for (i = 0; i < BH_REASON_MAX; i++)
-		if (c->drop_packets[i])
-			sample(f, "bulkhead_drops_total", "reason",
-			       bh_reason_str(i), c->drop_packets[i]);
-	family(f, "bulkhead_drop_bytes_total", "counter",
-	       "Bytes dropped (enforce mode), by reason, from flow counters.");
-	for (i = 0; i < BH_REASON_MAX; i++)
-		if (c->drop_packets[i])
-			sample(f, "bulkhead_drop_bytes_total", "reason",
-			       bh_reason_str(i), c->drop_bytes[i]);
-	family(f, "bulkhead_audit_drops_total", "counter",
-	       "Packets that would have been dropped (audit mode), by reason.");
-	for (i = 0; i < BH_REASON_MAX; i++)
-		if (c->audit_packets[i])
-			sample(f, "bulkhead_audit_drops_total", "reason",
-			       bh_reason_str(i), c->audit_packets[i]);
+	by_reason(f, "bulkhead_drops_total",
+		  "Packets dropped (enforce mode), by reason, from flow counters.",
+		  c->drop_packets, c->drop_packets);
+	by_reason(f, "bulkhead_drop_bytes_total",
+		  "Bytes dropped (enforce mode), by reason, from flow counters.",
+		  c->drop_bytes, c->drop_packets);
+	by_reason(f, "bulkhead_audit_drops_total",
+		  "Packets that would have been dropped (audit mode), by reason.",
+		  c->audit_packets, c->audit_packets);
 	family(f, "bulkhead_active_flows", "gauge",
 	       "Flows with a record still to come.");
 	sample(f, "bulkhead_active_flows", NULL, NULL, c->flows_active);

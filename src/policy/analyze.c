@@ -27,9 +27,9 @@ struct ba {
 	struct bh_diag *d;
 	size_t rwords;
 	size_t n_classes;
-	__u64 *classvec;      /* n_classes x rwords: rules whose `to` match */
+	__u64 *classvec; /* n_classes x rwords: rules whose `to` match */
 	size_t *class_lo, *class_hi; /* the class's run in cp->ports */
-	size_t *rule_of_bit;  /* bit -> index in p->rules */
+	size_t *rule_of_bit;	     /* bit -> index in p->rules */
 	__u64 deny[BH_RULE_WORDS];
 	unsigned long long budget;
 };
@@ -119,7 +119,8 @@ static void ba_peers_nothing(struct ba *a, const struct bh_policy_peers *ps)
 
 		if (pe->kind == BH_PEER_HOST && !a->p->n_host)
 			ba_warn(a, pe->pos,
-				"'host' matches no traffic: defaults.host_addresses lists no address");
+				"'host' matches no traffic: "
+				"defaults.host_addresses lists no address");
 		if (pe->kind != BH_PEER_SELECTOR)
 			continue;
 		for (j = 0; j < a->cp->n_identities; j++)
@@ -204,10 +205,11 @@ static bool ba_candidates(struct ba *a, size_t bit, __u64 *cand)
 	size_t i, w;
 
 	for (w = 0; w < a->rwords; w++)
-		cand[w] = r->action == BH_ACTION_DENY ? a->deny[w] : ~a->deny[w];
+		cand[w] =
+		    r->action == BH_ACTION_DENY ? a->deny[w] : ~a->deny[w];
 	for (i = 0; i < cp->n_identities; i++) {
 		const __u64 *s =
-			cp->bitmaps[cp->identities[i].info.src_bitmap].w;
+		    cp->bitmaps[cp->identities[i].info.src_bitmap].w;
 
 		if (!ba_bit(s, bit))
 			continue;
@@ -251,7 +253,7 @@ static int ba_shadowed(struct ba *a)
 			continue; /* matches nothing: warned as such */
 		for (o = 0; o < cp->n_rules; o++) {
 			const struct bh_policy_rule *y =
-				&p->rules[a->rule_of_bit[o]];
+			    &p->rules[a->rule_of_bit[o]];
 			bool mutual;
 
 			if (o == bit || !ba_bit(cand + bit * rw, o) ||
@@ -266,7 +268,9 @@ static int ba_shadowed(struct ba *a)
 					y->pos.col > x->pos.col)))
 				continue;
 			ba_warn(a, x->pos,
-				"rule '%s' is shadowed by rule '%s' (line %d): same action, and '%s' covers every source, destination and port of '%s'",
+				"rule '%s' is shadowed by rule '%s' (line %d): "
+				"same action, and '%s' covers every source, "
+				"destination and port of '%s'",
 				x->name, y->name, y->pos.line, y->name,
 				x->name);
 			break;
@@ -299,7 +303,7 @@ static long ba_cancelled(struct ba *a, size_t bit, unsigned char *seen)
 				continue;
 			for (k = a->class_lo[c]; k < a->class_hi[c]; k++) {
 				const __u64 *d =
-					cp->bitmaps[cp->ports[k].bitmap].w;
+				    cp->bitmaps[cp->ports[k].bitmap].w;
 				__u64 m = 0;
 
 				if (!ba_bit(d, bit))
@@ -310,8 +314,12 @@ static long ba_cancelled(struct ba *a, size_t bit, unsigned char *seen)
 				for (w = 0; w < a->rwords && !m; w++) {
 					m = s[w] & d[w] & a->deny[w];
 					if (m && !witness)
-						witness = (long)(w * 64 +
-							(size_t)__builtin_ctzll(m)) + 1;
+						witness =
+						    (long)(w * 64 +
+							   (size_t)
+							       __builtin_ctzll(
+								   m)) +
+						    1;
 				}
 				if (!m)
 					return 0;
@@ -333,17 +341,21 @@ static int ba_cancelled_all(struct ba *a)
 	if (!seen)
 		return -ENOMEM;
 	for (bit = cp->hdr.n_deny; bit < cp->n_rules; bit++) {
-		const struct bh_policy_rule *x = &a->p->rules[a->rule_of_bit[bit]];
+		const struct bh_policy_rule *x =
+		    &a->p->rules[a->rule_of_bit[bit]];
 		long wit = ba_cancelled(a, bit, seen);
 
 		if (wit < 0) {
-			bh_diag_add(a->d, BH_DIAG_WARNING, 0, 0,
-				    "analysis stopped early: the policy is too large to check every allow rule against the deny rules");
+			bh_diag_add(
+			    a->d, BH_DIAG_WARNING, 0, 0,
+			    "analysis stopped early: the policy is too large "
+			    "to check every allow rule against the deny rules");
 			break;
 		}
 		if (wit > 0)
 			ba_warn(a, x->pos,
-				"allow rule '%s' never allows anything: deny rules cancel it entirely (e.g. '%s')",
+				"allow rule '%s' never allows anything: deny "
+				"rules cancel it entirely (e.g. '%s')",
 				x->name, cp->rules[wit - 1].name);
 	}
 	free(seen);
@@ -367,19 +379,21 @@ static void ba_overrides(struct ba *a)
 				continue;
 			for (k = 0; k < cp->n_identities; k++) {
 				const struct bh_cp_identity *id =
-					&cp->identities[k];
+				    &cp->identities[k];
 				bool in_x = false, in_y = false;
 
 				for (l = 0; l < x->selector.n && !in_x; l++)
 					in_x = ba_selector_match(
-						&x->selector.v[l], id);
+					    &x->selector.v[l], id);
 				for (l = 0; l < y->selector.n && !in_y; l++)
 					in_y = ba_selector_match(
-						&y->selector.v[l], id);
+					    &y->selector.v[l], id);
 				if (!in_x || !in_y)
 					continue;
 				ba_warn(a, y->pos,
-					"identity '%s' is selected by this override and the one at line %d with a different mode: enforce applies",
+					"identity '%s' is selected by this "
+					"override and the one at line %d with "
+					"a different mode: enforce applies",
 					id->name, x->pos.line);
 				break;
 			}
@@ -391,8 +405,8 @@ int bh_policy_analyze(const struct bh_policy *p,
 		      const struct bh_compiled_policy *cp,
 		      struct bh_diag *diags)
 {
-	struct ba a = { .p = p, .cp = cp, .d = diags,
-			.budget = BH_ANALYZE_BUDGET };
+	struct ba a = {
+	    .p = p, .cp = cp, .d = diags, .budget = BH_ANALYZE_BUDGET};
 	struct bh_hmap names;
 	size_t i, idx;
 	int err;

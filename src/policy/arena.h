@@ -13,8 +13,7 @@ struct bh_policy_arena *bh_policy_arena_new(void);
 void bh_policy_arena_free(struct bh_policy_arena **a);
 /* Zeroed, 16-byte aligned; NULL when out of memory. n * size must not
  * overflow (checked). */
-void *bh_policy_arena_calloc(struct bh_policy_arena *a, size_t n,
-			     size_t size);
+void *bh_policy_arena_calloc(struct bh_policy_arena *a, size_t n, size_t size);
 char *bh_policy_arena_strndup(struct bh_policy_arena *a, const char *s,
 			      size_t len);
 

@@ -57,10 +57,11 @@ struct bc {
 	size_t *eidx; /* external -> identity index */
 	size_t host_idx, world_idx;
 
-	size_t words; /* identity bitset words */
+	size_t words;		 /* identity bitset words */
 	uint64_t *workload_bits; /* every workload identity */
 
-	/* Inverted index: label key -> identities, (key, value) -> identities. */
+	/* Inverted index: label key -> identities, (key, value) -> identities.
+	 */
 	struct bh_hmap keys, pairs;
 	struct bc_postings *key_post, *pair_post;
 	size_t n_keys, n_pairs;
@@ -78,7 +79,7 @@ struct bc {
 	size_t n_bitmaps, cap_bitmaps;
 
 	struct bh_hmap class_idx;
-	size_t *class_of; /* identity -> class */
+	size_t *class_of;  /* identity -> class */
 	size_t *class_rep; /* class -> identity index with that vector */
 	size_t n_classes;
 
@@ -144,23 +145,23 @@ static int bc_identities(struct bc *c)
 	int err = 0;
 
 	c->ids = bh_policy_arena_calloc(c->a, n, sizeof(*c->ids));
-	c->widx = bh_policy_arena_calloc(c->a, p->n_workloads + 1,
-					 sizeof(size_t));
-	c->eidx = bh_policy_arena_calloc(c->a, p->n_externals + 1,
-					 sizeof(size_t));
+	c->widx =
+	    bh_policy_arena_calloc(c->a, p->n_workloads + 1, sizeof(size_t));
+	c->eidx =
+	    bh_policy_arena_calloc(c->a, p->n_externals + 1, sizeof(size_t));
 	if (!c->ids || !c->widx || !c->eidx)
 		return -ENOMEM;
 	bh_hmap_init(&sets);
 	bh_hmap_init(&used);
 
-	c->ids[0] = (struct bc_ident){ .id = BH_ID_HOST,
-				       .kind = BH_KIND_RESERVED,
-				       .key = "reserved:host",
-				       .name = "host" };
-	c->ids[1] = (struct bc_ident){ .id = BH_ID_WORLD,
-				       .kind = BH_KIND_RESERVED,
-				       .key = "reserved:world",
-				       .name = "world" };
+	c->ids[0] = (struct bc_ident){.id = BH_ID_HOST,
+				      .kind = BH_KIND_RESERVED,
+				      .key = "reserved:host",
+				      .name = "host"};
+	c->ids[1] = (struct bc_ident){.id = BH_ID_WORLD,
+				      .kind = BH_KIND_RESERVED,
+				      .key = "reserved:world",
+				      .name = "world"};
 	n = 2;
 	/* One identity per distinct label set; its name is the smallest
 	 * workload name, whatever the file order. */
@@ -228,8 +229,8 @@ static int bc_identities(struct bc *c)
 			}
 			if (r)
 				break;
-			id->id = id->id + 1 >= BH_ID_SPACE ? BH_ID_FIRST_USER :
-							     id->id + 1;
+			id->id = id->id + 1 >= BH_ID_SPACE ? BH_ID_FIRST_USER
+							   : id->id + 1;
 		}
 	}
 	qsort(c->ids, n, sizeof(*c->ids), bc_ident_id_cmp);
@@ -253,14 +254,14 @@ static int bc_identities(struct bc *c)
 		const char *k;
 
 		j = ext ? i - p->n_workloads : i;
-		k = ext ? bc_strcat2(c, "external:", p->externals[j].name) :
-			  bc_strcat2(c, "workload:", p->workloads[j].canon);
+		k = ext ? bc_strcat2(c, "external:", p->externals[j].name)
+			: bc_strcat2(c, "workload:", p->workloads[j].canon);
 		if (!k) {
 			err = -ENOMEM;
 			goto out;
 		}
-		bh_hmap_get(&sets, k, strlen(k), ext ? &c->eidx[j] :
-						       &c->widx[j]);
+		bh_hmap_get(&sets, k, strlen(k),
+			    ext ? &c->eidx[j] : &c->widx[j]);
 	}
 out:
 	bh_hmap_release(&sets);
@@ -413,7 +414,7 @@ static int bc_peers(struct bc *c, const struct bh_policy_peers *ps,
 				for (k = 0; k < e->n_values; k++) {
 					size_t plen;
 					const char *pk = bc_pair_key(
-						c, e->key, e->values[k], &plen);
+					    c, e->key, e->values[k], &plen);
 
 					if (!pk) {
 						err = -ENOMEM;
@@ -469,12 +470,10 @@ static int bc_rules(struct bc *c)
 	c->n_rules = p->n_rules;
 	c->rwords = (c->n_rules + 63) / 64;
 	c->order = bh_policy_arena_calloc(c->a, c->n_rules + 1, sizeof(size_t));
-	c->from_bits = bh_policy_arena_calloc(c->a, c->n_rules * c->words + 1,
-					      8);
-	c->to_bits = bh_policy_arena_calloc(c->a, c->n_rules * c->words + 1,
-					    8);
-	c->fromvec = bh_policy_arena_calloc(c->a, c->n_ids * c->rwords + 1,
-					    8);
+	c->from_bits =
+	    bh_policy_arena_calloc(c->a, c->n_rules * c->words + 1, 8);
+	c->to_bits = bh_policy_arena_calloc(c->a, c->n_rules * c->words + 1, 8);
+	c->fromvec = bh_policy_arena_calloc(c->a, c->n_ids * c->rwords + 1, 8);
 	c->tovec = bh_policy_arena_calloc(c->a, c->n_ids * c->rwords + 1, 8);
 	if (!c->order || !c->from_bits || !c->to_bits || !c->fromvec ||
 	    !c->tovec)
@@ -483,8 +482,8 @@ static int bc_rules(struct bc *c)
 	if (!keys)
 		return -ENOMEM;
 	for (i = 0; i < c->n_rules; i++)
-		keys[i] = (struct bc_rule_key){ p->rules[i].action,
-						p->rules[i].name, i };
+		keys[i] = (struct bc_rule_key){p->rules[i].action,
+					       p->rules[i].name, i};
 	qsort(keys, c->n_rules, sizeof(*keys), bc_rule_cmp);
 	for (i = 0; i < c->n_rules; i++)
 		c->order[i] = keys[i].idx;
@@ -566,8 +565,8 @@ static int bc_classes(struct bc *c)
 
 	zero = bh_policy_arena_calloc(c->a, c->rwords + 1, 8);
 	c->class_of = bh_policy_arena_calloc(c->a, c->n_ids, sizeof(size_t));
-	c->class_rep = bh_policy_arena_calloc(c->a, c->n_ids + 1,
-					      sizeof(size_t));
+	c->class_rep =
+	    bh_policy_arena_calloc(c->a, c->n_ids + 1, sizeof(size_t));
 	if (!zero || !c->class_of || !c->class_rep)
 		return -ENOMEM;
 	/* Bitmap 0 is the empty bitmap and class 0 the class no rule's `to`
@@ -721,9 +720,9 @@ static int bc_proto(struct bc *c, struct bc_scratch *s, __u32 cls,
 			bit_set(s->base, spans[i].bit);
 			continue;
 		}
-		s->ev[ne++] = (struct bc_event){ spans[i].lo, spans[i].bit, 1 };
-		s->ev[ne++] = (struct bc_event){ spans[i].hi + 1u, spans[i].bit,
-						 -1 };
+		s->ev[ne++] = (struct bc_event){spans[i].lo, spans[i].bit, 1};
+		s->ev[ne++] =
+		    (struct bc_event){spans[i].hi + 1u, spans[i].bit, -1};
 	}
 	qsort(s->ev, ne, sizeof(*s->ev), bc_event_cmp);
 
@@ -753,8 +752,8 @@ static int bc_proto(struct bc *c, struct bc_scratch *s, __u32 cls,
 				return err;
 		}
 		if (in_run && (!extra || bm != run_bm)) {
-			err = bc_segment(c, cls, proto, run_lo, pos - 1,
-					 run_bm);
+			err =
+			    bc_segment(c, cls, proto, run_lo, pos - 1, run_bm);
 			if (err)
 				return err;
 			in_run = false;
@@ -798,7 +797,7 @@ static int bc_class_ports(struct bc *c, struct bc_scratch *s, __u32 cls)
 		while (bits) {
 			size_t b = w * 64 + (size_t)__builtin_ctzll(bits);
 			const struct bh_policy_rule *r =
-				&c->p->rules[c->order[b]];
+			    &c->p->rules[c->order[b]];
 
 			bits &= bits - 1;
 			err = bc_grow((void **)&s->spans, &s->cap_spans,
@@ -813,8 +812,7 @@ static int bc_class_ports(struct bc *c, struct bc_scratch *s, __u32 cls)
 					continue;
 				}
 				s->spans[n++] = (struct bc_span){
-					pt->proto, pt->lo, pt->hi, (__u32)b
-				};
+				    pt->proto, pt->lo, pt->hi, (__u32)b};
 			}
 		}
 	}
@@ -832,8 +830,8 @@ static int bc_class_ports(struct bc *c, struct bc_scratch *s, __u32 cls)
 		if (s->any[w]) {
 			err = bc_bitmap(c, s->any, &bm);
 			if (!err)
-				err = bc_port_add(c, cls, BH_PROTO_ANY, 0, 0,
-						  bm);
+				err =
+				    bc_port_add(c, cls, BH_PROTO_ANY, 0, 0, bm);
 			return err;
 		}
 	}
@@ -842,7 +840,7 @@ static int bc_class_ports(struct bc *c, struct bc_scratch *s, __u32 cls)
 
 static int bc_all_ports(struct bc *c)
 {
-	struct bc_scratch s = { 0 };
+	struct bc_scratch s = {0};
 	size_t cls;
 	int err = 0;
 
@@ -935,7 +933,7 @@ static int bc_out_identities(struct bc *c, struct bh_compiled_policy *cp)
 			for (j = 0; j < id->n_labels; j++) {
 				o->labels[j].key = strdup(id->labels[j].key);
 				o->labels[j].value =
-					strdup(id->labels[j].value);
+				    strdup(id->labels[j].value);
 				if (!o->labels[j].key || !o->labels[j].value)
 					return -ENOMEM;
 			}
@@ -961,15 +959,15 @@ static int bc_out_identities(struct bc *c, struct bh_compiled_policy *cp)
 			}
 			for (i = 0; i < c->n_ids; i++) {
 				struct bh_identity_info *inf =
-					&cp->identities[i].info;
+				    &cp->identities[i].info;
 
 				if (!bit_test(bits, i))
 					continue;
 				if (!(inf->flags & BH_IDF_MODE_SET))
 					inf->flags = BH_IDF_MODE_SET |
-						     (ov->mode == BH_MODE_AUDIT ?
-							      BH_IDF_AUDIT :
-							      0);
+						     (ov->mode == BH_MODE_AUDIT
+							  ? BH_IDF_AUDIT
+							  : 0);
 				else if (ov->mode == BH_MODE_ENFORCE)
 					inf->flags &= (__u8)~BH_IDF_AUDIT;
 			}
@@ -996,24 +994,23 @@ static int bc_out_addrs(struct bc *c, struct bh_compiled_policy *cp)
 	for (i = 0; i < p->n_workloads + p->n_externals; i++) {
 		bool ext = i >= p->n_workloads;
 		const struct bh_policy_workload *w =
-			ext ? &p->externals[i - p->n_workloads] :
-			      &p->workloads[i];
+		    ext ? &p->externals[i - p->n_workloads] : &p->workloads[i];
 		size_t idx = ext ? c->eidx[i - p->n_workloads] : c->widx[i];
 
 		for (j = 0; j < w->n_prefixes; j++)
 			all[k++] = (struct bh_cp_addr){
-				.addr = w->prefixes[j].addr,
-				.prefixlen = w->prefixes[j].prefixlen,
-				.identity = (__u32)idx,
-				.workload = (char *)w->name,
+			    .addr = w->prefixes[j].addr,
+			    .prefixlen = w->prefixes[j].prefixlen,
+			    .identity = (__u32)idx,
+			    .workload = (char *)w->name,
 			};
 	}
 	for (i = 0; i < p->n_host; i++)
 		all[k++] = (struct bh_cp_addr){
-			.addr = p->host[i].addr,
-			.prefixlen = p->host[i].prefixlen,
-			.identity = (__u32)c->host_idx,
-			.workload = (char *)"host",
+		    .addr = p->host[i].addr,
+		    .prefixlen = p->host[i].prefixlen,
+		    .identity = (__u32)c->host_idx,
+		    .workload = (char *)"host",
 		};
 	qsort(all, n, sizeof(*all), bc_addr_cmp);
 	cp->exact = calloc(n + 1, sizeof(*cp->exact));
@@ -1030,8 +1027,8 @@ static int bc_out_addrs(struct bc *c, struct bh_compiled_policy *cp)
 		if (i && all[i].prefixlen == all[i - 1].prefixlen &&
 		    !memcmp(all[i].addr.b, all[i - 1].addr.b, 16))
 			continue;
-		o = all[i].prefixlen == 128 ? &cp->exact[ne++] :
-					      &cp->cidrs[nc++];
+		o = all[i].prefixlen == 128 ? &cp->exact[ne++]
+					    : &cp->cidrs[nc++];
 		*o = all[i];
 		o->info = cp->identities[o->identity].info;
 		o->workload = strdup(all[i].workload);
@@ -1065,8 +1062,7 @@ static int bc_out_rules(struct bc *c, struct bh_compiled_policy *cp)
 		o->name = strdup(r->name);
 		o->file = strdup(c->p->path);
 		o->description = bc_strdup(r->description);
-		if (!o->name || !o->file ||
-		    (r->description && !o->description))
+		if (!o->name || !o->file || (r->description && !o->description))
 			return -ENOMEM;
 	}
 	return 0;
@@ -1074,8 +1070,12 @@ static int bc_out_rules(struct bc *c, struct bh_compiled_policy *cp)
 
 /* The compiled maps must fit the data plane's: each map holds both slots,
  * so one policy may use half. */
-static int bc_check_fit(const struct bh_compiled_policy *cp)
+static int bc_check_fit(const struct bh_compiled_policy *cp,
+			struct bh_diag *diags)
 {
+#define BC_FIT_FMT                                                             \
+	"compiled policy needs %zu entries in map %s, which holds %zu per "    \
+	"policy slot: split the policy or raise the map size"
 	struct bh_cp_sizes sz;
 	int i, err = 0;
 
@@ -1083,8 +1083,14 @@ static int bc_check_fit(const struct bh_compiled_policy *cp)
 	for (i = 0; i < BH_CP_MAP_MAX; i++) {
 		if (sz.map[i].entries <= sz.map[i].capacity)
 			continue;
-		pr_warn("compiled policy needs %zu entries in map %s, which holds %zu per policy slot: split the policy or raise the map size\n",
-			sz.map[i].entries, sz.map[i].name, sz.map[i].capacity);
+		if (diags)
+			bh_diag_add(diags, BH_DIAG_ERROR, 0, 0, BC_FIT_FMT,
+				    sz.map[i].entries, sz.map[i].name,
+				    sz.map[i].capacity);
+		else
+			pr_warn("%s: " BC_FIT_FMT "\n", cp->source_path,
+				sz.map[i].entries, sz.map[i].name,
+				sz.map[i].capacity);
 		err = -E2BIG;
 	}
 	return err;
@@ -1093,14 +1099,22 @@ static int bc_check_fit(const struct bh_compiled_policy *cp)
 int bh_policy_compile(const struct bh_policy *p,
 		      struct bh_compiled_policy **out)
 {
+	return bh_policy_compile_diag(p, out, NULL);
+}
+
+int bh_policy_compile_diag(const struct bh_policy *p,
+			   struct bh_compiled_policy **out,
+			   struct bh_diag *diags)
+{
 	struct bh_compiled_policy *cp = NULL;
-	struct bc c = { .p = p };
+	struct bc c = {.p = p};
 	size_t i;
 	int err;
 
 	*out = NULL;
 	if (p->n_rules > BH_MAX_RULES) {
-		pr_warn("policy %s has %zu rules; the data plane holds at most %d\n",
+		pr_warn("policy %s has %zu rules; the data plane holds at most "
+			"%d\n",
 			p->path, p->n_rules, BH_MAX_RULES);
 		return -E2BIG;
 	}
@@ -1156,7 +1170,7 @@ int bh_policy_compile(const struct bh_policy *p,
 		goto out;
 	}
 	memcpy(cp->source_sha256, p->sha256, sizeof(cp->source_sha256));
-	err = bc_check_fit(cp);
+	err = bc_check_fit(cp, diags);
 out:
 	for (i = 0; i < c.n_keys; i++)
 		free(c.key_post[i].v);

@@ -122,23 +122,23 @@ void bh_compiled_sizes(const struct bh_compiled_policy *cp,
 		const char *name;
 		size_t capacity, entry;
 	} maps[BH_CP_MAP_MAX] = {
-		[BH_CP_MAP_ID_EXACT] = { "bh_id_exact", BH_ID_MAP_SIZE,
-					 sizeof(struct bh_id_exact_key) +
-						 sizeof(struct bh_identity_info) },
-		[BH_CP_MAP_ID_CIDR] = { "bh_id_cidr", BH_CIDR_MAP_SIZE,
-					sizeof(struct bh_id_cidr_key) +
-						sizeof(struct bh_identity_info) },
-		[BH_CP_MAP_PORT_EXACT] = { "bh_port_exact", BH_PORT_MAP_SIZE,
-					   sizeof(struct bh_port_key) +
-						   sizeof(struct bh_port_val) },
-		[BH_CP_MAP_PORT_LPM] = { "bh_port_lpm", BH_PORT_MAP_SIZE,
-					 sizeof(struct bh_port_lpm_key) +
-						 sizeof(struct bh_port_val) },
-		[BH_CP_MAP_BITMAPS] = { "bh_bitmaps", BH_BITMAP_MAP_SIZE,
-					sizeof(struct bh_bitmap_key) +
-						sizeof(struct bh_rule_bitmap) },
-		[BH_CP_MAP_RULES] = { "bh_rules", 2 * BH_MAX_RULES,
-				      sizeof(__u32) + sizeof(struct bh_rule) },
+	    [BH_CP_MAP_ID_EXACT] = {"bh_id_exact", BH_ID_MAP_SIZE,
+				    sizeof(struct bh_id_exact_key) +
+					sizeof(struct bh_identity_info)},
+	    [BH_CP_MAP_ID_CIDR] = {"bh_id_cidr", BH_CIDR_MAP_SIZE,
+				   sizeof(struct bh_id_cidr_key) +
+				       sizeof(struct bh_identity_info)},
+	    [BH_CP_MAP_PORT_EXACT] = {"bh_port_exact", BH_PORT_MAP_SIZE,
+				      sizeof(struct bh_port_key) +
+					  sizeof(struct bh_port_val)},
+	    [BH_CP_MAP_PORT_LPM] = {"bh_port_lpm", BH_PORT_MAP_SIZE,
+				    sizeof(struct bh_port_lpm_key) +
+					sizeof(struct bh_port_val)},
+	    [BH_CP_MAP_BITMAPS] = {"bh_bitmaps", BH_BITMAP_MAP_SIZE,
+				   sizeof(struct bh_bitmap_key) +
+				       sizeof(struct bh_rule_bitmap)},
+	    [BH_CP_MAP_RULES] = {"bh_rules", 2 * BH_MAX_RULES,
+				 sizeof(__u32) + sizeof(struct bh_rule)},
 	};
 	size_t i, n_exact_ports = 0;
 	__u32 max_class = 0;
@@ -195,8 +195,8 @@ static void bh_decide(const struct bh_compiled_policy *cp, __u32 rule_id,
 		      struct bh_cp_access *a)
 {
 	a->rule_id = rule_id;
-	a->action = rule_id ? cp->rules[rule_id - 1].action :
-			      cp->hdr.default_action;
+	a->action =
+	    rule_id ? cp->rules[rule_id - 1].action : cp->hdr.default_action;
 }
 
 struct bh_port_range {
@@ -218,7 +218,7 @@ static int bh_access_proto(const struct bh_compiled_policy *cp,
 	struct bh_port_range *r;
 	__u32 *cuts, pos;
 	size_t nr = 0, nc = 0, i, j;
-	struct bh_cp_access cur = { .proto = e[0].proto }, a;
+	struct bh_cp_access cur = {.proto = e[0].proto}, a;
 	bool have = false;
 	int ret = 0;
 
@@ -228,21 +228,19 @@ static int bh_access_proto(const struct bh_compiled_policy *cp,
 		ret = -ENOMEM;
 		goto out;
 	}
-	r[nr++] = (struct bh_port_range){ 0, 65535, 0,
-					  any ? any->bitmap : 0 };
+	r[nr++] = (struct bh_port_range){0, 65535, 0, any ? any->bitmap : 0};
 	if (!any)
 		r[0].plen = 0xff; /* no entry: empty bitmap below */
 	for (i = 0; i < n; i++) {
 		__u32 size = 1u << (16 - e[i].prefixlen);
 
 		if (!e[i].prefixlen) {
-			r[0] = (struct bh_port_range){ 0, 65535, 0,
-						       e[i].bitmap };
+			r[0] = (struct bh_port_range){0, 65535, 0, e[i].bitmap};
 			continue;
 		}
-		r[nr++] = (struct bh_port_range){ e[i].port,
-						  e[i].port + size - 1,
-						  e[i].prefixlen, e[i].bitmap };
+		r[nr++] =
+		    (struct bh_port_range){e[i].port, e[i].port + size - 1,
+					   e[i].prefixlen, e[i].bitmap};
 	}
 	for (i = 0; i < nr; i++) {
 		cuts[nc++] = r[i].lo;
@@ -269,9 +267,9 @@ static int bh_access_proto(const struct bh_compiled_policy *cp,
 			    (!best || r[j].plen > best->plen))
 				best = &r[j];
 		d = best ? &cp->bitmaps[best->bitmap] : &empty;
-		a = (struct bh_cp_access){ .proto = cur.proto,
-					   .lo = (__u16)cuts[i],
-					   .hi = (__u16)(cuts[i + 1] - 1) };
+		a = (struct bh_cp_access){.proto = cur.proto,
+					  .lo = (__u16)cuts[i],
+					  .hi = (__u16)(cuts[i + 1] - 1)};
 		bh_decide(cp, bh_first_rule(cp, s, d), &a);
 		if (have && a.action == cur.action &&
 		    a.rule_id == cur.rule_id && cur.hi + 1u == a.lo) {
@@ -297,10 +295,10 @@ int bh_compiled_access(const struct bh_compiled_policy *cp, size_t src_idx,
 		       void *ctx)
 {
 	const struct bh_rule_bitmap *s =
-		&cp->bitmaps[cp->identities[src_idx].info.src_bitmap];
+	    &cp->bitmaps[cp->identities[src_idx].info.src_bitmap];
 	__u32 cls = cp->identities[dst_idx].info.dst_class;
 	const struct bh_cp_port *any = NULL;
-	struct bh_cp_access a = { .proto = BH_PROTO_ANY, .hi = 65535 };
+	struct bh_cp_access a = {.proto = BH_PROTO_ANY, .hi = 65535};
 	size_t lo = 0, hi = cp->n_ports, i, j;
 	int ret;
 
@@ -322,13 +320,12 @@ int bh_compiled_access(const struct bh_compiled_policy *cp, size_t src_idx,
 			;
 		if (cp->ports[i].proto == BH_PROTO_ANY)
 			continue;
-		ret = bh_access_proto(cp, s, &cp->ports[i], j - i, any, cb,
-				      ctx);
+		ret =
+		    bh_access_proto(cp, s, &cp->ports[i], j - i, any, cb, ctx);
 		if (ret)
 			return ret;
 	}
-	bh_decide(cp, any ? bh_first_rule(cp, s, &cp->bitmaps[any->bitmap]) :
-			    0,
+	bh_decide(cp, any ? bh_first_rule(cp, s, &cp->bitmaps[any->bitmap]) : 0,
 		  &a);
 	return cb(ctx, &a);
 }

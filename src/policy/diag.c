@@ -66,8 +66,8 @@ void bh_diag_vadd(struct bh_diag *d, enum bh_diag_level level, int line,
 	e->msg = msg;
 }
 
-void bh_diag_add(struct bh_diag *d, enum bh_diag_level level, int line,
-		 int col, const char *fmt, ...)
+void bh_diag_add(struct bh_diag *d, enum bh_diag_level level, int line, int col,
+		 const char *fmt, ...)
 {
 	va_list ap;
 
@@ -105,7 +105,7 @@ void bh_diag_print(const struct bh_diag *d, FILE *out)
 	for (i = 0; i < d->n; i++) {
 		const struct bh_diag_entry *e = &d->v[i];
 		const char *lvl =
-			e->level == BH_DIAG_ERROR ? "error" : "warning";
+		    e->level == BH_DIAG_ERROR ? "error" : "warning";
 
 		if (e->line > 0)
 			fprintf(out, "%s:%d:%d: %s: %s\n", file, e->line,

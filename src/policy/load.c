@@ -33,7 +33,7 @@
  * grows exponentially ("billion laughs"). The walk counts nodes and gives
  * up past this many visits per node of the document. */
 #define BH_POLICY_VISITS_PER_NODE 16
-#define BH_POLICY_VISITS_MIN 100000
+#define BH_POLICY_VISITS_MIN	  100000
 
 struct bh_loader {
 	yaml_document_t doc;
@@ -51,8 +51,8 @@ struct bh_loader {
 static struct bh_policy_pos ld_pos(const yaml_node_t *n)
 {
 	struct bh_policy_pos pos = {
-		.line = (int)n->start_mark.line + 1,
-		.col = (int)n->start_mark.column + 1,
+	    .line = (int)n->start_mark.line + 1,
+	    .col = (int)n->start_mark.column + 1,
 	};
 
 	return pos;
@@ -60,7 +60,7 @@ static struct bh_policy_pos ld_pos(const yaml_node_t *n)
 
 static void ld_msg(struct bh_loader *ld, enum bh_diag_level level,
 		   const yaml_node_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void ld_msg(struct bh_loader *ld, enum bh_diag_level level,
 		   const yaml_node_t *n, const char *fmt, ...)
@@ -73,7 +73,7 @@ static void ld_msg(struct bh_loader *ld, enum bh_diag_level level,
 	va_end(ap);
 }
 
-#define ld_err(ld, n, ...) ld_msg(ld, BH_DIAG_ERROR, n, __VA_ARGS__)
+#define ld_err(ld, n, ...)  ld_msg(ld, BH_DIAG_ERROR, n, __VA_ARGS__)
 #define ld_warn(ld, n, ...) ld_msg(ld, BH_DIAG_WARNING, n, __VA_ARGS__)
 
 static yaml_node_t *ld_node(struct bh_loader *ld, int idx)
@@ -90,7 +90,8 @@ static bool ld_visit(struct bh_loader *ld, const yaml_node_t *n)
 		return true;
 	ld->over_budget = true;
 	ld_err(ld, n,
-	       "the document expands to more than %zu nodes through aliases; refusing to walk it",
+	       "the document expands to more than %zu nodes through aliases; "
+	       "refusing to walk it",
 	       ld->max_visits);
 	return false;
 }
@@ -152,16 +153,16 @@ static const char *ld_str(struct bh_loader *ld, const yaml_node_t *n,
 	return s;
 }
 
-static bool ld_seq(struct bh_loader *ld, const yaml_node_t *n,
-		   const char *what, size_t *count)
+static bool ld_seq(struct bh_loader *ld, const yaml_node_t *n, const char *what,
+		   size_t *count)
 {
 	if (n->type != YAML_SEQUENCE_NODE) {
 		ld_err(ld, n, "%s must be a list, not %s", what,
 		       ld_node_type(n));
 		return false;
 	}
-	*count = (size_t)(n->data.sequence.items.top -
-			  n->data.sequence.items.start);
+	*count =
+	    (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 	return true;
 }
 
@@ -179,7 +180,7 @@ static bool ld_fields(struct bh_loader *ld, const yaml_node_t *n,
 		      yaml_node_t **vals)
 {
 	yaml_node_pair_t *pair;
-	yaml_node_t *keyn[8] = { 0 };
+	yaml_node_t *keyn[8] = {0};
 	size_t i;
 
 	memset(vals, 0, n_keys * sizeof(*vals));
@@ -205,7 +206,8 @@ static bool ld_fields(struct bh_loader *ld, const yaml_node_t *n,
 			if (!strcmp(ks, keys[i]))
 				break;
 		if (i < n_keys && keyn[i]) {
-			ld_err(ld, k, "duplicate key '%s' in %s (first at line %d)",
+			ld_err(ld, k,
+			       "duplicate key '%s' in %s (first at line %d)",
 			       ks, what, ld_pos(keyn[i]).line);
 			continue;
 		}
@@ -229,8 +231,7 @@ static bool ld_fields(struct bh_loader *ld, const yaml_node_t *n,
 /* ------------------------------------------------------------------------ */
 /* Scalars.                                                                 */
 
-static int ld_bool(struct bh_loader *ld, const yaml_node_t *n,
-		   const char *what)
+static int ld_bool(struct bh_loader *ld, const yaml_node_t *n, const char *what)
 {
 	const char *v = (const char *)n->data.scalar.value;
 
@@ -264,7 +265,10 @@ static int ld_choice(struct bh_loader *ld, const yaml_node_t *n,
 			return i;
 	for (i = 0; choices[i] && off < sizeof(expected); i++)
 		off += (size_t)snprintf(expected + off, sizeof(expected) - off,
-					"%s%s", !i ? "" : choices[i + 1] ? ", " : " or ",
+					"%s%s",
+					!i		 ? ""
+					: choices[i + 1] ? ", "
+							 : " or ",
 					choices[i]);
 	ld_err(ld, n, "unknown %s '%.64s' (expected %s)", what, v, expected);
 	return -1;
@@ -298,6 +302,39 @@ size_t bh_policy_labels_str(const struct bh_policy_label *labels, size_t n,
 	return off;
 }
 
+/* One `key: value` label pair (labels, matchLabels): both strings, in
+ * Kubernetes syntax. */
+static bool ld_label_pair(struct bh_loader *ld, const yaml_node_t *k,
+			  const yaml_node_t *v, const char **ks,
+			  const char **vs)
+{
+	const char *why;
+
+	*ks = ld_str(ld, k, "a label key");
+	if (!*ks)
+		return false;
+	if ((why = bh_syntax_label_key(*ks))) {
+		ld_err(ld, k, "bad label key '%.64s': %s", *ks, why);
+		return false;
+	}
+	if (ld_is_null(v)) {
+		ld_err(
+		    ld, v,
+		    "label '%s' has no value (write %s: \"\" for an empty one)",
+		    *ks, *ks);
+		return false;
+	}
+	*vs = ld_str(ld, v, "a label value");
+	if (!*vs)
+		return false;
+	if ((why = bh_syntax_label_value(*vs))) {
+		ld_err(ld, v, "bad value '%.64s' of label '%s': %s", *vs, *ks,
+		       why);
+		return false;
+	}
+	return true;
+}
+
 static void ld_labels(struct bh_loader *ld, const yaml_node_t *n,
 		      struct bh_policy_workload *w)
 {
@@ -309,7 +346,8 @@ static void ld_labels(struct bh_loader *ld, const yaml_node_t *n,
 	if (!ld_visit(ld, n))
 		return;
 	if (n->type != YAML_MAPPING_NODE) {
-		ld_err(ld, n, "'labels' must be a mapping of key: value, not %s",
+		ld_err(ld, n,
+		       "'labels' must be a mapping of key: value, not %s",
 		       ld_node_type(n));
 		return;
 	}
@@ -321,29 +359,10 @@ static void ld_labels(struct bh_loader *ld, const yaml_node_t *n,
 	     pair < n->data.mapping.pairs.top; pair++) {
 		yaml_node_t *k = ld_node(ld, pair->key);
 		yaml_node_t *v = ld_node(ld, pair->value);
-		const char *ks = ld_str(ld, k, "a label key");
-		const char *vs, *why;
+		const char *ks, *vs;
 
-		if (!ks)
+		if (!ld_label_pair(ld, k, v, &ks, &vs))
 			continue;
-		if ((why = bh_syntax_label_key(ks))) {
-			ld_err(ld, k, "bad label key '%.64s': %s", ks, why);
-			continue;
-		}
-		if (ld_is_null(v)) {
-			ld_err(ld, v,
-			       "label '%s' has no value (write %s: \"\" for an empty one)",
-			       ks, ks);
-			continue;
-		}
-		vs = ld_str(ld, v, "a label value");
-		if (!vs)
-			continue;
-		if ((why = bh_syntax_label_value(vs))) {
-			ld_err(ld, v, "bad value '%.64s' of label '%s': %s", vs,
-			       ks, why);
-			continue;
-		}
 		for (j = 0; j < i; j++)
 			if (!strcmp(w->labels[j].key, ks))
 				break;
@@ -389,8 +408,8 @@ static void ld_prefixes(struct bh_loader *ld, const yaml_node_t *n,
 
 		if (!ld_visit(ld, it))
 			break;
-		s = ld_str(ld, it, kind == BH_PREFIX_CIDR ? "a CIDR" :
-							    "an address");
+		s = ld_str(ld, it,
+			   kind == BH_PREFIX_CIDR ? "a CIDR" : "an address");
 		if (!s)
 			continue;
 		why = bh_syntax_prefix(s, kind, &pf->addr, &pf->prefixlen, err,
@@ -431,13 +450,13 @@ static struct bh_policy_peer *ld_peer_add(struct bh_loader *ld,
 	return &pv->v[pv->n++];
 }
 
-static const char *const ld_ops[] = { "In", "NotIn", "Exists",
-				      "DoesNotExist", NULL };
+static const char *const ld_ops[] = {"In", "NotIn", "Exists", "DoesNotExist",
+				     NULL};
 
 static bool ld_sel_expr(struct bh_loader *ld, const yaml_node_t *n,
 			struct bh_policy_sel_expr *e)
 {
-	static const char *const keys[] = { "key", "operator", "values" };
+	static const char *const keys[] = {"key", "operator", "values"};
 	yaml_node_t *f[LD_NKEYS(keys)];
 	bool ok = true;
 	size_t count, i;
@@ -465,7 +484,7 @@ static bool ld_sel_expr(struct bh_loader *ld, const yaml_node_t *n,
 	if (e->op == BH_SEL_EXISTS || e->op == BH_SEL_DOES_NOT_EXIST) {
 		if (f[2] && !(f[2]->type == YAML_SEQUENCE_NODE &&
 			      f[2]->data.sequence.items.top ==
-				      f[2]->data.sequence.items.start)) {
+				  f[2]->data.sequence.items.start)) {
 			ld_err(ld, f[2], "operator %s takes no 'values'",
 			       ld_ops[op]);
 			return false;
@@ -522,7 +541,8 @@ static void ld_selector(struct bh_loader *ld, const yaml_node_t *n,
 		if (!ld_visit(ld, ml))
 			return;
 		if (ml->type != YAML_MAPPING_NODE) {
-			ld_err(ld, ml, "'matchLabels' must be a mapping, not %s",
+			ld_err(ld, ml,
+			       "'matchLabels' must be a mapping, not %s",
 			       ld_node_type(ml));
 			ok = false;
 		} else {
@@ -550,21 +570,7 @@ static void ld_selector(struct bh_loader *ld, const yaml_node_t *n,
 
 			if (!ld_visit(ld, v))
 				return;
-			ks = ld_str(ld, k, "a label key");
-			vs = ld_is_null(v) ? "" : ld_str(ld, v, "a label value");
-			if (!ks || !vs) {
-				ok = false;
-				continue;
-			}
-			if (bh_syntax_label_key(ks)) {
-				ld_err(ld, k, "bad label key '%.64s': %s", ks,
-				       bh_syntax_label_key(ks));
-				ok = false;
-				continue;
-			}
-			if (bh_syntax_label_value(vs)) {
-				ld_err(ld, v, "bad value '%.64s' of label '%s': %s",
-				       vs, ks, bh_syntax_label_value(vs));
+			if (!ld_label_pair(ld, k, v, &ks, &vs)) {
 				ok = false;
 				continue;
 			}
@@ -572,7 +578,8 @@ static void ld_selector(struct bh_loader *ld, const yaml_node_t *n,
 				if (!strcmp(ex[j].key, ks))
 					break;
 			if (j < i) {
-				ld_err(ld, k, "duplicate key '%s' in 'matchLabels'",
+				ld_err(ld, k,
+				       "duplicate key '%s' in 'matchLabels'",
 				       ks);
 				ok = false;
 				continue;
@@ -644,8 +651,8 @@ static void ld_peer_one(struct bh_loader *ld, const yaml_node_t *n,
 			const char *what, const struct bh_hmap *ext_names,
 			struct ld_peers *pv)
 {
-	static const char *const keys[] = { "matchLabels", "matchExpressions",
-					    "external" };
+	static const char *const keys[] = {"matchLabels", "matchExpressions",
+					   "external"};
 	yaml_node_t *f[LD_NKEYS(keys)];
 	struct bh_policy_peer *peer;
 
@@ -658,13 +665,15 @@ static void ld_peer_one(struct bh_loader *ld, const yaml_node_t *n,
 			peer = ld_peer_add(ld, pv);
 			if (!peer)
 				return;
-			peer->kind = !strcmp(v, "world") ? BH_PEER_WORLD :
-							   BH_PEER_HOST;
+			peer->kind =
+			    !strcmp(v, "world") ? BH_PEER_WORLD : BH_PEER_HOST;
 			peer->pos = ld_pos(n);
 			return;
 		}
 		ld_err(ld, n,
-		       "unknown peer '%.64s' in %s (expected world, host, a selector such as {matchLabels: {app: web}}, {external: NAME}, or a list of those)",
+		       "unknown peer '%.64s' in %s (expected world, host, a "
+		       "selector such as {matchLabels: {app: web}}, {external: "
+		       "NAME}, or a list of those)",
 		       v, what);
 		return;
 	}
@@ -676,7 +685,8 @@ static void ld_peer_one(struct bh_loader *ld, const yaml_node_t *n,
 		return;
 	if (f[2] && (f[0] || f[1])) {
 		ld_err(ld, n,
-		       "a peer is either a selector or {external: ...}, not both: write a list of two peers");
+		       "a peer is either a selector or {external: ...}, not "
+		       "both: write a list of two peers");
 		return;
 	}
 	if (f[2]) {
@@ -703,7 +713,7 @@ static void ld_peers(struct bh_loader *ld, const yaml_node_t *n,
 		     const char *what, const struct bh_hmap *ext_names,
 		     struct bh_policy_peers *out)
 {
-	struct ld_peers pv = { 0 };
+	struct ld_peers pv = {0};
 	size_t count, i;
 
 	out->pos = ld_pos(n);
@@ -752,7 +762,8 @@ static void ld_ports(struct bh_loader *ld, const yaml_node_t *n,
 		return;
 	if (!count) {
 		ld_err(ld, n,
-		       "'ports' is an empty list: omit it or write [any] for every protocol and port");
+		       "'ports' is an empty list: omit it or write [any] for "
+		       "every protocol and port");
 		return;
 	}
 	r->ports = ld_calloc(ld, count, sizeof(*r->ports));
@@ -780,15 +791,14 @@ static void ld_ports(struct bh_loader *ld, const yaml_node_t *n,
 	}
 }
 
-static const char *const ld_actions[] = { "deny", "allow", NULL };
-static const char *const ld_modes[] = { "enforce", "audit", NULL };
+static const char *const ld_actions[] = {"deny", "allow", NULL};
+static const char *const ld_modes[] = {"enforce", "audit", NULL};
 
 static void ld_rule(struct bh_loader *ld, const yaml_node_t *n,
 		    const struct bh_hmap *ext_names, struct bh_policy_rule *r)
 {
-	static const char *const keys[] = { "name",   "description", "from",
-					    "to",     "ports",	     "action",
-					    "log" };
+	static const char *const keys[] = {"name",  "description", "from", "to",
+					   "ports", "action",	   "log"};
 	yaml_node_t *f[LD_NKEYS(keys)];
 	int v;
 
@@ -824,9 +834,9 @@ static void ld_named(struct bh_loader *ld, const yaml_node_t *n,
 		     const char *what, struct bh_policy_workload *w,
 		     bool external)
 {
-	static const char *const wkeys[] = { "name", "labels", "addresses",
-					     "cidrs" };
-	static const char *const ekeys[] = { "name", "labels", "cidrs" };
+	static const char *const wkeys[] = {"name", "labels", "addresses",
+					    "cidrs"};
+	static const char *const ekeys[] = {"name", "labels", "cidrs"};
 	yaml_node_t *f[LD_NKEYS(wkeys)], *cidrs;
 
 	w->pos = ld_pos(n);
@@ -861,7 +871,8 @@ static void ld_named(struct bh_loader *ld, const yaml_node_t *n,
 		ld_err(ld, n, "external group is missing 'cidrs'");
 	else if (!external && !f[2] && !cidrs && w->name)
 		ld_warn(ld, n,
-			"workload '%s' has no addresses: no traffic can be attributed to it",
+			"workload '%s' has no addresses: no traffic can be "
+			"attributed to it",
 			w->name);
 }
 
@@ -883,12 +894,12 @@ static void *ld_section(struct bh_loader *ld, const yaml_node_t *n,
 static void ld_overrides(struct bh_loader *ld, const yaml_node_t *n,
 			 const struct bh_hmap *ext_names)
 {
-	static const char *const keys[] = { "selector", "mode" };
+	static const char *const keys[] = {"selector", "mode"};
 	struct bh_policy *p = ld->p;
 	size_t count, i;
 
-	p->overrides = ld_section(ld, n, "'overrides'",
-				  sizeof(*p->overrides), &count);
+	p->overrides =
+	    ld_section(ld, n, "'overrides'", sizeof(*p->overrides), &count);
 	for (i = 0; i < count && !ld->over_budget; i++) {
 		struct bh_policy_override *o = &p->overrides[p->n_overrides];
 		yaml_node_t *it = ld_item(ld, n, i), *f[LD_NKEYS(keys)];
@@ -915,9 +926,9 @@ static void ld_overrides(struct bh_loader *ld, const yaml_node_t *n,
 static void ld_defaults(struct bh_loader *ld, const yaml_node_t *n,
 			const struct bh_hmap *ext_names)
 {
-	static const char *const keys[] = { "mode", "action", "conntrack",
-					    "overrides", "host_addresses" };
-	static const char *const ct[] = { "strict", "loose", NULL };
+	static const char *const keys[] = {"mode", "action", "conntrack",
+					   "overrides", "host_addresses"};
+	static const char *const ct[] = {"strict", "loose", NULL};
 	yaml_node_t *f[LD_NKEYS(keys)];
 	struct bh_policy *p = ld->p;
 	int v;
@@ -945,7 +956,8 @@ static void ld_version(struct bh_loader *ld, const yaml_node_t *root,
 
 	if (!n) {
 		ld_err(ld, root,
-		       "missing 'version: 1' (the policy language version this file is written in)");
+		       "missing 'version: 1' (the policy language version this "
+		       "file is written in)");
 		return;
 	}
 	v = (const char *)n->data.scalar.value;
@@ -953,9 +965,10 @@ static void ld_version(struct bh_loader *ld, const yaml_node_t *root,
 		return;
 	if (n->type == YAML_SCALAR_NODE && v[0] >= '0' && v[0] <= '9' &&
 	    strspn(v, "0123456789") == strlen(v))
-		ld_err(ld, n,
-		       "unsupported version %.16s (this bulkhead reads version 1)",
-		       v);
+		ld_err(
+		    ld, n,
+		    "unsupported version %.16s (this bulkhead reads version 1)",
+		    v);
 	else
 		ld_err(ld, n, "'version' must be 1");
 }
@@ -965,8 +978,8 @@ static void ld_version(struct bh_loader *ld, const yaml_node_t *root,
 
 enum ld_owner_kind { LD_WORKLOAD, LD_EXTERNAL, LD_HOST };
 
-static const char *const ld_owner_what[] = { "workload", "external group",
-					     "host" };
+static const char *const ld_owner_what[] = {"workload", "external group",
+					    "host"};
 
 struct ld_owned {
 	const struct bh_policy_prefix *pf;
@@ -986,9 +999,9 @@ static int ld_owned_cmp(const void *a, const void *b)
 	/* Same prefix: in file order, so the later one is reported. */
 	if (x->pf->pos.line != y->pf->pos.line)
 		return x->pf->pos.line < y->pf->pos.line ? -1 : 1;
-	return x->pf->pos.col < y->pf->pos.col ? -1 :
-	       x->pf->pos.col > y->pf->pos.col ? 1 :
-						 0;
+	return x->pf->pos.col < y->pf->pos.col	 ? -1
+	       : x->pf->pos.col > y->pf->pos.col ? 1
+						 : 0;
 }
 
 static bool ld_contains(const struct bh_policy_prefix *outer,
@@ -1010,12 +1023,12 @@ static bool ld_contains(const struct bh_policy_prefix *outer,
 }
 
 /* "workload 'web'", "external group 'corp'", "the host". */
-static const char *ld_owner(const struct bh_policy *p,
-			    const struct ld_owned *o, char *buf, size_t size)
+static const char *ld_owner(const struct bh_policy *p, const struct ld_owned *o,
+			    char *buf, size_t size)
 {
-	const char *name = o->kind == LD_WORKLOAD ? p->workloads[o->idx].name :
-			   o->kind == LD_EXTERNAL ? p->externals[o->idx].name :
-						    NULL;
+	const char *name = o->kind == LD_WORKLOAD   ? p->workloads[o->idx].name
+			   : o->kind == LD_EXTERNAL ? p->externals[o->idx].name
+						    : NULL;
 
 	if (!name)
 		return "the host";
@@ -1025,7 +1038,7 @@ static const char *ld_owner(const struct bh_policy *p,
 
 static void ld_diag_pf(struct bh_loader *ld, enum bh_diag_level level,
 		       const struct bh_policy_prefix *pf, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void ld_diag_pf(struct bh_loader *ld, enum bh_diag_level level,
 		       const struct bh_policy_prefix *pf, const char *fmt, ...)
@@ -1061,16 +1074,20 @@ static void ld_overlap(struct bh_loader *ld, const struct ld_owned *outer,
 					   p->workloads[cur->idx].canon);
 
 		if (same_labels && same_prefix)
-			ld_diag_pf(ld, BH_DIAG_WARNING, cur->pf,
-				   "%s of %s is also listed by %s (line %d); they have the same labels, so the same identity",
-				   a, cn, on, outer->pf->pos.line);
+			ld_diag_pf(
+			    ld, BH_DIAG_WARNING, cur->pf,
+			    "%s of %s is also listed by %s (line %d); they "
+			    "have the same labels, so the same identity",
+			    a, cn, on, outer->pf->pos.line);
 		else if (!same_labels && same_prefix)
 			ld_diag_pf(ld, BH_DIAG_ERROR, cur->pf,
-				   "%s of %s is also claimed by %s (line %d), which has different labels",
+				   "%s of %s is also claimed by %s (line %d), "
+				   "which has different labels",
 				   a, cn, on, outer->pf->pos.line);
 		else if (!same_labels)
 			ld_diag_pf(ld, BH_DIAG_ERROR, cur->pf,
-				   "%s of %s lies inside %s of %s (line %d), which has different labels",
+				   "%s of %s lies inside %s of %s (line %d), "
+				   "which has different labels",
 				   a, cn, b, on, outer->pf->pos.line);
 		return;
 	}
@@ -1101,14 +1118,14 @@ static void ld_check_overlaps(struct bh_loader *ld)
 	k = 0;
 	for (i = 0; i < p->n_workloads; i++)
 		for (j = 0; j < p->workloads[i].n_prefixes; j++)
-			v[k++] = (struct ld_owned){ &p->workloads[i].prefixes[j],
-						    LD_WORKLOAD, i };
+			v[k++] = (struct ld_owned){&p->workloads[i].prefixes[j],
+						   LD_WORKLOAD, i};
 	for (i = 0; i < p->n_externals; i++)
 		for (j = 0; j < p->externals[i].n_prefixes; j++)
-			v[k++] = (struct ld_owned){ &p->externals[i].prefixes[j],
-						    LD_EXTERNAL, i };
+			v[k++] = (struct ld_owned){&p->externals[i].prefixes[j],
+						   LD_EXTERNAL, i};
 	for (i = 0; i < p->n_host; i++)
-		v[k++] = (struct ld_owned){ &p->host[i], LD_HOST, 0 };
+		v[k++] = (struct ld_owned){&p->host[i], LD_HOST, 0};
 	qsort(v, n, sizeof(*v), ld_owned_cmp);
 
 	/* Sorted by (address, prefix length), a prefix comes before every
@@ -1136,18 +1153,18 @@ static void ld_check_names(struct bh_loader *ld)
 	bh_hmap_init(&names);
 	for (i = 0; i < p->n_workloads + p->n_externals; i++) {
 		const struct bh_policy_workload *w =
-			i < p->n_workloads ? &p->workloads[i] :
-					     &p->externals[i - p->n_workloads];
+		    i < p->n_workloads ? &p->workloads[i]
+				       : &p->externals[i - p->n_workloads];
 		const struct bh_policy_workload *o;
 		int r;
 
 		if (!w->name)
 			continue;
 		if (!strcmp(w->name, "world") || !strcmp(w->name, "host")) {
-			bh_diag_add(ld->d, BH_DIAG_ERROR, w->pos.line,
-				    w->pos.col,
-				    "name '%s' is reserved for the built-in identity",
-				    w->name);
+			bh_diag_add(
+			    ld->d, BH_DIAG_ERROR, w->pos.line, w->pos.col,
+			    "name '%s' is reserved for the built-in identity",
+			    w->name);
 			continue;
 		}
 		r = bh_hmap_put(&names, w->name, strlen(w->name), i, &first);
@@ -1157,13 +1174,14 @@ static void ld_check_names(struct bh_loader *ld)
 		}
 		if (r)
 			continue;
-		o = first < p->n_workloads ? &p->workloads[first] :
-					     &p->externals[first - p->n_workloads];
+		o = first < p->n_workloads
+			? &p->workloads[first]
+			: &p->externals[first - p->n_workloads];
 		bh_diag_add(ld->d, BH_DIAG_ERROR, w->pos.line, w->pos.col,
 			    "duplicate name '%s': %s at line %d has it already",
 			    w->name,
-			    first < p->n_workloads ? "workload" :
-						     "external group",
+			    first < p->n_workloads ? "workload"
+						   : "external group",
 			    o->pos.line);
 	}
 	bh_hmap_release(&names);
@@ -1181,10 +1199,10 @@ static void ld_check_names(struct bh_loader *ld)
 			break;
 		}
 		if (!ret)
-			bh_diag_add(ld->d, BH_DIAG_ERROR, r->pos.line,
-				    r->pos.col,
-				    "duplicate rule name '%s' (first at line %d)",
-				    r->name, p->rules[first].pos.line);
+			bh_diag_add(
+			    ld->d, BH_DIAG_ERROR, r->pos.line, r->pos.col,
+			    "duplicate rule name '%s' (first at line %d)",
+			    r->name, p->rules[first].pos.line);
 	}
 	bh_hmap_release(&names);
 }
@@ -1194,15 +1212,15 @@ static void ld_check_names(struct bh_loader *ld)
 
 static void ld_root(struct bh_loader *ld, yaml_node_t *root)
 {
-	static const char *const keys[] = { "version", "defaults", "workloads",
-					    "external", "rules" };
+	static const char *const keys[] = {"version", "defaults", "workloads",
+					   "external", "rules"};
 	yaml_node_t *f[LD_NKEYS(keys)];
 	struct bh_policy *p = ld->p;
 	struct bh_hmap ext_names;
 	size_t count, i;
 
-	if (!ld_fields(ld, root, "the policy (top level)", keys,
-		       LD_NKEYS(keys), f))
+	if (!ld_fields(ld, root, "the policy (top level)", keys, LD_NKEYS(keys),
+		       f))
 		return;
 	ld_version(ld, root, f[0]);
 	bh_hmap_init(&ext_names);
@@ -1217,9 +1235,9 @@ static void ld_root(struct bh_loader *ld, yaml_node_t *root)
 			ld_named(ld, ld_item(ld, f[3], i), "external group", e,
 				 true);
 			/* Duplicates are reported by ld_check_names. */
-			if (e->name && bh_hmap_put(&ext_names, e->name,
-						   strlen(e->name), i,
-						   NULL) < 0)
+			if (e->name &&
+			    bh_hmap_put(&ext_names, e->name, strlen(e->name), i,
+					NULL) < 0)
 				ld->oom = -ENOMEM;
 		}
 		p->n_externals = count;
@@ -1235,15 +1253,16 @@ static void ld_root(struct bh_loader *ld, yaml_node_t *root)
 		p->n_workloads = count;
 	}
 	if (f[4]) {
-		p->rules = ld_section(ld, f[4], "'rules'", sizeof(*p->rules),
-				      &count);
+		p->rules =
+		    ld_section(ld, f[4], "'rules'", sizeof(*p->rules), &count);
 		for (i = 0; i < count && !ld->over_budget; i++)
 			ld_rule(ld, ld_item(ld, f[4], i), &ext_names,
 				&p->rules[i]);
 		p->n_rules = count;
 		if (count > BH_MAX_RULES)
 			ld_err(ld, f[4],
-			       "too many rules: %zu (the data plane holds at most %d)",
+			       "too many rules: %zu (the data plane holds at "
+			       "most %d)",
 			       count, BH_MAX_RULES);
 	}
 	bh_hmap_release(&ext_names);
@@ -1255,11 +1274,11 @@ static void ld_root(struct bh_loader *ld, yaml_node_t *root)
 
 static void ld_yaml_error(struct bh_loader *ld, const yaml_parser_t *y)
 {
-	const char *what = y->error == YAML_READER_ERROR  ? "YAML reader" :
-			   y->error == YAML_SCANNER_ERROR ? "YAML syntax" :
-			   y->error == YAML_PARSER_ERROR  ? "YAML syntax" :
-			   y->error == YAML_COMPOSER_ERROR ? "YAML" :
-							     "YAML";
+	const char *what = y->error == YAML_READER_ERROR     ? "YAML reader"
+			   : y->error == YAML_SCANNER_ERROR  ? "YAML syntax"
+			   : y->error == YAML_PARSER_ERROR   ? "YAML syntax"
+			   : y->error == YAML_COMPOSER_ERROR ? "YAML"
+							     : "YAML";
 	const char *problem = y->problem ? y->problem : "unknown error";
 
 	if (y->error == YAML_MEMORY_ERROR) {
@@ -1274,14 +1293,12 @@ static void ld_yaml_error(struct bh_loader *ld, const yaml_parser_t *y)
 		return;
 	}
 	if (y->context)
-		bh_diag_add(ld->d, BH_DIAG_ERROR,
-			    (int)y->problem_mark.line + 1,
+		bh_diag_add(ld->d, BH_DIAG_ERROR, (int)y->problem_mark.line + 1,
 			    (int)y->problem_mark.column + 1,
 			    "%s error: %s %s (line %zu)", what, problem,
 			    y->context, y->context_mark.line + 1);
 	else
-		bh_diag_add(ld->d, BH_DIAG_ERROR,
-			    (int)y->problem_mark.line + 1,
+		bh_diag_add(ld->d, BH_DIAG_ERROR, (int)y->problem_mark.line + 1,
 			    (int)y->problem_mark.column + 1, "%s error: %s",
 			    what, problem);
 }
@@ -1313,7 +1330,7 @@ void bh_policy_free(struct bh_policy **p)
 int bh_policy_load_buf(const char *name, const void *buf, size_t len,
 		       struct bh_policy **out, struct bh_diag *diags)
 {
-	struct bh_loader ld = { .d = diags };
+	struct bh_loader ld = {.d = diags};
 	size_t errors0 = diags->n_errors;
 	yaml_parser_t parser;
 	yaml_node_t *root;
@@ -1362,7 +1379,7 @@ int bh_policy_load_buf(const char *name, const void *buf, size_t len,
 		goto out_parser;
 	}
 	ld.max_visits = (size_t)(ld.doc.nodes.top - ld.doc.nodes.start) *
-				BH_POLICY_VISITS_PER_NODE +
+			    BH_POLICY_VISITS_PER_NODE +
 			BH_POLICY_VISITS_MIN;
 	ld_root(&ld, root);
 
@@ -1378,7 +1395,8 @@ int bh_policy_load_buf(const char *name, const void *buf, size_t len,
 
 			if (r2)
 				ld_err(&ld, r2,
-				       "a second YAML document: a policy file holds one document");
+				       "a second YAML document: a policy file "
+				       "holds one document");
 			yaml_document_delete(&next);
 		}
 	}
@@ -1430,8 +1448,7 @@ int bh_policy_load(const char *path, struct bh_policy **out,
 	}
 	if (!S_ISREG(st.st_mode)) {
 		err = -EINVAL;
-		bh_diag_add(diags, BH_DIAG_ERROR, 0, 0,
-			    "not a regular file");
+		bh_diag_add(diags, BH_DIAG_ERROR, 0, 0, "not a regular file");
 		goto out;
 	}
 	if (st.st_size > BH_POLICY_MAX_BYTES) {

@@ -46,8 +46,8 @@ static bool bh_addr_in(const struct bh_compiled_policy *cp,
 static bool bh_world_addr(const struct bh_compiled_policy *cp,
 			  union bh_addr *out)
 {
-	static const char *const tries[] = { "192.0.2.1", "198.51.100.1",
-					     "203.0.113.1", "2001:db8::1" };
+	static const char *const tries[] = {"192.0.2.1", "198.51.100.1",
+					    "203.0.113.1", "2001:db8::1"};
 	unsigned int i;
 
 	for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
@@ -106,7 +106,8 @@ int bh_policy_resolve_peer(const struct bh_policy *p,
 			if (bh_addr_in(cp, &w->prefixes[i], (__u32)idx, addr))
 				return 0;
 		snprintf(err, errlen,
-			 "'%s' has no address of its own in the policy: give an address instead",
+			 "'%s' has no address of its own in the policy: give "
+			 "an address instead",
 			 name);
 		return -ENOENT;
 	}
@@ -114,7 +115,8 @@ int bh_policy_resolve_peer(const struct bh_policy *p,
 		if (bh_world_addr(cp, addr))
 			return 0;
 		snprintf(err, errlen,
-			 "every address tried belongs to a workload or an external group: give an address for the world");
+			 "every address tried belongs to a workload or an "
+			 "external group: give an address for the world");
 		return -ENOENT;
 	}
 	if (!strcmp(name, "host")) {
@@ -123,13 +125,15 @@ int bh_policy_resolve_peer(const struct bh_policy *p,
 			if (bh_addr_in(cp, &p->host[i], (__u32)idx, addr))
 				return 0;
 		snprintf(err, errlen,
-			 "the host has no address (defaults.host_addresses): give an address instead");
+			 "the host has no address (defaults.host_addresses): "
+			 "give an address instead");
 		return -ENOENT;
 	}
 	if (!bh_policy_parse_addr(name, addr))
 		return 0;
 	snprintf(err, errlen,
-		 "'%s' is neither a workload, an external group, world, host, nor an IP address",
+		 "'%s' is neither a workload, an external group, world, host, "
+		 "nor an IP address",
 		 name);
 	return -EINVAL;
 }
@@ -172,7 +176,8 @@ int bh_policy_parse_flow_port(const char *s, __u8 *proto, __u16 *port,
 	}
 	if (*proto == BH_PROTO_ANY) {
 		snprintf(err, errlen,
-			 "'%s' is not one flow: give a protocol, e.g. tcp/443, udp/53, icmp/8, proto/47",
+			 "'%s' is not one flow: give a protocol, e.g. tcp/443, "
+			 "udp/53, icmp/8, proto/47",
 			 s);
 		return -EINVAL;
 	}

@@ -46,12 +46,11 @@ struct bh_diag {
 /* A bh_diag is a caller-owned struct: init, fill, print, release. */
 void bh_diag_init(struct bh_diag *d);
 void bh_diag_release(struct bh_diag *d);
-void bh_diag_add(struct bh_diag *d, enum bh_diag_level level, int line,
-		 int col, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+void bh_diag_add(struct bh_diag *d, enum bh_diag_level level, int line, int col,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void bh_diag_vadd(struct bh_diag *d, enum bh_diag_level level, int line,
 		  int col, const char *fmt, va_list ap)
-	__attribute__((format(printf, 5, 0)));
+    __attribute__((format(printf, 5, 0)));
 /* Sort by position, so that the output reads like the file. */
 void bh_diag_sort(struct bh_diag *d);
 /* "FILE:LINE:COLUMN: error: message" lines. */
@@ -157,7 +156,7 @@ struct bh_policy {
 	const char *path;
 	char sha256[65]; /* hex digest of the file bytes */
 
-	__u8 mode;           /* enum bh_mode */
+	__u8 mode;	     /* enum bh_mode */
 	__u8 default_action; /* enum bh_action */
 	bool ct_loose;
 	struct bh_policy_prefix *host; /* defaults.host_addresses */
@@ -193,6 +192,11 @@ void bh_policy_free(struct bh_policy **p);
  * fit the data plane's maps (with a message saying which), or -ENOMEM. */
 int bh_policy_compile(const struct bh_policy *p,
 		      struct bh_compiled_policy **out);
+/* The same, with the reasons for -E2BIG as errors in diags (when not
+ * NULL) instead of log messages. */
+int bh_policy_compile_diag(const struct bh_policy *p,
+			   struct bh_compiled_policy **out,
+			   struct bh_diag *diags);
 
 /* Warnings that need the compiled form: selectors matching nothing, rules
  * shadowed by another, allow rules cancelled by denies, conflicting mode
@@ -220,11 +224,11 @@ enum bh_cp_map {
 };
 
 struct bh_cp_map_size {
-	const char *name;     /* the BPF map's name */
-	size_t entries;       /* entries this policy writes (one slot) */
-	size_t capacity;      /* entries one slot may use */
-	size_t entry_bytes;   /* key + value */
-	size_t bytes;         /* entries * entry_bytes */
+	const char *name;   /* the BPF map's name */
+	size_t entries;	    /* entries this policy writes (one slot) */
+	size_t capacity;    /* entries one slot may use */
+	size_t entry_bytes; /* key + value */
+	size_t bytes;	    /* entries * entry_bytes */
 };
 
 struct bh_cp_sizes {
@@ -242,9 +246,9 @@ void bh_compiled_sizes(const struct bh_compiled_policy *cp,
 /* maps with the data plane's semantics (for `policy show`).                */
 
 struct bh_cp_access {
-	__u8 proto;   /* BH_PROTO_ANY: every protocol not listed elsewhere */
-	__u16 lo, hi; /* port (or ICMP type) range */
-	__u8 action;  /* enum bh_action */
+	__u8 proto;    /* BH_PROTO_ANY: every protocol not listed elsewhere */
+	__u16 lo, hi;  /* port (or ICMP type) range */
+	__u8 action;   /* enum bh_action */
 	__u32 rule_id; /* deciding rule, 0 for the default action */
 };
 

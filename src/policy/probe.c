@@ -16,9 +16,8 @@ int bh_policy_probe_new(const struct bh_compiled_policy *cp,
 			struct bh_policy_probe **out)
 {
 	/* Decisions only: no flow table worth the name. */
-	struct bh_native_opts opts = { .flow_capacity = 16,
-				       .deny_capacity = 16,
-				       .frag_capacity = 16 };
+	struct bh_native_opts opts = {
+	    .flow_capacity = 16, .deny_capacity = 16, .frag_capacity = 16};
 	struct bh_policy_probe *pr;
 	int err;
 
@@ -47,9 +46,8 @@ void bh_policy_probe_free(struct bh_policy_probe **pr)
 	*pr = NULL;
 }
 
-int bh_policy_probe_decide(struct bh_policy_probe *pr,
-			   const union bh_addr *src, const union bh_addr *dst,
-			   __u8 proto, __u16 port,
+int bh_policy_probe_decide(struct bh_policy_probe *pr, const union bh_addr *src,
+			   const union bh_addr *dst, __u8 proto, __u16 port,
 			   struct bh_policy_verdict *out)
 {
 	int err;

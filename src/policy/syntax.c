@@ -46,7 +46,7 @@ int bh_policy_parse_addr(const char *s, union bh_addr *out)
 
 static bool bh_addr_is_v4(const union bh_addr *a)
 {
-	static const __u8 mapped[12] = { [10] = 0xff, [11] = 0xff };
+	static const __u8 mapped[12] = {[10] = 0xff, [11] = 0xff};
 
 	return !memcmp(a->b, mapped, sizeof(mapped));
 }
@@ -64,14 +64,14 @@ const char *bh_policy_addr_str(const union bh_addr *a, __u8 prefixlen,
 	if (prefixlen == 128)
 		snprintf(buf, size, "%s", txt);
 	else
-		snprintf(buf, size, "%s/%u", txt, v4 ? prefixlen - 96u
-						    : (unsigned int)prefixlen);
+		snprintf(buf, size, "%s/%u", txt,
+			 v4 ? prefixlen - 96u : (unsigned int)prefixlen);
 	return buf;
 }
 
 const char *bh_syntax_prefix(const char *s, enum bh_syntax_prefix_kind kind,
-			     union bh_addr *addr, __u8 *prefixlen,
-			     char *err, size_t errlen)
+			     union bh_addr *addr, __u8 *prefixlen, char *err,
+			     size_t errlen)
 {
 	const char *slash = strchr(s, '/');
 	char host[INET6_ADDRSTRLEN + 1];
@@ -82,24 +82,26 @@ const char *bh_syntax_prefix(const char *s, enum bh_syntax_prefix_kind kind,
 
 	if (!slash) {
 		if (bh_policy_parse_addr(s, addr)) {
-			snprintf(err, errlen,
-				 "bad address '%s': not an IPv4 or IPv6 address",
-				 s);
+			snprintf(
+			    err, errlen,
+			    "bad address '%s': not an IPv4 or IPv6 address", s);
 			return err;
 		}
 		if (kind == BH_PREFIX_CIDR) {
-			snprintf(err, errlen,
-				 "bad CIDR '%s': no prefix length (write %s/%u)",
-				 s, s, strchr(s, ':') ? 128 : 32);
+			snprintf(
+			    err, errlen,
+			    "bad CIDR '%s': no prefix length (write %s/%u)", s,
+			    s, strchr(s, ':') ? 128 : 32);
 			return err;
 		}
 		*prefixlen = 128;
 		return NULL;
 	}
 	if (kind == BH_PREFIX_ADDR) {
-		snprintf(err, errlen,
-			 "'%s' is a CIDR: list it under 'cidrs', not 'addresses'",
-			 s);
+		snprintf(
+		    err, errlen,
+		    "'%s' is a CIDR: list it under 'cidrs', not 'addresses'",
+		    s);
 		return err;
 	}
 	hlen = (size_t)(slash - s);
@@ -126,9 +128,10 @@ const char *bh_syntax_prefix(const char *s, enum bh_syntax_prefix_kind kind,
 			unsigned int j;
 
 			for (j = bits; j < 128; j++)
-				net.b[j / 8] &= (__u8)~(0x80 >> (j % 8));
+				net.b[j / 8] &= (__u8) ~(0x80 >> (j % 8));
 			snprintf(err, errlen,
-				 "bad CIDR '%s': host bits are set (the network is %s)",
+				 "bad CIDR '%s': host bits are set (the "
+				 "network is %s)",
 				 s,
 				 bh_policy_addr_str(&net, (__u8)bits, txt,
 						    sizeof(txt)));
@@ -144,9 +147,9 @@ static const struct {
 	__u8 proto;
 	bool ports; /* takes /PORT */
 } bh_protos[] = {
-	{ "tcp", IPPROTO_TCP, true },	  { "udp", IPPROTO_UDP, true },
-	{ "sctp", IPPROTO_SCTP, true },	  { "icmp", IPPROTO_ICMP, false },
-	{ "icmpv6", IPPROTO_ICMPV6, false },
+    {"tcp", IPPROTO_TCP, true},	       {"udp", IPPROTO_UDP, true},
+    {"sctp", IPPROTO_SCTP, true},      {"icmp", IPPROTO_ICMP, false},
+    {"icmpv6", IPPROTO_ICMPV6, false},
 };
 
 const char *bh_policy_proto_str(__u8 proto, char *buf, size_t size)
@@ -186,11 +189,12 @@ const char *bh_syntax_port(const char *s, __u8 *proto, __u16 *lo, __u16 *hi,
 		return NULL;
 	}
 	if (nlen == 5 && !strncasecmp(s, "proto", 5)) {
-		if (!slash || !bh_parse_dec(slash + 1, strlen(slash + 1), 3,
-					    &a) ||
+		if (!slash ||
+		    !bh_parse_dec(slash + 1, strlen(slash + 1), 3, &a) ||
 		    a < 1 || a > 255) {
 			snprintf(err, errlen,
-				 "bad port entry '%s': write proto/N with an IP protocol number N of 1-255",
+				 "bad port entry '%s': write proto/N with an "
+				 "IP protocol number N of 1-255",
 				 s);
 			return err;
 		}
@@ -207,7 +211,8 @@ const char *bh_syntax_port(const char *s, __u8 *proto, __u16 *lo, __u16 *hi,
 	}
 	if (!found) {
 		snprintf(err, errlen,
-			 "unknown protocol '%.*s' in '%s' (expected tcp, udp, sctp, icmp, icmpv6, any or proto/N)",
+			 "unknown protocol '%.*s' in '%s' (expected tcp, udp, "
+			 "sctp, icmp, icmpv6, any or proto/N)",
 			 (int)(nlen > 32 ? 32 : nlen), s, s);
 		return err;
 	}
@@ -220,7 +225,8 @@ const char *bh_syntax_port(const char *s, __u8 *proto, __u16 *lo, __u16 *hi,
 		if (!bh_parse_dec(slash + 1, strlen(slash + 1), 5, &a) ||
 		    a > 65535) {
 			snprintf(err, errlen,
-				 "bad port '%s': the port must be a number of 0-65535",
+				 "bad port '%s': the port must be a number of "
+				 "0-65535",
 				 s);
 			return err;
 		}
@@ -230,15 +236,16 @@ const char *bh_syntax_port(const char *s, __u8 *proto, __u16 *lo, __u16 *hi,
 	if (!bh_parse_dec(slash + 1, (size_t)(dash - slash - 1), 5, &a) ||
 	    !bh_parse_dec(dash + 1, strlen(dash + 1), 5, &b) || a > 65535 ||
 	    b > 65535) {
-		snprintf(err, errlen,
-			 "bad port range '%s': both ends must be numbers of 0-65535",
-			 s);
+		snprintf(
+		    err, errlen,
+		    "bad port range '%s': both ends must be numbers of 0-65535",
+		    s);
 		return err;
 	}
 	if (a > b) {
 		snprintf(err, errlen,
-			 "bad port range '%s': start %lu is above end %lu", s, a,
-			 b);
+			 "bad port range '%s': start %lu is above end %lu", s,
+			 a, b);
 		return err;
 	}
 	*lo = (__u16)a;
@@ -257,7 +264,8 @@ static bool bh_is_alnum(char c)
 	return isascii((unsigned char)c) && isalnum((unsigned char)c);
 }
 
-/* A Kubernetes "qualified name" part: [A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])? */
+/* A Kubernetes "qualified name" part: [A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?
+ */
 static bool bh_qualified_name(const char *s, size_t len)
 {
 	size_t i;
@@ -291,11 +299,14 @@ const char *bh_syntax_label_key(const char *s)
 
 	if (slash) {
 		if (!bh_dns_subdomain(s, (size_t)(slash - s)))
-			return "the prefix before '/' must be a DNS subdomain (lower-case letters, digits, '-', '.')";
+			return "the prefix before '/' must be a DNS subdomain "
+			       "(lower-case letters, digits, '-', '.')";
 		s = slash + 1;
 	}
 	if (!bh_qualified_name(s, strlen(s)))
-		return "a key is at most 63 characters of letters, digits, '-', '_', '.', starting and ending with a letter or digit";
+		return "a key is at most 63 characters of letters, digits, "
+		       "'-', '_', '.', starting and ending with a letter or "
+		       "digit";
 	return NULL;
 }
 
@@ -303,7 +314,8 @@ const char *bh_syntax_label_value(const char *s)
 {
 	if (!*s || bh_qualified_name(s, strlen(s)))
 		return NULL;
-	return "a value is empty or at most 63 characters of letters, digits, '-', '_', '.', starting and ending with a letter or digit";
+	return "a value is empty or at most 63 characters of letters, digits, "
+	       "'-', '_', '.', starting and ending with a letter or digit";
 }
 
 const char *bh_syntax_name(const char *s)
@@ -314,6 +326,7 @@ const char *bh_syntax_name(const char *s)
 		return "a name has 1-253 characters";
 	for (i = 0; i < len; i++)
 		if (!bh_is_alnum(s[i]) && !strchr("._:/-", s[i]))
-			return "a name has only letters, digits and '.', '_', ':', '/', '-'";
+			return "a name has only letters, digits and '.', '_', "
+			       "':', '/', '-'";
 	return NULL;
 }

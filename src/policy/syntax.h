@@ -20,8 +20,8 @@ enum bh_syntax_prefix_kind {
 };
 
 const char *bh_syntax_prefix(const char *s, enum bh_syntax_prefix_kind kind,
-			     union bh_addr *addr, __u8 *prefixlen,
-			     char *err, size_t errlen);
+			     union bh_addr *addr, __u8 *prefixlen, char *err,
+			     size_t errlen);
 
 /* One `ports` entry: "tcp/443", "udp/53", "tcp/8000-8100", "tcp", "icmp",
  * "icmpv6", "sctp/3868", "proto/47", "any". */

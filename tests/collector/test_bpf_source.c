@@ -144,7 +144,7 @@ static void test_batched_poll_events_eviction_delete(void **state)
 		assert_int_equal(bpf_map_update_elem(fx->flows_fd, &k, &f,
 						     BPF_ANY), 0);
 	}
-	k = key(0, 6);
+	k = key(100, 6);
 	f = flow(3, T0 + S(1));
 	f.verdict = BH_VERDICT_DENY;
 	f.reason = BH_REASON_DEFAULT_DENY;

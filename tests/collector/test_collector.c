@@ -742,6 +742,74 @@ static void test_table_full(void **state)
 	assert_true(stats(fx).memory_bytes >= 16 * 200);
 }
 
+/* Without an event, an ICMP echo flow takes its type from the port the
+ * policy was evaluated with; its Community ID is the one the event would
+ * have given. */
+static void test_icmp_type_from_policy_port(void **state)
+{
+	struct fixture *fx = *state;
+	struct bh_event ev = icmp_event("10.0.0.1", "10.0.0.2", 8, T0);
+	struct bh_flow_key k = key4("10.0.0.1", 77, "10.0.0.2", 77, 1);
+	struct bh_flow f = flow_at(T0, T0 + S(1));
+	char with_event[BH_COMMUNITY_ID_LEN + 1];
+
+	set_counts(&f, 1, 98, 1, 98);
+	bh_collector_event(fx->c, &ev);
+	poll(fx, T0 + S(1), &k, &f, 1);
+	bh_collector_flush(fx->c, T0 + S(2));
+	assert_int_equal(fx->n, 1);
+	strcpy(with_event, fx->recs[0].community_id);
+
+	k.a_port = k.b_port = 78; /* another echo id, no event */
+	f.policy_port = 8;
+	poll(fx, T0 + S(3), &k, &f, 1);
+	bh_collector_flush(fx->c, T0 + S(4));
+	assert_int_equal(fx->n, 2);
+	assert_true(fx->recs[1].has_icmp);
+	assert_int_equal(fx->recs[1].icmp_type, 8);
+	assert_int_equal(fx->recs[1].icmp_code, 0);
+	assert_string_equal(fx->recs[1].community_id, with_event);
+
+	/* a one-way type without its code: nothing to hash */
+	k.a_port = k.b_port = 0;
+	f.policy_port = 3;
+	poll(fx, T0 + S(5), &k, &f, 1);
+	bh_collector_flush(fx->c, T0 + S(6));
+	assert_int_equal(fx->n, 3);
+	assert_false(fx->recs[2].has_icmp);
+	assert_string_equal(fx->recs[2].community_id, "");
+}
+
+/* A policy switch lets a denied flow through: the data plane moves its
+ * entry from bh_denied to bh_flows with its counters. One flow, counted
+ * once, not evicted. */
+static void test_flow_moves_between_maps(void **state)
+{
+	struct fixture *fx = *state;
+	struct bh_flow_key k = key4("10.0.0.1", 40000, "10.0.0.2", 5432, 6);
+	struct bh_flow f = flow_at(T0, T0 + S(1));
+
+	f.verdict = BH_VERDICT_DENY;
+	f.reason = BH_REASON_DEFAULT_DENY;
+	set_counts(&f, 3, 180, 0, 0);
+	bh_collector_poll_begin(fx->c, T0 + S(1));
+	bh_collector_ingest(fx->c, &k, &f, true);
+	bh_collector_poll_end(fx->c, T0 + S(1));
+	f.verdict = BH_VERDICT_ALLOW;
+	f.reason = BH_REASON_NONE;
+	f.last_seen_ns = T0 + S(2);
+	set_counts(&f, 5, 300, 2, 120);
+	poll(fx, T0 + S(2), &k, &f, 1);
+	bh_collector_flush(fx->c, T0 + S(3));
+	assert_int_equal(fx->n, 1);
+	assert_int_equal(fx->recs[0].packets[BH_SIDE_INIT], 5);
+	assert_int_equal(fx->recs[0].verdict, BH_VERDICT_ALLOW);
+	assert_false(fx->recs[0].denied);
+	assert_int_equal(stats(fx).flows_evicted, 0);
+	assert_int_equal(stats(fx).flows_discovered, 1);
+	assert_int_equal(stats(fx).drop_packets[BH_REASON_DEFAULT_DENY], 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -761,6 +829,8 @@ int main(void)
 		T(test_drop_accounting),
 		T(test_fields_tunnel_vlan_v6),
 		T(test_table_full),
+		T(test_icmp_type_from_policy_port),
+		T(test_flow_moves_between_maps),
 #undef T
 	};
 

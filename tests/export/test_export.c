@@ -199,10 +199,10 @@ static void test_reader(void **state)
 		ssize_t fl;
 
 		bulkhead__telemetry__v1__envelope__init(&env);
-		fl = bh_envelope_write(&w, &env, 1000 + i);
+		fl = bh_envelope_write(&w, &env, 1000 + i, 0);
 		assert_true(fl > 0);
 		offs[i] = len;
-		memcpy(stream + len, w.buf, (size_t)fl);
+		memcpy(stream + len, w.frame, (size_t)fl);
 		len += (size_t)fl;
 	}
 	free(w.buf);
@@ -309,11 +309,11 @@ static void test_flow_roundtrip(void **state)
 	bulkhead__telemetry__v1__envelope__init(&env);
 	env.payload_case = BULKHEAD__TELEMETRY__V1__ENVELOPE__PAYLOAD_FLOW;
 	env.flow = &pb.flow;
-	len = bh_envelope_write(&w, &env, 123);
+	len = bh_envelope_write(&w, &env, 123, bh_pb_flow_bound(&r));
 	assert_true(len > 0);
-	assert_int_equal(bh_varint_get(w.buf, (size_t)len, &size, &used), 0);
+	assert_int_equal(bh_varint_get(w.frame, (size_t)len, &size, &used), 0);
 	assert_int_equal(used + size, (size_t)len);
-	d = bulkhead__telemetry__v1__envelope__unpack(NULL, size, w.buf + used);
+	d = bulkhead__telemetry__v1__envelope__unpack(NULL, size, w.frame + used);
 	assert_non_null(d);
 	assert_string_equal(d->node_id, "node-t");
 	assert_int_equal(d->exporter_instance, 5);
@@ -348,6 +348,48 @@ static void test_flow_roundtrip(void **state)
 	assert_string_equal(f->community_id, "1:LQU9qZlK+B5F3KDmev6m5PMibrg=");
 	bulkhead__telemetry__v1__envelope__free_unpacked(d, NULL);
 	free(w.buf);
+}
+
+/* The size bound that lets the exporter pack without sizing first is an
+ * upper bound, also with every field at its largest. */
+static void test_flow_bound(void **state)
+{
+	static char big[4][300];
+	static const char *labels[6];
+	struct bh_flow_record r;
+	struct bh_pb_flow pb;
+	int i, side;
+
+	(void)state;
+	sample_record(&r, 1);
+	bh_pb_flow_init(&pb, &r);
+	assert_true(protobuf_c_message_get_packed_size(&pb.flow.base) <=
+		    bh_pb_flow_bound(&r));
+	for (i = 0; i < 4; i++) {
+		memset(big[i], 'x' + i, sizeof(big[i]) - 1);
+		big[i][sizeof(big[i]) - 1] = '\0';
+	}
+	for (i = 0; i < 6; i++)
+		labels[i] = big[i % 4];
+	memset(&r, 0xff, sizeof(r)); /* every number at its largest */
+	r.node = r.rule = big[0];
+	r.vlan_count = BH_MAX_VLAN_TAGS;
+	r.end_reason = BH_END_FORCED;
+	r.direction = BH_TDIR_EGRESS;
+	r.has_icmp = r.tunneled = r.audit = r.denied = r.ipv6 = true;
+	r.community_id[BH_COMMUNITY_ID_LEN] = '\0';
+	for (side = 0; side < 2; side++) {
+		struct bh_record_endpoint *e = &r.ep[side];
+
+		e->workload = e->external_group = e->ifname = big[1];
+		e->city = e->as_org = big[2];
+		e->country_code[2] = '\0';
+		e->labels = labels;
+		e->n_labels = 6;
+	}
+	bh_pb_flow_init(&pb, &r);
+	assert_true(protobuf_c_message_get_packed_size(&pb.flow.base) <=
+		    bh_pb_flow_bound(&r));
 }
 
 /* ---- sinks ------------------------------------------------------------- */
@@ -751,6 +793,7 @@ int main(void)
 		cmocka_unit_test(test_reader),
 		cmocka_unit_test(test_queue_full_and_wrap),
 		cmocka_unit_test(test_flow_roundtrip),
+		cmocka_unit_test(test_flow_bound),
 		cmocka_unit_test(test_url_parse),
 		cmocka_unit_test(test_file_sink),
 		cmocka_unit_test(test_file_rotation),

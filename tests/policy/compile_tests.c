@@ -4,6 +4,7 @@
 #include "policy_test.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,7 @@
 
 static struct ref_peer peer_of(const struct bh_policy *p, const char *name)
 {
-	struct ref_peer r = { .kind = REF_WORLD };
+	struct ref_peer r = {.kind = REF_WORLD};
 	size_t i;
 
 	if (!strcmp(name, "world"))
@@ -23,10 +24,10 @@ static struct ref_peer peer_of(const struct bh_policy *p, const char *name)
 	}
 	for (i = 0; i < p->n_workloads; i++)
 		if (!strcmp(p->workloads[i].name, name))
-			return (struct ref_peer){ REF_WORKLOAD, i };
+			return (struct ref_peer){REF_WORKLOAD, i};
 	for (i = 0; i < p->n_externals; i++)
 		if (!strcmp(p->externals[i].name, name))
-			return (struct ref_peer){ REF_EXTERNAL, i };
+			return (struct ref_peer){REF_EXTERNAL, i};
 	fail_msg("no peer '%s'", name);
 	return r;
 }
@@ -61,12 +62,13 @@ static void expect_flow(const struct bh_compiled_policy *cp,
 	struct ref_peer rs = peer_of(p, from), rd = peer_of(p, to);
 	__u32 rid = ref_maps_rule(cp, s, d, proto, port);
 	const struct bh_cp_rule *r = bh_compiled_rule(cp, rid);
-	struct find_ctx f = { .proto = proto, .port = port };
+	struct find_ctx f = {.proto = proto, .port = port};
 	struct ref_verdict rv;
 	__u8 got = r ? r->action : cp->hdr.default_action;
 
 	if (got != action || (rule ? !r || strcmp(r->name, rule) : !!r))
-		fail_msg("%s -> %s proto %u port %u: got %s by %s, expected %s by %s",
+		fail_msg("%s -> %s proto %u port %u: got %s by %s, expected %s "
+			 "by %s",
 			 from, to, proto, port,
 			 got == BH_ACTION_ALLOW ? "allow" : "deny",
 			 r ? r->name : "default",
@@ -82,6 +84,30 @@ static void expect_flow(const struct bh_compiled_policy *cp,
 	assert_true(f.have);
 	assert_int_equal(f.found.action, action);
 	assert_int_equal(f.found.rule_id, rid);
+}
+
+/* A flow and what must decide it (rule NULL: the default action). */
+struct flow_case {
+	const char *from, *to;
+	__u8 proto;
+	__u16 port;
+	__u8 action;
+	const char *rule;
+};
+
+#define ALLOW	 BH_ACTION_ALLOW
+#define DENY	 BH_ACTION_DENY
+#define FLOWS(t) (sizeof(t) / sizeof((t)[0]))
+
+static void expect_flows(const struct bh_compiled_policy *cp,
+			 const struct bh_policy *p, const struct flow_case *c,
+			 size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		expect_flow(cp, p, c[i].from, c[i].to, c[i].proto, c[i].port,
+			    c[i].action, c[i].rule);
 }
 
 static size_t rule_bit(const struct bh_compiled_policy *cp, const char *name)
@@ -102,6 +128,7 @@ static bool bm_test(const struct bh_rule_bitmap *b, size_t bit)
 
 /* ------------------------------------------------------------------------ */
 
+/* clang-format off */
 static const char ident_yaml[] =
 	V1
 	"workloads:\n"
@@ -114,6 +141,7 @@ static const char ident_yaml[] =
 	"rules:\n"
 	"  - {name: b-rule, from: {matchLabels: {app: web}}, to: {matchLabels: {app: db}}, ports: [tcp/5432]}\n"
 	"  - {name: a-rule, from: world, to: {}, ports: [tcp/22], action: deny}\n";
+/* clang-format on */
 
 static void test_identities(void **state)
 {
@@ -173,6 +201,7 @@ static void test_identities(void **state)
  * else. Reordering the file or adding workloads keeps them. */
 static void test_identity_stability(void **state)
 {
+	/* clang-format off */
 	static const char reordered[] =
 		V1
 		"rules:\n"
@@ -185,8 +214,9 @@ static void test_identity_stability(void **state)
 		"  - {name: db, labels: {app: db}, addresses: [10.0.1.1]}\n"
 		"  - {name: web-1, labels: {env: prod, app: web}, addresses: [10.0.0.1]}\n"
 		"  - {name: web-2, labels: {app: web, env: prod}, addresses: [10.0.0.2]}\n";
-	static const char *const names[] = { "web-1", "web-2", "db", "bare",
-					     "corp", "world", "host" };
+	/* clang-format on */
+	static const char *const names[] = {"web-1", "web-2", "db",  "bare",
+					    "corp",  "world", "host"};
 	struct bh_compiled_policy *a, *b, *c;
 	struct bh_policy *pa, *pb, *pc;
 	char *grown;
@@ -207,16 +237,18 @@ static void test_identity_stability(void **state)
 
 		for (i = 0; i < 50; i++) {
 			n = sprintf(grown + off,
-				    "  - {name: new-%zu, labels: {app: new%zu}, addresses: [10.1.0.%zu]}\n",
+				    "  - {name: new-%zu, labels: {app: "
+				    "new%zu}, addresses: [10.1.0.%zu]}\n",
 				    i, i, i);
 			off += (size_t)n;
 		}
 		n = sprintf(grown + off, "external:\n");
 		off += (size_t)n;
 		for (i = 0; i < 5; i++) {
-			n = sprintf(grown + off,
-				    "  - {name: ext%zu, cidrs: [198.51.%zu.0/24]}\n",
-				    i, i);
+			n = sprintf(
+			    grown + off,
+			    "  - {name: ext%zu, cidrs: [198.51.%zu.0/24]}\n", i,
+			    i);
 			off += (size_t)n;
 		}
 		strcpy(grown + off, at + strlen("external:\n"));
@@ -226,8 +258,10 @@ static void test_identity_stability(void **state)
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		__u32 ida = a->identities[pt_ident(a, pa, names[i])].id;
 
-		assert_int_equal(ida, b->identities[pt_ident(b, pb, names[i])].id);
-		assert_int_equal(ida, c->identities[pt_ident(c, pc, names[i])].id);
+		assert_int_equal(ida,
+				 b->identities[pt_ident(b, pb, names[i])].id);
+		assert_int_equal(ida,
+				 c->identities[pt_ident(c, pc, names[i])].id);
 	}
 	/* Reordering keeps the whole compiled form, byte for byte. */
 	assert_int_equal(a->n_ports, b->n_ports);
@@ -291,10 +325,10 @@ static void test_determinism(void **state)
 
 	(void)state;
 	bh_diag_init(&d);
-	assert_int_equal(bh_policy_load(bh_test_src_path(
-						 "config/policy-example.yaml"),
-					 &p, &d),
-			 0);
+	assert_int_equal(
+	    bh_policy_load(bh_test_src_path("config/policy-example.yaml"), &p,
+			   &d),
+	    0);
 	assert_int_equal(bh_policy_compile(p, &a), 0);
 	assert_int_equal(bh_policy_compile(p, &b), 0);
 	assert_same_compiled(a, b);
@@ -307,6 +341,7 @@ static void test_determinism(void **state)
 /* ------------------------------------------------------------------------ */
 /* Selector semantics: which workloads each `from` selects.                 */
 
+/* clang-format off */
 static const char sel_yaml[] =
 	V1
 	"workloads:\n"
@@ -337,9 +372,11 @@ static const char sel_yaml[] =
 	"  - {name: s-externals, from: {external: [corp, mon]}, to: world}\n"
 	"  - {name: s-list, from: [{matchLabels: {app: db}}, {external: mon}, host], to: world}\n"
 	"  - {name: s-nomatch, from: {matchLabels: {app: nothing}}, to: world}\n";
+/* clang-format on */
 
 static void test_selectors(void **state)
 {
+	/* clang-format off */
 	static const struct {
 		const char *rule;
 		const char *selected; /* space-separated peer names */
@@ -362,10 +399,10 @@ static void test_selectors(void **state)
 		{ "s-list", "db mon host" },
 		{ "s-nomatch", "" },
 	};
-	static const char *const peers[] = { "web-prod", "web-dev", "api-prod",
-					     "db",	 "tool",    "empty-val",
-					     "corp",	 "mon",	    "world",
-					     "host" };
+	/* clang-format on */
+	static const char *const peers[] = {
+	    "web-prod",	 "web-dev", "api-prod", "db",	 "tool",
+	    "empty-val", "corp",    "mon",	"world", "host"};
 	struct bh_policy *p;
 	struct bh_compiled_policy *cp = pt_compile(sel_yaml, &p);
 	size_t i, j;
@@ -376,7 +413,7 @@ static void test_selectors(void **state)
 
 		for (j = 0; j < sizeof(peers) / sizeof(peers[0]); j++) {
 			const struct bh_cp_identity *id =
-				&cp->identities[pt_ident(cp, p, peers[j])];
+			    &cp->identities[pt_ident(cp, p, peers[j])];
 			char word[32];
 			bool want, got;
 
@@ -390,7 +427,8 @@ static void test_selectors(void **state)
 			}
 			got = bm_test(&cp->bitmaps[id->info.src_bitmap], bit);
 			if (want != got)
-				fail_msg("rule %s, peer %s: selected %d, expected %d",
+				fail_msg("rule %s, peer %s: selected %d, "
+					 "expected %d",
 					 cases[i].rule, peers[j], got, want);
 		}
 	}
@@ -401,6 +439,7 @@ static void test_selectors(void **state)
 /* ------------------------------------------------------------------------ */
 /* Precedence: deny beats allow, in any order; names break ties.            */
 
+/* clang-format off */
 static const char prec_yaml[] =
 	V1
 	"workloads:\n"
@@ -413,6 +452,23 @@ static const char prec_yaml[] =
 	"  - {name: a-allow-db, from: {}, to: {matchLabels: {app: db}}, ports: [tcp/5432]}\n"
 	"  - {name: b-deny-ssh, from: {matchLabels: {app: web}}, to: {}, ports: [tcp/22], action: deny}\n"
 	"  - {name: c-allow-any, from: {matchLabels: {app: other}}, to: {}}\n";
+/* clang-format on */
+
+/* clang-format off */
+static const struct flow_case precedence_flows[] = {
+	/* Two allows: the first by name reports. */
+	{ "web", "db", 6, 5432, ALLOW, "a-allow-db" },
+	/* An allow and two denies: deny, the first deny by name. */
+	{ "web", "db", 6, 22, DENY, "b-deny-ssh" },
+	{ "other", "db", 6, 22, DENY, "m-deny-ssh" },
+	/* Allow-any loses to the ssh deny, wins elsewhere. */
+	{ "other", "web", 6, 22, DENY, "m-deny-ssh" },
+	{ "other", "web", 17, 53, ALLOW, "c-allow-any" },
+	/* Nothing matches: the default. */
+	{ "web", "other", 6, 80, DENY, NULL },
+	{ "world", "db", 6, 5432, DENY, NULL },
+};
+/* clang-format on */
 
 static void test_precedence(void **state)
 {
@@ -420,27 +476,22 @@ static void test_precedence(void **state)
 	struct bh_compiled_policy *cp = pt_compile(prec_yaml, &p);
 
 	(void)state;
-	/* Two allows: the first by name reports. */
-	expect_flow(cp, p, "web", "db", 6, 5432, BH_ACTION_ALLOW,
-		    "a-allow-db");
-	/* An allow and two denies: deny, the first deny by name. */
-	expect_flow(cp, p, "web", "db", 6, 22, BH_ACTION_DENY, "b-deny-ssh");
-	expect_flow(cp, p, "other", "db", 6, 22, BH_ACTION_DENY,
-		    "m-deny-ssh");
-	/* Allow-any loses to the ssh deny, wins elsewhere. */
-	expect_flow(cp, p, "other", "web", 6, 22, BH_ACTION_DENY,
-		    "m-deny-ssh");
-	expect_flow(cp, p, "other", "web", 17, 53, BH_ACTION_ALLOW,
-		    "c-allow-any");
-	/* Nothing matches: the default. */
-	expect_flow(cp, p, "web", "other", 6, 80, BH_ACTION_DENY, NULL);
-	expect_flow(cp, p, "world", "db", 6, 5432, BH_ACTION_DENY, NULL);
+	expect_flows(cp, p, precedence_flows, FLOWS(precedence_flows));
 	bh_compiled_policy_free(&cp);
 	bh_policy_free(&p);
 }
 
+/* clang-format off */
+static const struct flow_case default_allow_flows[] = {
+	{ "a", "a", 6, 80, ALLOW, NULL },
+	{ "a", "a", 6, 23, DENY, "no-telnet" },
+	{ "world", "a", 6, 23, ALLOW, NULL },
+};
+/* clang-format on */
+
 static void test_default_allow(void **state)
 {
+	/* clang-format off */
 	static const char yaml[] =
 		V1
 		"defaults: {action: allow, mode: audit, conntrack: loose}\n"
@@ -448,6 +499,7 @@ static void test_default_allow(void **state)
 		"  - {name: a, labels: {app: a}, addresses: [10.0.0.1]}\n"
 		"rules:\n"
 		"  - {name: no-telnet, from: {}, to: {}, ports: [tcp/23], action: deny}\n";
+	/* clang-format on */
 	struct bh_policy *p;
 	struct bh_compiled_policy *cp = pt_compile(yaml, &p);
 
@@ -455,9 +507,7 @@ static void test_default_allow(void **state)
 	assert_int_equal(cp->hdr.default_action, BH_ACTION_ALLOW);
 	assert_int_equal(cp->hdr.mode, BH_MODE_AUDIT);
 	assert_int_equal(cp->hdr.ct_loose, 1);
-	expect_flow(cp, p, "a", "a", 6, 80, BH_ACTION_ALLOW, NULL);
-	expect_flow(cp, p, "a", "a", 6, 23, BH_ACTION_DENY, "no-telnet");
-	expect_flow(cp, p, "world", "a", 6, 23, BH_ACTION_ALLOW, NULL);
+	expect_flows(cp, p, default_allow_flows, FLOWS(default_allow_flows));
 	bh_compiled_policy_free(&cp);
 	bh_policy_free(&p);
 }
@@ -465,6 +515,7 @@ static void test_default_allow(void **state)
 /* ------------------------------------------------------------------------ */
 /* Ports.                                                                   */
 
+/* clang-format off */
 static const char port_yaml[] =
 	V1
 	"workloads:\n"
@@ -481,6 +532,55 @@ static const char port_yaml[] =
 	"  - {name: gre, from: {}, to: {matchLabels: {app: a}}, ports: [proto/47, sctp/3868]}\n"
 	"  - {name: zz-any, from: {matchLabels: {app: b}}, to: {matchLabels: {app: a}}}\n"
 	"  - {name: edges, from: {}, to: {matchLabels: {app: a}}, ports: [tcp/0, tcp/65535, tcp/1-1]}\n";
+/* clang-format on */
+
+/* clang-format off */
+static const struct flow_case ports_flows[] = {
+	/* Range boundaries. */
+	{ "b", "b", 6, 7999, DENY, NULL },
+	{ "b", "b", 6, 8000, ALLOW, "range" },
+	{ "b", "b", 6, 8049, ALLOW, "range" },
+	/* Overlap: both match, the first by name reports. */
+	{ "b", "b", 6, 8050, ALLOW, "overlap" },
+	{ "b", "b", 6, 8100, ALLOW, "overlap" },
+	{ "b", "b", 6, 8101, ALLOW, "overlap" },
+	{ "b", "b", 6, 8200, ALLOW, "overlap" },
+	{ "b", "b", 6, 8201, DENY, NULL },
+	/* An exact deny inside the ranges. */
+	{ "b", "b", 6, 8079, ALLOW, "overlap" },
+	{ "b", "b", 6, 8080, DENY, "hole" },
+	{ "b", "b", 6, 8081, ALLOW, "overlap" },
+	{ "a", "b", 6, 8080, DENY, "hole" },
+	/* Any TCP port, but not UDP. */
+	{ "a", "b", 6, 1, ALLOW, "tcp-any" },
+	{ "a", "b", 6, 65535, ALLOW, "tcp-any" },
+	{ "a", "b", 6, 8090, ALLOW, "overlap" },
+	{ "a", "b", 17, 1, DENY, NULL },
+	{ "a", "b", 17, 53, ALLOW, "udp-dns" },
+	{ "a", "b", 17, 54, DENY, NULL },
+	/* udp/0-65535 is any UDP port. */
+	{ "b", "a", 17, 0, ALLOW, "full-range" },
+	{ "b", "a", 17, 53, ALLOW, "full-range" },
+	{ "a", "a", 17, 65535, ALLOW, "full-range" },
+	/* ICMP: every type; other protocols by number. */
+	{ "a", "a", 1, 8, ALLOW, "icmp" },
+	{ "a", "a", 58, 128, ALLOW, "icmp" },
+	{ "a", "a", 47, 0, ALLOW, "gre" },
+	{ "a", "a", 132, 3868, ALLOW, "gre" },
+	{ "a", "a", 132, 3869, DENY, NULL },
+	{ "a", "a", 50, 0, DENY, NULL },
+	/* Any protocol: what has no entry of its own falls back to it. */
+	{ "b", "a", 50, 0, ALLOW, "zz-any" },
+	{ "b", "a", 6, 443, ALLOW, "zz-any" },
+	{ "b", "a", 1, 0, ALLOW, "icmp" },
+	/* Edges of the port space. */
+	{ "a", "a", 6, 0, ALLOW, "edges" },
+	{ "a", "a", 6, 1, ALLOW, "edges" },
+	{ "a", "a", 6, 2, DENY, NULL },
+	{ "a", "a", 6, 65534, DENY, NULL },
+	{ "a", "a", 6, 65535, ALLOW, "edges" },
+};
+/* clang-format on */
 
 static void test_ports(void **state)
 {
@@ -489,49 +589,7 @@ static void test_ports(void **state)
 	size_t i;
 
 	(void)state;
-	/* Range boundaries. */
-	expect_flow(cp, p, "b", "b", 6, 7999, BH_ACTION_DENY, NULL);
-	expect_flow(cp, p, "b", "b", 6, 8000, BH_ACTION_ALLOW, "range");
-	expect_flow(cp, p, "b", "b", 6, 8049, BH_ACTION_ALLOW, "range");
-	/* Overlap: both match, the first by name reports. */
-	expect_flow(cp, p, "b", "b", 6, 8050, BH_ACTION_ALLOW, "overlap");
-	expect_flow(cp, p, "b", "b", 6, 8100, BH_ACTION_ALLOW, "overlap");
-	expect_flow(cp, p, "b", "b", 6, 8101, BH_ACTION_ALLOW, "overlap");
-	expect_flow(cp, p, "b", "b", 6, 8200, BH_ACTION_ALLOW, "overlap");
-	expect_flow(cp, p, "b", "b", 6, 8201, BH_ACTION_DENY, NULL);
-	/* An exact deny inside the ranges. */
-	expect_flow(cp, p, "b", "b", 6, 8079, BH_ACTION_ALLOW, "overlap");
-	expect_flow(cp, p, "b", "b", 6, 8080, BH_ACTION_DENY, "hole");
-	expect_flow(cp, p, "b", "b", 6, 8081, BH_ACTION_ALLOW, "overlap");
-	expect_flow(cp, p, "a", "b", 6, 8080, BH_ACTION_DENY, "hole");
-	/* Any TCP port, but not UDP. */
-	expect_flow(cp, p, "a", "b", 6, 1, BH_ACTION_ALLOW, "tcp-any");
-	expect_flow(cp, p, "a", "b", 6, 65535, BH_ACTION_ALLOW, "tcp-any");
-	expect_flow(cp, p, "a", "b", 6, 8090, BH_ACTION_ALLOW, "overlap");
-	expect_flow(cp, p, "a", "b", 17, 1, BH_ACTION_DENY, NULL);
-	expect_flow(cp, p, "a", "b", 17, 53, BH_ACTION_ALLOW, "udp-dns");
-	expect_flow(cp, p, "a", "b", 17, 54, BH_ACTION_DENY, NULL);
-	/* udp/0-65535 is any UDP port. */
-	expect_flow(cp, p, "b", "a", 17, 0, BH_ACTION_ALLOW, "full-range");
-	expect_flow(cp, p, "b", "a", 17, 53, BH_ACTION_ALLOW, "full-range");
-	expect_flow(cp, p, "a", "a", 17, 65535, BH_ACTION_ALLOW, "full-range");
-	/* ICMP: every type; other protocols by number. */
-	expect_flow(cp, p, "a", "a", 1, 8, BH_ACTION_ALLOW, "icmp");
-	expect_flow(cp, p, "a", "a", 58, 128, BH_ACTION_ALLOW, "icmp");
-	expect_flow(cp, p, "a", "a", 47, 0, BH_ACTION_ALLOW, "gre");
-	expect_flow(cp, p, "a", "a", 132, 3868, BH_ACTION_ALLOW, "gre");
-	expect_flow(cp, p, "a", "a", 132, 3869, BH_ACTION_DENY, NULL);
-	expect_flow(cp, p, "a", "a", 50, 0, BH_ACTION_DENY, NULL);
-	/* Any protocol: what has no entry of its own falls back to it. */
-	expect_flow(cp, p, "b", "a", 50, 0, BH_ACTION_ALLOW, "zz-any");
-	expect_flow(cp, p, "b", "a", 6, 443, BH_ACTION_ALLOW, "zz-any");
-	expect_flow(cp, p, "b", "a", 1, 0, BH_ACTION_ALLOW, "icmp");
-	/* Edges of the port space. */
-	expect_flow(cp, p, "a", "a", 6, 0, BH_ACTION_ALLOW, "edges");
-	expect_flow(cp, p, "a", "a", 6, 1, BH_ACTION_ALLOW, "edges");
-	expect_flow(cp, p, "a", "a", 6, 2, BH_ACTION_DENY, NULL);
-	expect_flow(cp, p, "a", "a", 6, 65534, BH_ACTION_DENY, NULL);
-	expect_flow(cp, p, "a", "a", 6, 65535, BH_ACTION_ALLOW, "edges");
+	expect_flows(cp, p, ports_flows, FLOWS(ports_flows));
 
 	/* Entry shape: exact entries are single ports, LPM entries aligned
 	 * blocks, one any-port entry per (class, proto). */
@@ -543,8 +601,8 @@ static void test_ports(void **state)
 		assert_int_equal(e->port % size, 0);
 		assert_true(e->bitmap < cp->n_bitmaps);
 		if (i)
-			assert_true(memcmp(&cp->ports[i - 1], e,
-					   sizeof(*e)) != 0);
+			assert_true(memcmp(&cp->ports[i - 1], e, sizeof(*e)) !=
+				    0);
 	}
 	bh_compiled_policy_free(&cp);
 	bh_policy_free(&p);
@@ -570,6 +628,7 @@ static const char *owner(const struct bh_compiled_policy *cp, const char *s)
 
 static void test_addresses(void **state)
 {
+	/* clang-format off */
 	static const char yaml[] =
 		V1
 		"defaults: {host_addresses: [10.9.9.9, \"fd00::9\"]}\n"
@@ -583,6 +642,7 @@ static void test_addresses(void **state)
 		"  - {name: corp, cidrs: [10.0.0.0/8, \"2001:db8::/32\"]}\n"
 		"  - {name: corp-lab, cidrs: [10.7.0.0/16]}\n"
 		"  - {name: internet, cidrs: [0.0.0.0/0]}\n";
+	/* clang-format on */
 	struct bh_policy *p;
 	struct bh_compiled_policy *cp = pt_compile(yaml, &p);
 	union bh_addr a;
@@ -619,8 +679,8 @@ static void test_addresses(void **state)
 	assert_int_equal(cp->n_exact, 6);
 	assert_int_equal(cp->n_cidrs, 6);
 	for (i = 1; i < cp->n_exact; i++)
-		assert_true(memcmp(&cp->exact[i - 1].addr, &cp->exact[i].addr,
-				   16) < 0);
+		assert_true(
+		    memcmp(&cp->exact[i - 1].addr, &cp->exact[i].addr, 16) < 0);
 	for (i = 0; i < cp->n_exact; i++)
 		assert_int_equal(cp->exact[i].prefixlen, 128);
 	bh_compiled_policy_free(&cp);
@@ -629,6 +689,7 @@ static void test_addresses(void **state)
 
 static void test_overrides(void **state)
 {
+	/* clang-format off */
 	static const char yaml[] =
 		V1
 		"defaults:\n"
@@ -644,6 +705,8 @@ static void test_overrides(void **state)
 		"  - {name: db-prod, labels: {app: db, env: prod}, addresses: [10.0.0.4]}\n"
 		"external:\n"
 		"  - {name: corp, cidrs: [192.0.2.0/24]}\n";
+	/* clang-format on */
+	/* clang-format off */
 	static const struct {
 		const char *name;
 		__u8 flags;
@@ -656,6 +719,7 @@ static void test_overrides(void **state)
 		{ "corp", BH_IDF_MODE_SET | BH_IDF_AUDIT },
 		{ "world", 0 },
 	};
+	/* clang-format on */
 	struct bh_policy *p;
 	struct bh_compiled_policy *cp = pt_compile(yaml, &p);
 	size_t i;
@@ -663,7 +727,7 @@ static void test_overrides(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		const struct bh_cp_identity *id =
-			&cp->identities[pt_ident(cp, p, want[i].name)];
+		    &cp->identities[pt_ident(cp, p, want[i].name)];
 
 		if (id->info.flags != want[i].flags)
 			fail_msg("%s: flags %#x, expected %#x", want[i].name,
@@ -671,8 +735,9 @@ static void test_overrides(void **state)
 	}
 	/* Addresses carry their identity's flags. */
 	for (i = 0; i < cp->n_exact; i++)
-		assert_int_equal(cp->exact[i].info.flags,
-				 cp->identities[cp->exact[i].identity].info.flags);
+		assert_int_equal(
+		    cp->exact[i].info.flags,
+		    cp->identities[cp->exact[i].identity].info.flags);
 	bh_compiled_policy_free(&cp);
 	bh_policy_free(&p);
 }
@@ -692,21 +757,24 @@ static void test_no_cross_product(void **state)
 	off = (size_t)snprintf(yaml, cap, V1 "workloads:\n");
 	for (i = 0; i < 200; i++)
 		off += (size_t)snprintf(yaml + off, cap - off,
-					"  - {name: w%zu, labels: {app: a%zu}, addresses: [10.0.%zu.%zu]}\n",
+					"  - {name: w%zu, labels: {app: a%zu}, "
+					"addresses: [10.0.%zu.%zu]}\n",
 					i, i, i / 256, i % 256);
 	snprintf(yaml + off, cap - off,
 		 "rules:\n"
-		 "  - {name: mesh, from: {}, to: {}, ports: [tcp/8080, tcp/9000-9100]}\n"
-		 "  - {name: no-ssh, from: {}, to: {}, ports: [tcp/22], action: deny}\n");
+		 "  - {name: mesh, from: {}, to: {}, ports: [tcp/8080, "
+		 "tcp/9000-9100]}\n"
+		 "  - {name: no-ssh, from: {}, to: {}, ports: [tcp/22], "
+		 "action: deny}\n");
 	cp = pt_compile(yaml, &p);
 	bh_compiled_sizes(cp, &sz);
 	assert_int_equal(cp->n_identities, 202);
 	assert_int_equal(sz.n_dst_classes, 2); /* none, and "every workload" */
-	assert_int_equal(cp->n_bitmaps, 4); /* empty, src, two port sets */
+	assert_int_equal(cp->n_bitmaps, 4);    /* empty, src, two port sets */
 	assert_int_equal(sz.map[BH_CP_MAP_ID_EXACT].entries, 200);
 	assert_true(cp->n_ports < 16);
 	assert_int_equal(sz.map[BH_CP_MAP_PORT_EXACT].entries +
-				 sz.map[BH_CP_MAP_PORT_LPM].entries,
+			     sz.map[BH_CP_MAP_PORT_LPM].entries,
 			 cp->n_ports);
 	assert_int_equal(sz.map[BH_CP_MAP_BITMAPS].bytes,
 			 cp->n_bitmaps * (8 + sizeof(struct bh_rule_bitmap)));
@@ -715,6 +783,38 @@ static void test_no_cross_product(void **state)
 	assert_int_equal(sz.map[BH_CP_MAP_ID_EXACT].capacity,
 			 BH_ID_MAP_SIZE / 2);
 	bh_compiled_policy_free(&cp);
+	bh_policy_free(&p);
+	free(yaml);
+}
+
+/* More addresses than the data plane's map holds for one slot: refused,
+ * with the map named. */
+static void test_too_big(void **state)
+{
+	size_t n = BH_ID_MAP_SIZE / 2 + 1, cap = n * 80 + 128, off, i;
+	struct bh_compiled_policy *cp = NULL;
+	struct bh_policy *p;
+	struct bh_diag d;
+	char *yaml = malloc(cap);
+
+	(void)state;
+	assert_non_null(yaml);
+	off = (size_t)snprintf(yaml, cap, V1 "workloads:\n");
+	for (i = 0; i < n; i++)
+		off += (size_t)snprintf(yaml + off, cap - off,
+					"  - {name: w%zu, labels: {app: a}, "
+					"addresses: [10.%zu.%zu.%zu]}\n",
+					i, i >> 16, (i >> 8) & 255, i & 255);
+	p = pt_load(yaml, NULL);
+	bh_diag_init(&d);
+	assert_int_equal(bh_policy_compile_diag(p, &cp, &d), -E2BIG);
+	assert_null(cp);
+	assert_int_equal(d.n_errors, 1);
+	assert_string_equal(d.v[0].msg,
+			    "compiled policy needs 32769 entries in map "
+			    "bh_id_exact, which holds 32768 per policy slot: "
+			    "split the policy or raise the map size");
+	bh_diag_release(&d);
 	bh_policy_free(&p);
 	free(yaml);
 }
@@ -738,19 +838,19 @@ static void test_empty_policy(void **state)
 int bh_test_policy_compile_group(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_identities),
-		cmocka_unit_test(test_identity_stability),
-		cmocka_unit_test(test_determinism),
-		cmocka_unit_test(test_selectors),
-		cmocka_unit_test(test_precedence),
-		cmocka_unit_test(test_default_allow),
-		cmocka_unit_test(test_ports),
-		cmocka_unit_test(test_addresses),
-		cmocka_unit_test(test_overrides),
-		cmocka_unit_test(test_no_cross_product),
-		cmocka_unit_test(test_empty_policy),
+	    cmocka_unit_test(test_identities),
+	    cmocka_unit_test(test_identity_stability),
+	    cmocka_unit_test(test_determinism),
+	    cmocka_unit_test(test_selectors),
+	    cmocka_unit_test(test_precedence),
+	    cmocka_unit_test(test_default_allow),
+	    cmocka_unit_test(test_ports),
+	    cmocka_unit_test(test_addresses),
+	    cmocka_unit_test(test_overrides),
+	    cmocka_unit_test(test_no_cross_product),
+	    cmocka_unit_test(test_empty_policy),
+	    cmocka_unit_test(test_too_big),
 	};
 
-	return cmocka_run_group_tests_name("policy_compile", tests, NULL,
-					   NULL);
+	return cmocka_run_group_tests_name("policy_compile", tests, NULL, NULL);
 }

@@ -43,14 +43,14 @@ static void probe_add(struct probes *ps, __u8 proto, long port)
 		ps->v = realloc(ps->v, ps->cap * sizeof(*ps->v));
 		assert_non_null(ps->v);
 	}
-	ps->v[ps->n++] = (struct probe){ proto, (__u16)port };
+	ps->v[ps->n++] = (struct probe){proto, (__u16)port};
 }
 
 /* Ports on both sides of every boundary, for each protocol in the policy
  * and a few it does not name. */
 static void probes_for(const struct bh_policy *p, struct probes *ps)
 {
-	static const __u8 protos[] = { 6, 17, 132, 1, 58, 47, 50 };
+	static const __u8 protos[] = {6, 17, 132, 1, 58, 47, 50};
 	size_t i, j, k;
 
 	for (k = 0; k < sizeof(protos); k++) {
@@ -106,8 +106,8 @@ static const struct bh_cp_access *access_find(const struct access_list *l,
 
 /* The reference peer of each identity. */
 static void ref_peers(const struct bh_policy *p,
-		      const struct bh_compiled_policy *cp,
-		      struct ref_peer *out, bool *have)
+		      const struct bh_compiled_policy *cp, struct ref_peer *out,
+		      bool *have)
 {
 	size_t i;
 
@@ -116,9 +116,9 @@ static void ref_peers(const struct bh_policy *p,
 
 		have[i] = id->kind != BH_KIND_WORKLOAD;
 		if (id->id == BH_ID_WORLD)
-			out[i] = (struct ref_peer){ REF_WORLD, 0 };
+			out[i] = (struct ref_peer){REF_WORLD, 0};
 		else if (id->id == BH_ID_HOST)
-			out[i] = (struct ref_peer){ REF_HOST, 0 };
+			out[i] = (struct ref_peer){REF_HOST, 0};
 	}
 	for (i = 0; i < p->n_externals; i++) {
 		size_t j;
@@ -127,14 +127,14 @@ static void ref_peers(const struct bh_policy *p,
 			if (cp->identities[j].kind == BH_KIND_EXTERNAL &&
 			    !strcmp(cp->identities[j].name,
 				    p->externals[i].name))
-				out[j] = (struct ref_peer){ REF_EXTERNAL, i };
+				out[j] = (struct ref_peer){REF_EXTERNAL, i};
 	}
 	for (i = 0; i < p->n_workloads; i++) {
 		long idx = bh_compiled_workload_identity(cp, &p->workloads[i]);
 
 		assert_true(idx >= 0);
 		if (!have[idx]) {
-			out[idx] = (struct ref_peer){ REF_WORKLOAD, i };
+			out[idx] = (struct ref_peer){REF_WORKLOAD, i};
 			have[idx] = true;
 		}
 	}
@@ -164,8 +164,8 @@ static void equiv_one(const struct pgen_opts *o)
 	struct bh_policy_probe *probe = NULL;
 	struct bh_compiled_policy *cp;
 	union bh_addr *addrs;
-	struct access_list al = { 0 };
-	struct probes ps = { 0 };
+	struct access_list al = {0};
+	struct probes ps = {0};
 	struct ref_peer *peers;
 	struct bh_policy *p;
 	size_t s, d, k, checked = 0, allowed = 0, denied_by_rule = 0;
@@ -194,9 +194,8 @@ static void equiv_one(const struct pgen_opts *o)
 	for (s = 0; s < cp->n_identities; s++) {
 		for (d = 0; d < cp->n_identities; d++) {
 			al.n = 0;
-			assert_int_equal(bh_compiled_access(cp, s, d,
-							    access_add, &al),
-					 0);
+			assert_int_equal(
+			    bh_compiled_access(cp, s, d, access_add, &al), 0);
 			assert_true(al.n > 0);
 			assert_int_equal(al.v[al.n - 1].proto, BH_PROTO_ANY);
 			for (k = 0; k < ps.n; k++) {
@@ -204,66 +203,66 @@ static void equiv_one(const struct pgen_opts *o)
 				__u32 rid = ref_maps_rule(cp, s, d, pr->proto,
 							  pr->port);
 				const struct bh_cp_rule *r =
-					bh_compiled_rule(cp, rid);
+				    bh_compiled_rule(cp, rid);
 				const struct bh_cp_access *a =
-					access_find(&al, pr->proto, pr->port);
+				    access_find(&al, pr->proto, pr->port);
 				struct ref_verdict rv;
 				struct bh_policy_verdict nv;
-				__u8 act = r ? r->action :
-					       cp->hdr.default_action;
+				__u8 act =
+				    r ? r->action : cp->hdr.default_action;
 				__u8 want;
 
 				ref_decide(p, &peers[s], &peers[d], pr->proto,
 					   pr->port, &rv);
 				if (act != rv.action ||
-				    (rv.rule ? !r || strcmp(rv.rule, r->name) :
-					       r != NULL) ||
+				    (rv.rule ? !r || strcmp(rv.rule, r->name)
+					     : r != NULL) ||
 				    a->rule_id != rid)
-					fail_msg("seed %llu: %s -> %s proto %u port %u: maps %s (%s), access rule %u, reference %s (%s)",
-						 o->seed,
-						 cp->identities[s].name,
-						 cp->identities[d].name,
-						 pr->proto, pr->port,
-						 act ? "allow" : "deny",
-						 r ? r->name : "default",
-						 a->rule_id,
-						 rv.action ? "allow" : "deny",
-						 rv.rule ? rv.rule : "default");
+					fail_msg(
+					    "seed %llu: %s -> %s proto %u port "
+					    "%u: maps %s (%s), access rule %u, "
+					    "reference %s (%s)",
+					    o->seed, cp->identities[s].name,
+					    cp->identities[d].name, pr->proto,
+					    pr->port, act ? "allow" : "deny",
+					    r ? r->name : "default", a->rule_id,
+					    rv.action ? "allow" : "deny",
+					    rv.rule ? rv.rule : "default");
 				/* The data plane's own decision code. */
 				assert_int_equal(
-					bh_policy_probe_decide(probe, &addrs[s],
-							       &addrs[d],
-							       pr->proto,
-							       pr->port, &nv),
-					0);
+				    bh_policy_probe_decide(probe, &addrs[s],
+							   &addrs[d], pr->proto,
+							   pr->port, &nv),
+				    0);
 				want = expected_verdict(cp, &cp->identities[s],
 							&cp->identities[d],
 							rv.action);
 				if (nv.res.src_identity !=
-					    cp->identities[s].id ||
+					cp->identities[s].id ||
 				    nv.res.dst_identity !=
-					    cp->identities[d].id ||
+					cp->identities[d].id ||
 				    nv.res.rule_id != rid ||
 				    nv.res.verdict != want ||
 				    nv.res.reason !=
-					    (rv.action == BH_ACTION_ALLOW ?
-						     BH_REASON_NONE :
-					     rid ? BH_REASON_POLICY_DENIED :
-						   BH_REASON_DEFAULT_DENY))
-					fail_msg("seed %llu: %s -> %s proto %u port %u: native identities %u -> %u, rule %u, %s (%s); expected %u -> %u, rule %u (%s), %s",
-						 o->seed,
-						 cp->identities[s].name,
-						 cp->identities[d].name,
-						 pr->proto, pr->port,
-						 nv.res.src_identity,
-						 nv.res.dst_identity,
-						 nv.res.rule_id,
-						 bh_verdict_str(nv.res.verdict),
-						 bh_reason_str(nv.res.reason),
-						 cp->identities[s].id,
-						 cp->identities[d].id, rid,
-						 rv.rule ? rv.rule : "default",
-						 bh_verdict_str(want));
+					(rv.action == BH_ACTION_ALLOW
+					     ? BH_REASON_NONE
+					 : rid ? BH_REASON_POLICY_DENIED
+					       : BH_REASON_DEFAULT_DENY))
+					fail_msg(
+					    "seed %llu: %s -> %s proto %u port "
+					    "%u: native identities %u -> %u, "
+					    "rule %u, %s (%s); expected %u -> "
+					    "%u, rule %u (%s), %s",
+					    o->seed, cp->identities[s].name,
+					    cp->identities[d].name, pr->proto,
+					    pr->port, nv.res.src_identity,
+					    nv.res.dst_identity, nv.res.rule_id,
+					    bh_verdict_str(nv.res.verdict),
+					    bh_reason_str(nv.res.reason),
+					    cp->identities[s].id,
+					    cp->identities[d].id, rid,
+					    rv.rule ? rv.rule : "default",
+					    bh_verdict_str(want));
 				checked++;
 				allowed += act == BH_ACTION_ALLOW;
 				denied_by_rule += r && !act;
@@ -275,7 +274,8 @@ static void equiv_one(const struct pgen_opts *o)
 	assert_true(allowed > 0);
 	assert_true(denied_by_rule > 0);
 	assert_true(allowed < checked);
-	print_message("seed %llu: %zu identities, %zu rules, %zu probes, %zu checks (%zu allowed, %zu denied by a rule)\n",
+	print_message("seed %llu: %zu identities, %zu rules, %zu probes, %zu "
+		      "checks (%zu allowed, %zu denied by a rule)\n",
 		      o->seed, cp->n_identities, cp->n_rules, ps.n, checked,
 		      allowed, denied_by_rule);
 	bh_policy_probe_free(&probe);
@@ -292,14 +292,32 @@ static void equiv_one(const struct pgen_opts *o)
 static void test_equiv_generated(void **state)
 {
 	static const struct pgen_opts cases[] = {
-		{ .workloads = 30, .rules = 25, .externals = 2, .apps = 6,
-		  .deny_pct = 25, .seed = 1 },
-		{ .workloads = 60, .rules = 40, .externals = 3, .apps = 10,
-		  .deny_pct = 30, .ipv6 = true, .seed = 2 },
-		{ .workloads = 80, .rules = 70, .externals = 4, .apps = 12,
-		  .deny_pct = 15, .ipv6 = true, .seed = 3 },
-		{ .workloads = 40, .rules = 130, .externals = 2, .apps = 5,
-		  .deny_pct = 40, .seed = 4 }, /* > 64 rules: 3 words */
+	    {.workloads = 30,
+	     .rules = 25,
+	     .externals = 2,
+	     .apps = 6,
+	     .deny_pct = 25,
+	     .seed = 1},
+	    {.workloads = 60,
+	     .rules = 40,
+	     .externals = 3,
+	     .apps = 10,
+	     .deny_pct = 30,
+	     .ipv6 = true,
+	     .seed = 2},
+	    {.workloads = 80,
+	     .rules = 70,
+	     .externals = 4,
+	     .apps = 12,
+	     .deny_pct = 15,
+	     .ipv6 = true,
+	     .seed = 3},
+	    {.workloads = 40,
+	     .rules = 130,
+	     .externals = 2,
+	     .apps = 5,
+	     .deny_pct = 40,
+	     .seed = 4}, /* > 64 rules: 3 words */
 	};
 	size_t i;
 
@@ -311,9 +329,12 @@ static void test_equiv_generated(void **state)
 /* The generator is deterministic, and its policies are valid. */
 static void test_generator(void **state)
 {
-	struct pgen_opts o = { .workloads = 200, .rules = 100,
-			       .externals = 3, .deny_pct = 20, .ipv6 = true,
-			       .seed = 42 };
+	struct pgen_opts o = {.workloads = 200,
+			      .rules = 100,
+			      .externals = 3,
+			      .deny_pct = 20,
+			      .ipv6 = true,
+			      .seed = 42};
 	char *a = pgen_policy(&o), *b = pgen_policy(&o);
 	struct bh_compiled_policy *cp;
 	struct bh_policy *p;
@@ -338,8 +359,8 @@ static void test_generator(void **state)
 int bh_test_policy_equiv_group(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_generator),
-		cmocka_unit_test(test_equiv_generated),
+	    cmocka_unit_test(test_generator),
+	    cmocka_unit_test(test_equiv_generated),
 	};
 
 	return cmocka_run_group_tests_name("policy_equiv", tests, NULL, NULL);

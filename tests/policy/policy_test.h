@@ -22,8 +22,8 @@ struct bh_policy *pt_load(const char *yaml, struct bh_diag *diags);
 struct bh_compiled_policy *pt_compile(const char *yaml,
 				      struct bh_policy **p_out);
 /* Identity index of a workload (or external group, world, host) by name. */
-size_t pt_ident(const struct bh_compiled_policy *cp,
-		const struct bh_policy *p, const char *name);
+size_t pt_ident(const struct bh_compiled_policy *cp, const struct bh_policy *p,
+		const char *name);
 
 /* ------------------------------------------------------------------------ */
 /* Reference evaluation: the rules applied straight from the parsed policy
@@ -38,8 +38,8 @@ struct ref_peer {
 };
 
 struct ref_verdict {
-	__u8 action;         /* enum bh_action */
-	const char *rule;    /* deciding rule's name, NULL for the default */
+	__u8 action;	  /* enum bh_action */
+	const char *rule; /* deciding rule's name, NULL for the default */
 };
 
 void ref_decide(const struct bh_policy *p, const struct ref_peer *src,

@@ -117,7 +117,7 @@ __u32 ref_maps_rule(const struct bh_compiled_policy *cp, size_t src_idx,
 		    size_t dst_idx, __u8 proto, __u16 port)
 {
 	const struct bh_rule_bitmap *s =
-		&cp->bitmaps[cp->identities[src_idx].info.src_bitmap];
+	    &cp->bitmaps[cp->identities[src_idx].info.src_bitmap];
 	__u32 cls = cp->identities[dst_idx].info.dst_class;
 	const struct bh_cp_port *exact = NULL, *lpm = NULL, *any = NULL;
 	const struct bh_rule_bitmap *d;
@@ -142,10 +142,10 @@ __u32 ref_maps_rule(const struct bh_compiled_policy *cp, size_t src_idx,
 		    (!lpm || e->prefixlen > lpm->prefixlen))
 			lpm = e;
 	}
-	d = exact ? &cp->bitmaps[exact->bitmap] :
-	    lpm	  ? &cp->bitmaps[lpm->bitmap] :
-	    any	  ? &cp->bitmaps[any->bitmap] :
-		    NULL;
+	d = exact ? &cp->bitmaps[exact->bitmap]
+	    : lpm ? &cp->bitmaps[lpm->bitmap]
+	    : any ? &cp->bitmaps[any->bitmap]
+		  : NULL;
 	if (!d)
 		return 0;
 	for (w = 0; w < cp->hdr.n_words; w++) {

@@ -42,8 +42,8 @@ struct bh_compiled_policy *pt_compile(const char *yaml,
 	return cp;
 }
 
-size_t pt_ident(const struct bh_compiled_policy *cp,
-		const struct bh_policy *p, const char *name)
+size_t pt_ident(const struct bh_compiled_policy *cp, const struct bh_policy *p,
+		const char *name)
 {
 	size_t i;
 	long idx;

@@ -13,7 +13,7 @@ struct pgen_buf {
 };
 
 static void pg_printf(struct pgen_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static void pg_printf(struct pgen_buf *b, const char *fmt, ...)
 {
@@ -63,10 +63,10 @@ static unsigned int pg_rand(unsigned long long *st, unsigned int n)
 	return n ? (unsigned int)(pg_next(st) % n) : 0;
 }
 
-static const char *const tiers[] = { "frontend", "backend", "data", "edge" };
-static const char *const envs[] = { "prod", "staging", "dev" };
-static const unsigned int svc_ports[] = { 80,   443,  5432, 6379, 8080,
-					  8443, 9092, 3306, 27017, 5672 };
+static const char *const tiers[] = {"frontend", "backend", "data", "edge"};
+static const char *const envs[] = {"prod", "staging", "dev"};
+static const unsigned int svc_ports[] = {80,   443,  5432, 6379,  8080,
+					 8443, 9092, 3306, 27017, 5672};
 
 struct pg_app {
 	unsigned int ns, tier, port;
@@ -81,24 +81,38 @@ static void pg_app_sel(struct pgen_buf *b, unsigned long long *st,
 			  envs[pg_rand(st, 3)]);
 		break;
 	case 1:
-		pg_printf(b,
-			  "{matchLabels: {app: app-%u}, matchExpressions: [{key: env, operator: In, values: [prod, staging]}]}",
-			  app);
+		pg_printf(
+		    b,
+		    "{matchLabels: {app: app-%u}, matchExpressions: [{key: "
+		    "env, operator: In, values: [prod, staging]}]}",
+		    app);
 		break;
 	case 2:
 		pg_printf(b,
-			  "{matchExpressions: [{key: app, operator: In, values: [app-%u, app-%u]}]}",
+			  "{matchExpressions: [{key: app, operator: In, "
+			  "values: [app-%u, app-%u]}]}",
 			  app, pg_rand(st, n_apps));
 		break;
 	case 3:
 		pg_printf(b,
-			  "{matchLabels: {app: app-%u}, matchExpressions: [{key: version, operator: DoesNotExist}]}",
+			  "{matchLabels: {app: app-%u}, matchExpressions: "
+			  "[{key: version, operator: DoesNotExist}]}",
 			  app);
 		break;
 	default:
 		pg_printf(b, "{matchLabels: {app: app-%u}}", app);
 		break;
 	}
+}
+
+static void pg_app_pair(struct pgen_buf *b, unsigned long long *st,
+			unsigned int src, unsigned int dst, unsigned int n_apps)
+{
+	pg_printf(b, "    from: ");
+	pg_app_sel(b, st, src, n_apps);
+	pg_printf(b, "\n    to: ");
+	pg_app_sel(b, st, dst, n_apps);
+	pg_printf(b, "\n");
 }
 
 static void pg_ports(struct pgen_buf *b, unsigned long long *st,
@@ -114,7 +128,8 @@ static void pg_ports(struct pgen_buf *b, unsigned long long *st,
 		return;
 	case 2:
 		lo = 8000 + pg_rand(st, 50) * 10;
-		pg_printf(b, "    ports: [tcp/%u-%u]\n", lo, lo + pg_rand(st, 200));
+		pg_printf(b, "    ports: [tcp/%u-%u]\n", lo,
+			  lo + pg_rand(st, 200));
 		return;
 	case 3:
 		pg_printf(b, "    ports: [udp/53, tcp/53]\n");
@@ -141,7 +156,7 @@ char *pgen_policy(const struct pgen_opts *o)
 	unsigned int n_apps = o->apps ? o->apps : o->workloads / 8 + 1;
 	unsigned int n_ns = n_apps / 10 + 1, n_ext = o->externals;
 	unsigned long long st = o->seed;
-	struct pgen_buf b = { 0 };
+	struct pgen_buf b = {0};
 	struct pg_app *apps;
 	unsigned int i, w, pool = 0;
 
@@ -162,15 +177,16 @@ char *pgen_policy(const struct pgen_opts *o)
 		apps[i].port = svc_ports[pg_rand(&st, 10)];
 	}
 
-	pg_printf(&b, "# generated: %u workloads, %u rules, seed %llu\n"
-		      "version: 1\n"
-		      "defaults:\n"
-		      "  mode: enforce\n"
-		      "  action: %s\n"
-		      "  host_addresses: [10.255.255.1]\n"
-		      "  overrides:\n"
-		      "    - selector: {matchLabels: {env: dev}}\n"
-		      "      mode: audit\n",
+	pg_printf(&b,
+		  "# generated: %u workloads, %u rules, seed %llu\n"
+		  "version: 1\n"
+		  "defaults:\n"
+		  "  mode: enforce\n"
+		  "  action: %s\n"
+		  "  host_addresses: [10.255.255.1]\n"
+		  "  overrides:\n"
+		  "    - selector: {matchLabels: {env: dev}}\n"
+		  "      mode: audit\n",
 		  o->workloads, o->rules, o->seed,
 		  pg_rand(&st, 4) ? "deny" : "allow");
 
@@ -197,12 +213,12 @@ char *pgen_policy(const struct pgen_opts *o)
 		for (i = 0; i < replicas && w < o->workloads; i++, w++) {
 			pg_printf(&b,
 				  "  - name: w%u\n"
-				  "    labels: {app: app-%u, tier: %s, env: %s, namespace: ns-%u%s}\n",
+				  "    labels: {app: app-%u, tier: %s, env: "
+				  "%s, namespace: ns-%u%s}\n",
 				  w, app, tiers[apps[app].tier], envs[env],
 				  apps[app].ns, canary ? ", version: v2" : "");
 			if (pg_rand(&st, 40) == 0) {
-				pg_printf(&b,
-					  "    cidrs: [10.200.%u.%u/28]\n",
+				pg_printf(&b, "    cidrs: [10.200.%u.%u/28]\n",
 					  pool / 16 % 256, pool % 16 * 16);
 				pool++;
 				continue;
@@ -220,84 +236,94 @@ char *pgen_policy(const struct pgen_opts *o)
 	for (i = 0; i < o->rules; i++) {
 		bool deny = pg_rand(&st, 100) < o->deny_pct;
 		unsigned int kind = pg_rand(&st, 20);
-		unsigned int src = pg_rand(&st, n_apps), dst = pg_rand(&st, n_apps);
+		unsigned int src = pg_rand(&st, n_apps),
+			     dst = pg_rand(&st, n_apps);
 
 		pg_printf(&b, "  - name: rule-%05u\n", i);
 		if (pg_rand(&st, 4) == 0)
-			pg_printf(&b, "    description: generated rule %u\n", i);
+			pg_printf(&b, "    description: generated rule %u\n",
+				  i);
 		if (deny) {
 			/* Namespace isolation and hardening denies. */
 			switch (kind % 4) {
 			case 0:
 				pg_printf(&b,
-					  "    from: {matchLabels: {namespace: ns-%u}}\n"
-					  "    to: {matchLabels: {namespace: ns-%u, tier: data}}\n",
-					  pg_rand(&st, n_ns), pg_rand(&st, n_ns));
+					  "    from: {matchLabels: {namespace: "
+					  "ns-%u}}\n"
+					  "    to: {matchLabels: {namespace: "
+					  "ns-%u, tier: data}}\n",
+					  pg_rand(&st, n_ns),
+					  pg_rand(&st, n_ns));
 				break;
 			case 1:
-				pg_printf(&b,
-					  "    from: [world, {external: ext-%u}]\n"
-					  "    to: {matchExpressions: [{key: tier, operator: NotIn, values: [edge]}]}\n"
-					  "    ports: [tcp/22, tcp/3389, tcp/5985-5986]\n",
-					  pg_rand(&st, n_ext));
+				pg_printf(
+				    &b,
+				    "    from: [world, {external: ext-%u}]\n"
+				    "    to: {matchExpressions: [{key: tier, "
+				    "operator: NotIn, values: [edge]}]}\n"
+				    "    ports: [tcp/22, tcp/3389, "
+				    "tcp/5985-5986]\n",
+				    pg_rand(&st, n_ext));
 				goto next;
 			case 2:
-				pg_printf(&b,
-					  "    from: {matchLabels: {env: dev}}\n"
-					  "    to: {matchLabels: {env: prod, app: app-%u}}\n",
-					  dst);
+				pg_printf(
+				    &b,
+				    "    from: {matchLabels: {env: dev}}\n"
+				    "    to: {matchLabels: {env: prod, app: "
+				    "app-%u}}\n",
+				    dst);
 				break;
 			default:
-				pg_printf(&b, "    from: ");
-				pg_app_sel(&b, &st, src, n_apps);
-				pg_printf(&b, "\n    to: ");
-				pg_app_sel(&b, &st, dst, n_apps);
-				pg_printf(&b, "\n");
+				pg_app_pair(&b, &st, src, dst, n_apps);
 				break;
 			}
 			pg_ports(&b, &st, &apps[dst]);
-next:
+		next:
 			pg_printf(&b, "    action: deny\n%s",
 				  pg_rand(&st, 3) ? "    log: true\n" : "");
 			continue;
 		}
 		switch (kind) {
 		case 0:
-			pg_printf(&b, "    from: world\n    to: {matchLabels: {tier: frontend, app: app-%u}}\n"
-				      "    ports: [tcp/80, tcp/443, udp/443]\n",
+			pg_printf(&b,
+				  "    from: world\n    to: {matchLabels: "
+				  "{tier: frontend, app: app-%u}}\n"
+				  "    ports: [tcp/80, tcp/443, udp/443]\n",
 				  dst);
 			break;
 		case 1:
 			pg_printf(&b,
 				  "    from: {external: ext-%u}\n"
-				  "    to: {matchExpressions: [{key: app, operator: Exists}]}\n"
+				  "    to: {matchExpressions: [{key: app, "
+				  "operator: Exists}]}\n"
 				  "    ports: [tcp/9100-9110]\n",
 				  pg_rand(&st, n_ext));
 			break;
 		case 2:
 			pg_printf(&b,
 				  "    from: {matchLabels: {tier: %s}}\n"
-				  "    to: {matchLabels: {tier: %s, namespace: ns-%u}}\n"
+				  "    to: {matchLabels: {tier: %s, namespace: "
+				  "ns-%u}}\n"
 				  "    ports: [tcp/8000-8100]\n",
-				  tiers[pg_rand(&st, 4)], tiers[pg_rand(&st, 4)],
-				  pg_rand(&st, n_ns));
+				  tiers[pg_rand(&st, 4)],
+				  tiers[pg_rand(&st, 4)], pg_rand(&st, n_ns));
 			break;
 		case 3:
-			pg_printf(&b, "    from: {}\n    to: [{external: [ext-%u, ext-inner]}, world]\n"
-				      "    ports: [udp/53, tcp/53]\n",
+			pg_printf(&b,
+				  "    from: {}\n    to: [{external: [ext-%u, "
+				  "ext-inner]}, world]\n"
+				  "    ports: [udp/53, tcp/53]\n",
 				  pg_rand(&st, n_ext));
 			break;
 		case 4:
-			pg_printf(&b, "    from: host\n    to: {matchLabels: {namespace: ns-%u}}\n"
-				      "    ports: [icmp, tcp/10250]\n",
+			pg_printf(&b,
+				  "    from: host\n    to: {matchLabels: "
+				  "{namespace: ns-%u}}\n"
+				  "    ports: [icmp, tcp/10250]\n",
 				  pg_rand(&st, n_ns));
 			break;
 		default:
-			pg_printf(&b, "    from: ");
-			pg_app_sel(&b, &st, src, n_apps);
-			pg_printf(&b, "\n    to: ");
-			pg_app_sel(&b, &st, dst, n_apps);
-			pg_printf(&b, "\n");
+			pg_app_pair(&b, &st, src, dst, n_apps);
 			pg_ports(&b, &st, &apps[dst]);
 			break;
 		}

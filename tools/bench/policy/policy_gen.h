@@ -19,10 +19,10 @@
 struct pgen_opts {
 	unsigned int workloads;
 	unsigned int rules;
-	unsigned int externals;  /* external groups (at least 1 used) */
-	unsigned int apps;       /* 0: workloads / 8 */
-	unsigned int deny_pct;   /* share of deny rules, percent */
-	bool ipv6;               /* give every workload an IPv6 address too */
+	unsigned int externals; /* external groups (at least 1 used) */
+	unsigned int apps;	/* 0: workloads / 8 */
+	unsigned int deny_pct;	/* share of deny rules, percent */
+	bool ipv6;		/* give every workload an IPv6 address too */
 	unsigned long long seed;
 };
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* An open-addressing hash map from byte strings to indexes, used to intern
- * labels, group label sets into identities and deduplicate bitmaps. Keys
- * are not copied: they must outlive the map. Private to src/policy. */
-#ifndef BH_POLICY_HMAP_H
-#define BH_POLICY_HMAP_H
+/* An open-addressing hash map from byte strings to indexes (the policy
+ * compiler interns labels and bitmaps with it, replay its report tables). Keys
+ * are not copied: they must outlive the map. */
+#ifndef BH_HMAP_H
+#define BH_HMAP_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -33,4 +33,4 @@ bool bh_hmap_get(const struct bh_hmap *m, const void *key, size_t len,
 int bh_hmap_put(struct bh_hmap *m, const void *key, size_t len, size_t val,
 		size_t *existing);
 
-#endif /* BH_POLICY_HMAP_H */
+#endif /* BH_HMAP_H */

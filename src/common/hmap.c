@@ -38,9 +38,8 @@ void bh_hmap_release(struct bh_hmap *m)
 	memset(m, 0, sizeof(*m));
 }
 
-static struct bh_hmap_slot *bh_hmap_find(const struct bh_hmap *m,
-					 const void *key, size_t len,
-					 uint64_t h)
+static struct bh_hmap_slot *
+bh_hmap_find(const struct bh_hmap *m, const void *key, size_t len, uint64_t h)
 {
 	size_t i = h & (m->cap - 1);
 

@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Capture reader: libpcap files merged in time order, normalized to
+ * Ethernet frames. See capture.h. */
+#include "capture.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <pcap/pcap.h>
+
+#define BH_ETH_HLEN 14
+#define BH_SLL_HLEN 16
+#define BH_SLL2_HLEN 20
+#define BH_NULL_HLEN 4
+/* Largest frame we synthesize: a maximal pcap record plus our header. */
+#define BH_CAPTURE_BUF (262144 + BH_ETH_HLEN)
+
+#ifndef DLT_LINUX_SLL2
+#define DLT_LINUX_SLL2 276
+#endif
+
+struct bh_capture_file {
+	pcap_t *pcap;
+	char *path;
+	int linktype;
+	__u64 size;  /* file size in bytes */
+	__u64 index; /* index of the packet in hdr/data */
+	const struct pcap_pkthdr *hdr; /* lookahead packet, NULL at end */
+	const __u8 *data;
+	bool started;
+};
+
+struct bh_capture {
+	struct bh_capture_file *files;
+	size_t n_files;
+	ssize_t last; /* file whose packet was handed out last, -1 none */
+	__u64 count;
+	__u8 *buf; /* synthesized frames */
+	char err[512];
+};
+
+static int bh_capture_linktype_ok(int dlt)
+{
+	switch (dlt) {
+	case DLT_EN10MB:
+	case DLT_LINUX_SLL:
+	case DLT_LINUX_SLL2:
+	case DLT_RAW:
+	case DLT_IPV4:
+	case DLT_IPV6:
+	case DLT_NULL:
+	case DLT_LOOP:
+		return 1;
+	}
+	return 0;
+}
+
+/* Read the next record of f into its lookahead. Returns 0 (packet or end)
+ * or -EIO with c->err set. */
+static int bh_capture_advance(struct bh_capture *c, struct bh_capture_file *f)
+{
+	struct pcap_pkthdr *hdr;
+	const u_char *data;
+	int r;
+
+	if (f->started)
+		f->index++;
+	f->started = true;
+	r = pcap_next_ex(f->pcap, &hdr, &data);
+	if (r == 1) {
+		f->hdr = hdr;
+		f->data = data;
+		return 0;
+	}
+	f->hdr = NULL;
+	f->data = NULL;
+	if (r == PCAP_ERROR_BREAK) /* end of file */
+		return 0;
+	snprintf(c->err, sizeof(c->err), "%s: packet %llu: %s", f->path,
+		 (unsigned long long)f->index, pcap_geterr(f->pcap));
+	return -EIO;
+}
+
+int bh_capture_open(struct bh_capture **out, char *const *paths, size_t n,
+		    char *err, size_t errlen)
+{
+	char pcap_err[PCAP_ERRBUF_SIZE];
+	struct bh_capture *c;
+	size_t i;
+	int ret;
+
+	*out = NULL;
+	if (!n) {
+		snprintf(err, errlen, "no capture file given");
+		return -EINVAL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->last = -1;
+	c->files = calloc(n, sizeof(*c->files));
+	c->buf = malloc(BH_CAPTURE_BUF);
+	if (!c->files || !c->buf) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	c->n_files = n;
+
+	for (i = 0; i < n; i++) {
+		struct bh_capture_file *f = &c->files[i];
+		struct stat st;
+
+		f->path = strdup(paths[i]);
+		if (!f->path) {
+			ret = -ENOMEM;
+			goto fail;
+		}
+		if (stat(paths[i], &st)) {
+			ret = -errno;
+			snprintf(err, errlen, "%s: %s", paths[i],
+				 strerror(errno));
+			goto fail;
+		}
+		f->size = (__u64)st.st_size;
+		/* Nanosecond precision for every file: microsecond files are
+		 * scaled by libpcap, so all timestamps share one unit. */
+		f->pcap = pcap_open_offline_with_tstamp_precision(
+			paths[i], PCAP_TSTAMP_PRECISION_NANO, pcap_err);
+		if (!f->pcap) {
+			snprintf(err, errlen, "%s: %s", paths[i], pcap_err);
+			ret = -EINVAL;
+			goto fail;
+		}
+		f->linktype = pcap_datalink(f->pcap);
+		if (!bh_capture_linktype_ok(f->linktype)) {
+			const char *name =
+				pcap_datalink_val_to_name(f->linktype);
+
+			snprintf(err, errlen,
+				 "%s: unsupported link type %d (%s); supported: "
+				 "Ethernet, Linux cooked (SLL, SLL2), raw IP, "
+				 "BSD loopback",
+				 paths[i], f->linktype, name ? name : "unknown");
+			ret = -EPROTONOSUPPORT;
+			goto fail;
+		}
+		ret = bh_capture_advance(c, f);
+		if (ret) {
+			snprintf(err, errlen, "%s", c->err);
+			goto fail;
+		}
+	}
+	*out = c;
+	return 0;
+fail:
+	bh_capture_free(&c);
+	return ret;
+}
+
+static __u16 bh_capture_ip_ethertype(const __u8 *l3, __u32 len)
+{
+	/* A raw packet that is neither v4 nor v6 is handed to the parser as
+	 * IPv4 so that it reports it malformed, not as non-IP traffic. */
+	if (len && (l3[0] >> 4) == 6)
+		return 0x86dd;
+	return 0x0800;
+}
+
+static __u16 bh_capture_af_ethertype(__u32 af)
+{
+	switch (af) {
+	case 2: /* AF_INET everywhere */
+		return 0x0800;
+	case 10: /* AF_INET6: Linux */
+	case 24: /* NetBSD, OpenBSD */
+	case 28: /* FreeBSD, DragonFly */
+	case 30: /* macOS */
+		return 0x86dd;
+	}
+	return 0; /* not IP: the parser reports non_ip */
+}
+
+/* Turn the lookahead packet of f into an Ethernet frame in *pkt. */
+static void bh_capture_frame(struct bh_capture *c, struct bh_capture_file *f,
+			     struct bh_capture_pkt *pkt)
+{
+	const struct pcap_pkthdr *h = f->hdr;
+	const __u8 *d = f->data;
+	__u32 caplen = h->caplen, wire = h->len, hlen = 0;
+	__u16 type = 0;
+
+	pkt->ifindex = 0;
+	switch (f->linktype) {
+	case DLT_EN10MB:
+		pkt->frame = d;
+		pkt->caplen = caplen;
+		pkt->wire_len = wire;
+		return;
+	case DLT_LINUX_SLL:
+		hlen = BH_SLL_HLEN;
+		if (caplen >= hlen)
+			type = (__u16)(d[14] << 8 | d[15]);
+		break;
+	case DLT_LINUX_SLL2:
+		hlen = BH_SLL2_HLEN;
+		if (caplen >= hlen) {
+			type = (__u16)(d[0] << 8 | d[1]);
+			pkt->ifindex = (__u32)d[4] << 24 | (__u32)d[5] << 16 |
+				       (__u32)d[6] << 8 | d[7];
+		}
+		break;
+	case DLT_NULL:
+	case DLT_LOOP:
+		hlen = BH_NULL_HLEN;
+		if (caplen >= hlen) {
+			__u32 af;
+
+			if (f->linktype == DLT_LOOP) { /* network order */
+				af = (__u32)d[0] << 24 | (__u32)d[1] << 16 |
+				     (__u32)d[2] << 8 | d[3];
+			} else {
+				/* Byte order of the capturing host: AF values
+				 * are small, so a big value was swapped. */
+				memcpy(&af, d, sizeof(af));
+				if (af > 0xffff)
+					af = __builtin_bswap32(af);
+			}
+			type = bh_capture_af_ethertype(af);
+		}
+		break;
+	default: /* DLT_RAW, DLT_IPV4, DLT_IPV6 */
+		hlen = 0;
+		type = f->linktype == DLT_IPV6 ? 0x86dd :
+		       f->linktype == DLT_IPV4 ?
+						 0x0800 :
+						 bh_capture_ip_ethertype(d, caplen);
+		break;
+	}
+
+	/* A record shorter than its link header: an empty frame, which the
+	 * parser reports as truncated. */
+	if (caplen < hlen) {
+		memset(c->buf, 0, BH_ETH_HLEN);
+		pkt->frame = c->buf;
+		pkt->caplen = 0;
+		pkt->wire_len = wire;
+		return;
+	}
+	memset(c->buf, 0, 12);
+	c->buf[12] = (__u8)(type >> 8);
+	c->buf[13] = (__u8)type;
+	memcpy(c->buf + BH_ETH_HLEN, d + hlen, caplen - hlen);
+	pkt->frame = c->buf;
+	pkt->caplen = caplen - hlen + BH_ETH_HLEN;
+	pkt->wire_len = (wire >= hlen ? wire - hlen : 0) + BH_ETH_HLEN;
+}
+
+static __u64 bh_capture_ts(const struct pcap_pkthdr *h)
+{
+	/* With nanosecond precision tv_usec holds nanoseconds. */
+	return (__u64)h->ts.tv_sec * 1000000000ull + (__u64)h->ts.tv_usec;
+}
+
+int bh_capture_next(struct bh_capture *c, struct bh_capture_pkt *pkt)
+{
+	ssize_t best = -1;
+	__u64 best_ts = 0;
+	size_t i;
+	int err;
+
+	if (c->last >= 0) {
+		err = bh_capture_advance(c, &c->files[c->last]);
+		c->last = -1;
+		if (err)
+			return err;
+	}
+	for (i = 0; i < c->n_files; i++) {
+		const struct bh_capture_file *f = &c->files[i];
+		__u64 ts;
+
+		if (!f->hdr)
+			continue;
+		ts = bh_capture_ts(f->hdr);
+		if (best < 0 || ts < best_ts) {
+			best = (ssize_t)i;
+			best_ts = ts;
+		}
+	}
+	if (best < 0)
+		return 0;
+
+	bh_capture_frame(c, &c->files[best], pkt);
+	pkt->ts_ns = best_ts;
+	pkt->file = (__u32)best;
+	pkt->index = c->files[best].index;
+	c->last = best;
+	c->count++;
+	return 1;
+}
+
+const char *bh_capture_error(const struct bh_capture *c)
+{
+	return c->err;
+}
+
+void bh_capture_progress(const struct bh_capture *c, __u64 *done,
+			 __u64 *total)
+{
+	size_t i;
+
+	*done = 0;
+	*total = 0;
+	for (i = 0; i < c->n_files; i++) {
+		const struct bh_capture_file *f = &c->files[i];
+		FILE *fp = f->pcap ? pcap_file(f->pcap) : NULL;
+		long pos = fp ? ftell(fp) : -1;
+
+		*total += f->size;
+		if (!f->hdr)
+			*done += f->size;
+		else if (pos > 0)
+			*done += (__u64)pos;
+	}
+}
+
+__u64 bh_capture_count(const struct bh_capture *c)
+{
+	return c->count;
+}
+
+void bh_capture_free(struct bh_capture **cp)
+{
+	struct bh_capture *c = *cp;
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; c->files && i < c->n_files; i++) {
+		if (c->files[i].pcap)
+			pcap_close(c->files[i].pcap);
+		free(c->files[i].path);
+	}
+	free(c->files);
+	free(c->buf);
+	free(c);
+	*cp = NULL;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Replay engines: the same classifier either compiled for the host
+ * ("native", src/native) or the real XDP program run packet by packet with
+ * BPF_PROG_TEST_RUN ("bpf", src/loader). Both get packet time and the
+ * original packet length with every frame, so conntrack timeouts, counters
+ * and events are those the data plane would have produced, and both engines
+ * give identical results (the parity tests hold them to it).
+ */
+#ifndef BH_ENGINE_H
+#define BH_ENGINE_H
+
+#include <stdbool.h>
+
+#include "bulkhead_abi.h"
+#include "bh_compiled.h"
+
+/* Largest frame handed to an engine. BPF_PROG_TEST_RUN refuses a linear
+ * XDP frame larger than a page minus headroom and skb_shared_info; both
+ * engines see the same cut (headers are at the front, and the original
+ * length still counts the bytes). */
+#define BH_ENGINE_MAX_FRAME 3520
+/* Smallest: an Ethernet header. Shorter records never reach an engine. */
+#define BH_ENGINE_MIN_FRAME 14
+
+enum bh_engine_kind {
+	BH_ENGINE_NATIVE = 0,
+	BH_ENGINE_BPF = 1,
+};
+
+struct bh_engine;
+
+typedef void (*bh_engine_event_cb)(void *ctx, const struct bh_event *ev);
+typedef int (*bh_engine_flow_cb)(void *ctx, const struct bh_flow_key *key,
+				 const struct bh_flow *flow);
+
+/* Parse "native"/"bpf". */
+int bh_engine_kind_parse(const char *s, enum bh_engine_kind *out);
+const char *bh_engine_kind_str(enum bh_engine_kind k);
+
+/* An engine with cp loaded as generation 1, events unlimited (replay keeps
+ * them all) and delivered to cb synchronously after each packet. */
+int bh_engine_new(struct bh_engine **out, enum bh_engine_kind kind,
+		  const struct bh_compiled_policy *cp, bh_engine_event_cb cb,
+		  void *ctx);
+void bh_engine_free(struct bh_engine **e);
+
+/* Classify one frame (caplen within [MIN, MAX]) at packet time now_ns.
+ * Returns 0 with *res filled, or -errno. */
+int bh_engine_classify(struct bh_engine *e, const void *frame, __u32 caplen,
+		       __u32 wire_len, __u32 ifindex, __u64 now_ns,
+		       struct bh_result *res);
+
+int bh_engine_flows(struct bh_engine *e, bool denied, bh_engine_flow_cb cb,
+		    void *ctx);
+int bh_engine_flow_delete(struct bh_engine *e, bool denied,
+			  const struct bh_flow_key *key);
+int bh_engine_stats(struct bh_engine *e, struct bh_stats *out);
+
+#endif /* BH_ENGINE_H */
