@@ -15,6 +15,8 @@
 #include <net/if.h>
 #include <yaml.h>
 
+#include "sink.h"
+
 /* Conntrack defaults (seconds), close to Cilium's: long-lived TCP is the
  * common case between services, datagram flows are short. */
 static const unsigned int bh_ct_default_s[BH_CT_TMO_MAX] = {
@@ -30,9 +32,16 @@ static const char *const bh_ct_keys[BH_CT_TMO_MAX] = {
     "icmp",    "other",		  "fragments",
 };
 
-static const char *const bh_reserved_keys[BH_DCFG_RESERVED_MAX] = {
-    "collector", "export", "metrics", "detect", "geoip",
-};
+/* Telemetry defaults (README "Running on a node"). */
+#define BH_POLL_DEFAULT_NS   1000000000ULL /* 1 s */
+#define BH_POLL_MIN_NS	     10000000ULL   /* 10 ms */
+#define BH_IDLE_DEFAULT_NS   (15ULL * 1000000000ULL)
+#define BH_ACTIVE_DEFAULT_NS (60ULL * 1000000000ULL)
+#define BH_QUEUE_DEFAULT     (8ULL << 20)
+#define BH_QUEUE_MIN	     (64ULL << 10)
+#define BH_QUEUE_MAX	     (1ULL << 32)
+#define BH_STATS_DEFAULT_NS  (30ULL * 1000000000ULL)
+#define BH_NODE_ID_MAX	     253 /* a DNS name */
 
 #define BH_EV_DEFAULT_RATE   1000
 #define BH_EV_DEFAULT_BURST  2000
@@ -498,7 +507,413 @@ static int sec_conntrack(struct cfg_ctx *x, const yaml_node_t *n)
 	return walk_mapping(x, n, "'conntrack'", ct_pair);
 }
 
-/* The top-level keys. Later parts add their section here. */
+/* ------------------------------------------------------------------------ */
+/* Telemetry sections.                                                      */
+
+/* A duration that may be 0 (a feature turned off). */
+static int want_duration0(struct cfg_ctx *x, const yaml_node_t *n,
+			  const char *key, __u64 *out)
+{
+	const char *s = want_scalar(x, n, key);
+
+	if (!s)
+		return -EINVAL;
+	if (bh_parse_duration_ns(s, out)) {
+		cfg_error(x, n,
+			  "'%s' must be a duration up to a year (0 for "
+			  "none, 30s, 500ms, 5m, 2h), not '%s'",
+			  key, s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* "1048576", "64KiB", "8MiB", "1GiB", "8MB" (decimal), within [min, max]. */
+static int want_size(struct cfg_ctx *x, const yaml_node_t *n, const char *key,
+		     __u64 min, __u64 max, __u64 *out)
+{
+	static const struct {
+		const char *unit;
+		__u64 mult;
+	} units[] = {
+	    {"", 1},
+	    {"B", 1},
+	    {"KiB", 1ULL << 10},
+	    {"MiB", 1ULL << 20},
+	    {"GiB", 1ULL << 30},
+	    {"KB", 1000},
+	    {"MB", 1000000},
+	    {"GB", 1000000000},
+	};
+	const char *s = want_scalar(x, n, key);
+	unsigned long long v;
+	char *end;
+	size_t i;
+
+	if (!s)
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	for (i = 0; *s >= '0' && *s <= '9' && !errno &&
+		    i < sizeof(units) / sizeof(units[0]);
+	     i++) {
+		if (strcmp(end, units[i].unit))
+			continue;
+		if (v > max / units[i].mult || v * units[i].mult < min)
+			break;
+		*out = v * units[i].mult;
+		return 0;
+	}
+	cfg_error(x, n,
+		  "'%s' must be a size from %llu to %llu bytes (1048576, "
+		  "512KiB, 8MiB, 1GiB), not '%s'",
+		  key, (unsigned long long)min, (unsigned long long)max, s);
+	return -EINVAL;
+}
+
+static int collector_pair(struct cfg_ctx *x, const char *k,
+			  const yaml_node_t *kn, const yaml_node_t *vn)
+{
+	struct bh_daemon_collector *col = &x->c->collector;
+
+	if (!strcmp(k, "poll_interval")) {
+		if (want_duration(x, vn, k, &col->poll_interval_ns))
+			return -EINVAL;
+		if (col->poll_interval_ns < BH_POLL_MIN_NS) {
+			cfg_error(x, vn,
+				  "'poll_interval' must be at least "
+				  "10ms");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!strcmp(k, "idle_timeout"))
+		return want_duration(x, vn, k, &col->idle_timeout_ns);
+	if (!strcmp(k, "active_timeout"))
+		return want_duration(x, vn, k, &col->active_timeout_ns);
+	cfg_error(x, kn,
+		  "unknown key '%s' in 'collector' (poll_interval, "
+		  "idle_timeout, active_timeout)",
+		  k);
+	return -EINVAL;
+}
+
+static int sec_collector(struct cfg_ctx *x, const yaml_node_t *n)
+{
+	struct bh_daemon_collector *col = &x->c->collector;
+
+	if (walk_mapping(x, n, "'collector'", collector_pair))
+		return -EINVAL;
+	/* A flow goes idle between two polls at the earliest: a poll
+	 * interval as long as the timeout would double it. */
+	if (col->poll_interval_ns >= col->idle_timeout_ns) {
+		cfg_error(x, n,
+			  "'collector': poll_interval must be shorter than "
+			  "idle_timeout");
+		return -EINVAL;
+	}
+	if (col->active_timeout_ns < col->idle_timeout_ns) {
+		cfg_error(x, n,
+			  "'collector': active_timeout must not be shorter "
+			  "than idle_timeout");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int export_sinks(struct cfg_ctx *x, const yaml_node_t *n)
+{
+	struct bh_daemon_export *e = &x->c->exp;
+	yaml_node_item_t *it;
+	int err = 0;
+
+	if (n->type != YAML_SEQUENCE_NODE) {
+		cfg_error(x, n,
+			  "'sinks' must be a list of destinations (a file "
+			  "path, -, tcp://HOST:PORT, udp://HOST:PORT, "
+			  "unix:///PATH), not %s",
+			  node_type_str(n));
+		return -EINVAL;
+	}
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	     it++) {
+		const yaml_node_t *in = yaml_document_get_node(x->doc, *it);
+		struct bh_sink_url u;
+		char why[256];
+		const char *s;
+
+		if (!in)
+			continue;
+		s = want_scalar(x, in, "sinks");
+		if (!s) {
+			err = -EINVAL;
+			continue;
+		}
+		if (e->n_sinks == BH_DAEMON_MAX_SINKS) {
+			cfg_error(x, in, "'sinks': at most %d destinations",
+				  BH_DAEMON_MAX_SINKS);
+			return -EINVAL;
+		}
+		if (strlen(s) >= BH_SINK_URL_MAX) {
+			cfg_error(x, in,
+				  "'sinks': '%.40s...' is longer than "
+				  "%d characters",
+				  s, BH_SINK_URL_MAX - 1);
+			err = -EINVAL;
+			continue;
+		}
+		if (bh_sink_url_parse(s, &u, why, sizeof(why))) {
+			cfg_error(x, in, "'sinks': '%s': %s", s, why);
+			err = -EINVAL;
+			continue;
+		}
+		/* the daemon's working directory is no place for telemetry */
+		if (u.type == BH_SINK_FILE && u.path[0] != '/') {
+			cfg_error(x, in,
+				  "'sinks': the file '%s' must be an absolute "
+				  "path",
+				  u.path);
+			err = -EINVAL;
+			continue;
+		}
+		e->sinks[e->n_sinks] = strdup(s);
+		if (!e->sinks[e->n_sinks])
+			return -ENOMEM;
+		e->n_sinks++;
+	}
+	return err;
+}
+
+static int export_pair(struct cfg_ctx *x, const char *k, const yaml_node_t *kn,
+		       const yaml_node_t *vn)
+{
+	struct bh_daemon_export *e = &x->c->exp;
+
+	if (!strcmp(k, "sinks"))
+		return export_sinks(x, vn);
+	if (!strcmp(k, "node_id")) {
+		const char *s = want_scalar(x, vn, k);
+
+		if (!s)
+			return -EINVAL;
+		if (strlen(s) > BH_NODE_ID_MAX) {
+			cfg_error(x, vn,
+				  "'node_id' is longer than %d "
+				  "characters",
+				  BH_NODE_ID_MAX);
+			return -EINVAL;
+		}
+		free(e->node_id);
+		e->node_id = strdup(s);
+		return e->node_id ? 0 : -ENOMEM;
+	}
+	if (!strcmp(k, "queue_size"))
+		return want_size(x, vn, k, BH_QUEUE_MIN, BH_QUEUE_MAX,
+				 &e->queue_bytes);
+	if (!strcmp(k, "stats_interval"))
+		return want_duration0(x, vn, k, &e->stats_interval_ns);
+	cfg_error(x, kn,
+		  "unknown key '%s' in 'export' (sinks, node_id, queue_size, "
+		  "stats_interval)",
+		  k);
+	return -EINVAL;
+}
+
+static int sec_export(struct cfg_ctx *x, const yaml_node_t *n)
+{
+	return walk_mapping(x, n, "'export'", export_pair);
+}
+
+/* HOST:PORT, [IPV6]:PORT or :PORT; the address itself is resolved when
+ * the endpoint starts. */
+static bool listen_addr_ok(const char *s)
+{
+	const char *colon = strrchr(s, ':'), *p;
+	unsigned long port;
+	char *end;
+
+	if (!colon || !colon[1] || strlen(s) > 255)
+		return false;
+	for (p = colon + 1; *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	port = strtoul(colon + 1, &end, 10);
+	if (port > 65535)
+		return false;
+	if (s[0] == '[')
+		return colon > s + 2 && colon[-1] == ']';
+	/* an IPv6 address needs its brackets */
+	return memchr(s, ':', (size_t)(colon - s)) == NULL;
+}
+
+static int metrics_pair(struct cfg_ctx *x, const char *k, const yaml_node_t *kn,
+			const yaml_node_t *vn)
+{
+	struct bh_daemon_metrics *m = &x->c->metrics;
+
+	if (!strcmp(k, "enabled"))
+		return want_bool(x, vn, k, &m->enabled);
+	if (!strcmp(k, "listen")) {
+		const char *s = want_scalar(x, vn, k);
+
+		if (!s)
+			return -EINVAL;
+		if (!listen_addr_ok(s)) {
+			cfg_error(x, vn,
+				  "'listen' must be HOST:PORT, [IPV6]:PORT or "
+				  ":PORT (port 0..65535), not '%s'",
+				  s);
+			return -EINVAL;
+		}
+		free(m->listen);
+		m->listen = strdup(s);
+		return m->listen ? 0 : -ENOMEM;
+	}
+	cfg_error(x, kn, "unknown key '%s' in 'metrics' (enabled, listen)", k);
+	return -EINVAL;
+}
+
+static int sec_metrics(struct cfg_ctx *x, const yaml_node_t *n)
+{
+	/* the section is there: the endpoint is wanted unless it says not */
+	x->c->metrics.enabled = true;
+	return walk_mapping(x, n, "'metrics'", metrics_pair);
+}
+
+/* An empty value (`detect:` alone) means the defaults. */
+static bool empty_scalar(const yaml_node_t *n)
+{
+	return n->type == YAML_SCALAR_NODE && !n->data.scalar.length;
+}
+
+/* The detection engine's loader reports "FILE:LINE:COL: key: what"; print
+ * it in this loader's style. */
+static void detect_error(struct cfg_ctx *x, const yaml_node_t *n,
+			 const char *msg)
+{
+	size_t len = strlen(x->name);
+	unsigned int line, col;
+	int used = 0;
+
+	if (!strncmp(msg, x->name, len) && msg[len] == ':' &&
+	    sscanf(msg + len, ":%u:%u: %n", &line, &col, &used) == 2 && used)
+		cfg_error_at(x, (int)line, (int)col, "%s", msg + len + used);
+	else
+		cfg_error(x, n, "%s", msg);
+}
+
+static int sec_detect(struct cfg_ctx *x, const yaml_node_t *n)
+{
+	char err[512] = "";
+	int ret;
+
+	x->c->detect_enabled = true;
+	if (empty_scalar(n))
+		return 0;
+	if (n->type != YAML_MAPPING_NODE) {
+		cfg_error(x, n, "'detect' must be a mapping, not %s",
+			  node_type_str(n));
+		return -EINVAL;
+	}
+	ret = bh_detect_config_load_node(
+	    &x->c->detect, x->doc, (yaml_node_t *)n, x->name, err, sizeof(err));
+	if (ret == -EINVAL)
+		detect_error(x, n, err);
+	else if (ret)
+		cfg_error(x, n, "'detect': %s", strerror(-ret));
+	return ret;
+}
+
+/* geoip: every scalar goes to bh_geo_config_set() as "geoip.KEY" or
+ * "geoip.novelty.KEY", which knows names, units and bounds. */
+static int geo_walk(struct cfg_ctx *x, const yaml_node_t *map,
+		    const char *prefix);
+
+static int geo_pair(struct cfg_ctx *x, const char *prefix, const char *k,
+		    const yaml_node_t *kn, const yaml_node_t *vn)
+{
+	char key[128];
+	const char *why = NULL, *s;
+	int ret;
+
+	snprintf(key, sizeof(key), "%s.%s", prefix, k);
+	if (!strcmp(key, "geoip.novelty"))
+		return geo_walk(x, vn, key);
+	s = want_scalar(x, vn, key);
+	if (!s)
+		return -EINVAL;
+	ret = bh_geo_config_set(&x->c->geo, key, s, &why);
+	if (ret == -ENOENT) {
+		cfg_error(x, kn, "unknown key '%s' in '%s' (%s)", k, prefix,
+			  !strcmp(prefix, "geoip")
+			      ? "city_db, asn_db, cache_size, novelty"
+			      : "enabled, baseline, aggregate, "
+				"max_identities, max_countries, max_asns, "
+				"max_pending, upload_bytes, upload_ratio");
+		return -EINVAL;
+	}
+	if (ret) {
+		cfg_error(x, vn, "'%s' is '%s': %s", key, s,
+			  why ? why : strerror(-ret));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int geo_walk(struct cfg_ctx *x, const yaml_node_t *map,
+		    const char *prefix)
+{
+	yaml_node_pair_t *p;
+	int err = 0;
+
+	if (map->type != YAML_MAPPING_NODE) {
+		cfg_error(x, map, "'%s' must be a mapping, not %s", prefix,
+			  node_type_str(map));
+		return -EINVAL;
+	}
+	/* walk_mapping() has no room for the prefix: the same checks here */
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+	     p++) {
+		const yaml_node_t *kn = yaml_document_get_node(x->doc, p->key);
+		const yaml_node_t *vn =
+		    yaml_document_get_node(x->doc, p->value);
+		const char *k = kn ? scalar(kn) : NULL;
+		yaml_node_pair_t *q;
+
+		if (!kn || !vn)
+			continue;
+		if (!k) {
+			cfg_error(x, kn, "keys of '%s' must be names, not %s",
+				  prefix, node_type_str(kn));
+			err = -EINVAL;
+			continue;
+		}
+		for (q = map->data.mapping.pairs.start; q < p; q++) {
+			const yaml_node_t *qk =
+			    yaml_document_get_node(x->doc, q->key);
+
+			if (qk && scalar(qk) && !strcmp(scalar(qk), k))
+				break;
+		}
+		if (q < p) {
+			cfg_error(x, kn, "duplicate key '%s' in '%s'", k,
+				  prefix);
+			err = -EINVAL;
+			continue;
+		}
+		if (geo_pair(x, prefix, k, kn, vn))
+			err = -EINVAL;
+	}
+	return err;
+}
+
+static int sec_geoip(struct cfg_ctx *x, const yaml_node_t *n)
+{
+	x->c->geo_enabled = true;
+	return empty_scalar(n) ? 0 : geo_walk(x, n, "geoip");
+}
+
+/* The top-level keys. */
 static const struct {
 	const char *key;
 	int (*parse)(struct cfg_ctx *x, const yaml_node_t *n);
@@ -507,7 +922,9 @@ static const struct {
     {"pin_path", sec_pin_path},	  {"control_socket", sec_control_socket},
     {"state_dir", sec_state_dir}, {"on_exit", sec_on_exit},
     {"xdp_mode", sec_xdp_mode},	  {"events", sec_events},
-    {"conntrack", sec_conntrack},
+    {"conntrack", sec_conntrack}, {"collector", sec_collector},
+    {"export", sec_export},	  {"metrics", sec_metrics},
+    {"detect", sec_detect},	  {"geoip", sec_geoip},
 };
 
 static int top_pair(struct cfg_ctx *x, const char *k, const yaml_node_t *kn,
@@ -518,19 +935,6 @@ static int top_pair(struct cfg_ctx *x, const char *k, const yaml_node_t *kn,
 	for (i = 0; i < sizeof(bh_sections) / sizeof(bh_sections[0]); i++)
 		if (!strcmp(k, bh_sections[i].key))
 			return bh_sections[i].parse(x, vn);
-	for (i = 0; i < BH_DCFG_RESERVED_MAX; i++) {
-		if (strcmp(k, bh_reserved_keys[i]))
-			continue;
-		if (vn->type != YAML_MAPPING_NODE) {
-			cfg_error(x, vn, "'%s' must be a mapping, not %s", k,
-				  node_type_str(vn));
-			return -EINVAL;
-		}
-		x->c->reserved[i].present = true;
-		x->c->reserved[i].line = (int)kn->start_mark.line + 1;
-		x->c->reserved[i].col = (int)kn->start_mark.column + 1;
-		return 0;
-	}
 	cfg_error(
 	    x, kn,
 	    "unknown key '%s' (policy, interfaces, pin_path, "
@@ -552,21 +956,60 @@ void bh_daemon_config_defaults(struct bh_daemon_config *c)
 	c->ev_deny = true;
 	for (i = 0; i < BH_CT_TMO_MAX; i++)
 		c->ct_timeout_ns[i] = bh_ct_default_s[i] * 1000000000ULL;
+	c->collector.poll_interval_ns = BH_POLL_DEFAULT_NS;
+	c->collector.idle_timeout_ns = BH_IDLE_DEFAULT_NS;
+	c->collector.active_timeout_ns = BH_ACTIVE_DEFAULT_NS;
+	c->exp.queue_bytes = BH_QUEUE_DEFAULT;
+	c->exp.stats_interval_ns = BH_STATS_DEFAULT_NS;
+	bh_detect_config_defaults(&c->detect);
+	bh_geo_config_init(&c->geo);
 }
 
-/* A relative policy path is relative to the directory of the config. */
-static int resolve_policy(struct bh_daemon_config *c, const char *name)
+/* A relative path in the config is relative to the config's directory:
+ * *path replaced by a malloc'ed absolute one. */
+static int resolve_rel(const char *name, char **path)
 {
 	const char *slash = strrchr(name, '/');
 	char *p;
 
-	if (c->policy[0] == '/' || !slash)
+	if (!*path || (*path)[0] == '/' || !(*path)[0] || !slash)
 		return 0;
-	if (asprintf(&p, "%.*s/%s", (int)(slash - name), name, c->policy) < 0)
+	if (asprintf(&p, "%.*s/%s", (int)(slash - name), name, *path) < 0)
 		return -ENOMEM;
-	free(c->policy);
-	c->policy = p;
+	free(*path);
+	*path = p;
 	return 0;
+}
+
+/* The same for a fixed-size path (the GeoIP databases). */
+static int resolve_rel_buf(const char *name, char *path, size_t size)
+{
+	char *p = path[0] ? strdup(path) : NULL;
+	int err;
+
+	if (path[0] && !p)
+		return -ENOMEM;
+	err = resolve_rel(name, &p);
+	if (!err && p && strlen(p) >= size)
+		err = -ENAMETOOLONG;
+	if (!err && p)
+		strcpy(path, p);
+	free(p);
+	return err;
+}
+
+static int resolve_paths(struct bh_daemon_config *c, const char *name)
+{
+	int err;
+
+	err = resolve_rel(name, &c->policy);
+	err = err ?: resolve_rel(name, &c->detect.baseline_path);
+	err = err
+		  ?: resolve_rel_buf(name, c->geo.city_db,
+				     sizeof(c->geo.city_db));
+	err =
+	    err ?: resolve_rel_buf(name, c->geo.asn_db, sizeof(c->geo.asn_db));
+	return err;
 }
 
 static int fill_defaults(struct bh_daemon_config *c)
@@ -577,7 +1020,10 @@ static int fill_defaults(struct bh_daemon_config *c)
 		c->control_socket = strdup(BH_DAEMON_DEFAULT_SOCKET);
 	if (!c->state_dir)
 		c->state_dir = strdup(BH_DAEMON_DEFAULT_STATE_DIR);
-	if (!c->pin_path || !c->control_socket || !c->state_dir)
+	if (c->metrics.enabled && !c->metrics.listen)
+		c->metrics.listen = strdup(BH_DAEMON_DEFAULT_METRICS);
+	if (!c->pin_path || !c->control_socket || !c->state_dir ||
+	    (c->metrics.enabled && !c->metrics.listen))
 		return -ENOMEM;
 	return 0;
 }
@@ -639,7 +1085,7 @@ int bh_daemon_config_load_buf(const char *name, const void *buf, size_t len,
 		ret = -EINVAL;
 		goto out_doc;
 	}
-	ret = resolve_policy(c, name);
+	ret = resolve_paths(c, name);
 	if (!ret)
 		ret = fill_defaults(c);
 out_doc:
@@ -714,6 +1160,11 @@ void bh_daemon_config_free(struct bh_daemon_config **cp)
 	free(c->pin_path);
 	free(c->control_socket);
 	free(c->state_dir);
+	for (i = 0; i < c->exp.n_sinks; i++)
+		free(c->exp.sinks[i]);
+	free(c->exp.node_id);
+	free(c->metrics.listen);
+	bh_detect_config_clear(&c->detect);
 	free(c);
 	*cp = NULL;
 }

@@ -5,9 +5,11 @@
  * reported as "FILE:LINE:COLUMN: error: message", all of them, not just the
  * first. The full reference is in README.md ("Running on a node").
  *
- * Sections that later parts own (collector, export, metrics, detect, geoip)
- * are accepted as mappings and kept as positions only; each part adds its
- * parser to the section table in daemon_config.c when it lands.
+ * The telemetry sections (collector, export, metrics, detect, geoip) are
+ * checked here too, so that a bad value stops the start with its position
+ * rather than surfacing later: `detect` through the detection engine's own
+ * loader, `geoip` key by key through bh_geo_config_set(), export URLs
+ * through the sink URL parser.
  */
 #ifndef BH_DAEMON_CONFIG_H
 #define BH_DAEMON_CONFIG_H
@@ -17,11 +19,14 @@
 #include <stdio.h>
 
 #include "bulkhead_abi.h"
+#include "detect.h"
+#include "geo_config.h"
 
 #define BH_DAEMON_DEFAULT_PIN_PATH  "/sys/fs/bpf/bulkhead"
 #define BH_DAEMON_DEFAULT_SOCKET    "/run/bulkhead/bulkhead.sock"
 #define BH_DAEMON_DEFAULT_CONFIG    "/etc/bulkhead/bulkhead.yaml"
 #define BH_DAEMON_DEFAULT_STATE_DIR "/run/bulkhead"
+#define BH_DAEMON_DEFAULT_METRICS   "127.0.0.1:9477"
 
 /* How to attach XDP. AUTO tries native, then falls back to skb (generic)
  * mode with a warning. */
@@ -48,19 +53,28 @@ struct bh_daemon_iface {
 	int line; /* position in the config file, for messages */
 };
 
-/* A reserved section: present in the file, parsed by a later part. */
-struct bh_daemon_section {
-	bool present;
-	int line, col;
+/* collector: how the flow maps are read and when records are made. */
+struct bh_daemon_collector {
+	__u64 poll_interval_ns;	 /* read bh_flows/bh_denied this often */
+	__u64 idle_timeout_ns;	 /* a record after this long without packets */
+	__u64 active_timeout_ns; /* and every this long for a long flow */
 };
 
-enum bh_daemon_reserved {
-	BH_DCFG_COLLECTOR = 0,
-	BH_DCFG_EXPORT,
-	BH_DCFG_METRICS,
-	BH_DCFG_DETECT,
-	BH_DCFG_GEOIP,
-	BH_DCFG_RESERVED_MAX,
+#define BH_DAEMON_MAX_SINKS 8 /* = BH_EXPORT_MAX_SINKS */
+
+/* export: where the telemetry goes. */
+struct bh_daemon_export {
+	char *sinks[BH_DAEMON_MAX_SINKS]; /* URLs (README "Telemetry") */
+	size_t n_sinks;
+	char *node_id;		 /* NULL: the host name */
+	__u64 queue_bytes;	 /* per destination */
+	__u64 stats_interval_ns; /* NodeStats envelopes; 0: none */
+};
+
+/* metrics: the Prometheus endpoint. */
+struct bh_daemon_metrics {
+	bool enabled;
+	char *listen; /* HOST:PORT, [IPV6]:PORT or :PORT */
 };
 
 struct bh_daemon_config {
@@ -80,7 +94,15 @@ struct bh_daemon_config {
 	bool ev_deny;	   /* an event for every denied flow */
 	/* conntrack timeouts in ns, indexed by enum bh_ct_timeout */
 	__u64 ct_timeout_ns[BH_CT_TMO_MAX];
-	struct bh_daemon_section reserved[BH_DCFG_RESERVED_MAX];
+	struct bh_daemon_collector collector;
+	struct bh_daemon_export exp;
+	struct bh_daemon_metrics metrics;
+	/* detect: lateral-movement detection runs when the section is there */
+	bool detect_enabled;
+	struct bh_detect_config detect;
+	/* geoip: enrichment runs when the section is there */
+	bool geo_enabled;
+	struct bh_geo_config geo;
 };
 
 /* Defaults, used for every key the file leaves out. */

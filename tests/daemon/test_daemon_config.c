@@ -42,7 +42,7 @@ static void test_full(void **state)
 	    "  udp: 30s\n"
 	    "  icmp: 500ms\n"
 	    "  fragments: 10\n"
-	    "collector: {anything: [1, 2]}\n"
+	    "collector: {poll_interval: 250ms}\n"
 	    "geoip: {}\n";
 	struct bh_daemon_config *c = NULL;
 	enum bh_xdp_mode mode;
@@ -71,10 +71,11 @@ static void test_full(void **state)
 	/* untouched keys keep their defaults */
 	assert_int_equal(c->ct_timeout_ns[BH_CT_TMO_TCP_SYN],
 			 60ULL * 1000000000ULL);
-	assert_true(c->reserved[BH_DCFG_COLLECTOR].present);
-	assert_int_equal(c->reserved[BH_DCFG_COLLECTOR].line, 16);
-	assert_true(c->reserved[BH_DCFG_GEOIP].present);
-	assert_false(c->reserved[BH_DCFG_EXPORT].present);
+	assert_int_equal(c->collector.poll_interval_ns, 250000000ULL);
+	assert_true(c->geo_enabled);
+	assert_false(c->detect_enabled);
+	assert_int_equal(c->exp.n_sinks, 0);
+	assert_false(c->metrics.enabled);
 
 	assert_true(bh_daemon_config_match(c, "eth0", &mode));
 	assert_int_equal(mode, BH_XDP_MODE_NATIVE);
@@ -166,6 +167,89 @@ static const struct {
      "3:13: error: unknown key 'tcp' in 'conntrack'"},
     {"policy: p\ninterfaces: [eth0]\nexport: [a]\n",
      "3:9: error: 'export' must be a mapping, not a list"},
+    /* collector */
+    {"policy: p\ninterfaces: [eth0]\ncollector: {poll_interval: 1ms}\n",
+     "3:28: error: 'poll_interval' must be at least 10ms"},
+    {"policy: p\ninterfaces: [eth0]\ncollector: {idle_timeout: soon}\n",
+     "3:27: error: 'idle_timeout' must be a positive duration"},
+    {"policy: p\ninterfaces: [eth0]\ncollector:\n  active_timeout: 0\n",
+     "4:19: error: 'active_timeout' must be a positive duration"},
+    {"policy: p\ninterfaces: [eth0]\ncollector: {poll: 1s}\n",
+     "3:13: error: unknown key 'poll' in 'collector' (poll_interval, "
+     "idle_timeout, active_timeout)"},
+    {"policy: p\ninterfaces: [eth0]\ncollector: {poll_interval: 20s}\n",
+     "3:12: error: 'collector': poll_interval must be shorter than "
+     "idle_timeout"},
+    {"policy: p\ninterfaces: [eth0]\n"
+     "collector: {idle_timeout: 2m, active_timeout: 1m}\n",
+     "3:12: error: 'collector': active_timeout must not be shorter than "
+     "idle_timeout"},
+    {"policy: p\ninterfaces: [eth0]\ncollector: 1s\n",
+     "3:12: error: 'collector' must be a mapping, not a scalar"},
+    /* export */
+    {"policy: p\ninterfaces: [eth0]\nexport: {sinks: /var/f.pb}\n",
+     "3:17: error: 'sinks' must be a list of destinations"},
+    {"policy: p\ninterfaces: [eth0]\nexport:\n  sinks: [flows.pb]\n",
+     "4:11: error: 'sinks': the file 'flows.pb' must be an absolute path"},
+    {"policy: p\ninterfaces: [eth0]\nexport:\n  sinks:\n    - /a.pb\n"
+     "    - tcp://collector\n",
+     "6:7: error: 'sinks': 'tcp://collector': "},
+    {"policy: p\ninterfaces: [eth0]\nexport:\n  sinks: [\"ftp://x:1\"]\n",
+     "4:11: error: 'sinks': 'ftp://x:1': "},
+    {"policy: p\ninterfaces: [eth0]\nexport:\n  sinks: [[a]]\n",
+     "4:11: error: 'sinks' must be a value, not a list"},
+    {"policy: p\ninterfaces: [eth0]\nexport:\n  sinks: [/1, /2, /3, /4, "
+     "/5, /6, /7, /8, /9]\n",
+     "4:43: error: 'sinks': at most 8 destinations"},
+    {"policy: p\ninterfaces: [eth0]\nexport: {queue_size: 1KiB}\n",
+     "3:22: error: 'queue_size' must be a size from 65536 to 4294967296 "
+     "bytes"},
+    {"policy: p\ninterfaces: [eth0]\nexport: {queue_size: 8 MB}\n",
+     "3:22: error: 'queue_size' must be a size"},
+    {"policy: p\ninterfaces: [eth0]\nexport: {stats_interval: often}\n",
+     "3:26: error: 'stats_interval' must be a duration up to a year (0 for "
+     "none"},
+    {"policy: p\ninterfaces: [eth0]\nexport: {node_id: {a: 1}}\n",
+     "3:19: error: 'node_id' must be a value, not a mapping"},
+    {"policy: p\ninterfaces: [eth0]\nexport: {sink: [/a]}\n",
+     "3:10: error: unknown key 'sink' in 'export' (sinks, node_id, "
+     "queue_size, stats_interval)"},
+    /* metrics */
+    {"policy: p\ninterfaces: [eth0]\nmetrics: {listen: 9477}\n",
+     "3:19: error: 'listen' must be HOST:PORT, [IPV6]:PORT or :PORT (port "
+     "0..65535), not '9477'"},
+    {"policy: p\ninterfaces: [eth0]\nmetrics: {listen: '::1:9477'}\n",
+     "3:19: error: 'listen' must be HOST:PORT"},
+    {"policy: p\ninterfaces: [eth0]\nmetrics: {listen: ':99999'}\n",
+     "3:19: error: 'listen' must be HOST:PORT"},
+    {"policy: p\ninterfaces: [eth0]\nmetrics: {enabled: perhaps}\n",
+     "3:20: error: 'enabled' must be true or false, not 'perhaps'"},
+    {"policy: p\ninterfaces: [eth0]\nmetrics: {port: 1}\n",
+     "3:11: error: unknown key 'port' in 'metrics' (enabled, listen)"},
+    /* detect: the engine's loader, positions kept */
+    {"policy: p\ninterfaces: [eth0]\ndetect:\n  sweep:\n    hosts: -3\n",
+     "5:12: error: detect.sweep.hosts: "},
+    {"policy: p\ninterfaces: [eth0]\ndetect:\n  bogus: 1\n",
+     "4:3: error: detect"},
+    {"policy: p\ninterfaces: [eth0]\ndetect: [1]\n",
+     "3:9: error: 'detect' must be a mapping, not a list"},
+    /* geoip: key by key through bh_geo_config_set() */
+    {"policy: p\ninterfaces: [eth0]\ngeoip: {cache_size: lots}\n",
+     "3:21: error: 'geoip.cache_size' is 'lots': not a non-negative "
+     "number"},
+    {"policy: p\ninterfaces: [eth0]\ngeoip:\n  novelty:\n    baseline: 5\n",
+     "5:15: error: 'geoip.novelty.baseline' is '5': needs a unit"},
+    {"policy: p\ninterfaces: [eth0]\ngeoip: {country_db: /x}\n",
+     "3:9: error: unknown key 'country_db' in 'geoip' (city_db, asn_db, "
+     "cache_size, novelty)"},
+    {"policy: p\ninterfaces: [eth0]\ngeoip: {novelty: {ratio: 2}}\n",
+     "3:19: error: unknown key 'ratio' in 'geoip.novelty' (enabled,"},
+    {"policy: p\ninterfaces: [eth0]\ngeoip: {novelty: true}\n",
+     "3:18: error: 'geoip.novelty' must be a mapping, not a scalar"},
+    {"policy: p\ninterfaces: [eth0]\ngeoip: {city_db: [a]}\n",
+     "3:18: error: 'geoip.city_db' must be a value, not a list"},
+    {"policy: p\ninterfaces: [eth0]\ngeoip: {asn_db: /a, asn_db: /b}\n",
+     "3:21: error: duplicate key 'asn_db' in 'geoip'"},
     {"policy: {a: 1}\ninterfaces: [eth0]\n",
      "1:9: error: 'policy' must be a value, not a mapping"},
     {"policy: ''\ninterfaces: [eth0]\n",
@@ -175,7 +259,7 @@ static const struct {
 
 static void test_bad(void **state)
 {
-	size_t i;
+	size_t i, failed = 0;
 
 	(void)state;
 	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
@@ -183,11 +267,116 @@ static void test_bad(void **state)
 		char err[1024] = "";
 		int ret = load(bad_cases[i].text, &c, err, sizeof(err));
 
-		if (!strstr(err, bad_cases[i].want) || ret != -EINVAL)
-			fail_msg("case %zu: want '%s' (-EINVAL), got %d '%s'",
-				 i, bad_cases[i].want, ret, err);
+		if (!strstr(err, bad_cases[i].want) || ret != -EINVAL) {
+			print_error("case %zu: want '%s' (-EINVAL), got %d "
+				    "'%s'\n",
+				    i, bad_cases[i].want, ret, err);
+			failed++;
+		}
 		assert_null(c);
 	}
+	if (failed)
+		fail_msg("%zu cases failed", failed);
+}
+
+/* The telemetry sections: every key, relative paths, defaults. */
+static void test_telemetry(void **state)
+{
+	static const char text[] =
+	    "policy: policy.yaml\n"
+	    "interfaces: [eth0]\n"
+	    "collector:\n"
+	    "  poll_interval: 500ms\n"
+	    "  idle_timeout: 10s\n"
+	    "  active_timeout: 2m\n"
+	    "export:\n"
+	    "  sinks: [/var/log/bh/flows.pb, 'tcp://[2001:db8::1]:4739', -]\n"
+	    "  node_id: node-7\n"
+	    "  queue_size: 16MiB\n"
+	    "  stats_interval: 0\n"
+	    "metrics:\n"
+	    "  listen: '[::1]:9100'\n"
+	    "detect:\n"
+	    "  learning: {period: 10m, baseline: state/baseline.txt}\n"
+	    "  portscan: {ports: 12}\n"
+	    "geoip:\n"
+	    "  city_db: GeoLite2-City.mmdb\n"
+	    "  asn_db: /var/lib/GeoIP/GeoLite2-ASN.mmdb\n"
+	    "  cache_size: 4K\n"
+	    "  novelty: {enabled: false, baseline: 2h}\n";
+	struct bh_daemon_config *c = NULL;
+	char err[1024] = "";
+
+	(void)state;
+	assert_int_equal(load(text, &c, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	assert_int_equal(c->collector.poll_interval_ns, 500000000ULL);
+	assert_int_equal(c->collector.idle_timeout_ns, 10000000000ULL);
+	assert_int_equal(c->collector.active_timeout_ns, 120000000000ULL);
+	assert_int_equal(c->exp.n_sinks, 3);
+	assert_string_equal(c->exp.sinks[0], "/var/log/bh/flows.pb");
+	assert_string_equal(c->exp.sinks[1], "tcp://[2001:db8::1]:4739");
+	assert_string_equal(c->exp.sinks[2], "-");
+	assert_string_equal(c->exp.node_id, "node-7");
+	assert_int_equal(c->exp.queue_bytes, 16ULL << 20);
+	assert_int_equal(c->exp.stats_interval_ns, 0);
+	assert_true(c->metrics.enabled);
+	assert_string_equal(c->metrics.listen, "[::1]:9100");
+	assert_true(c->detect_enabled);
+	assert_int_equal(c->detect.learning_ns, 600000000000ULL);
+	assert_string_equal(c->detect.baseline_path,
+			    "/etc/bh/state/baseline.txt");
+	assert_int_equal(c->detect.portscan.ports, 12);
+	/* untouched detector settings keep the engine's defaults */
+	assert_true(c->detect.sweep.c.enabled);
+	assert_true(c->geo_enabled);
+	assert_string_equal(c->geo.city_db, "/etc/bh/GeoLite2-City.mmdb");
+	assert_string_equal(c->geo.asn_db, "/var/lib/GeoIP/GeoLite2-ASN.mmdb");
+	assert_int_equal(c->geo.cache_entries, 4096);
+	assert_false(c->geo.novelty.enabled);
+	assert_int_equal(c->geo.novelty.baseline_ns, 7200ULL * 1000000000ULL);
+	bh_daemon_config_free(&c);
+}
+
+static void test_telemetry_defaults(void **state)
+{
+	struct bh_daemon_config *c = NULL;
+	char err[512] = "";
+
+	(void)state;
+	assert_int_equal(
+	    load("policy: p\ninterfaces: [eth0]\n", &c, err, sizeof(err)), 0);
+	assert_int_equal(c->collector.poll_interval_ns, 1000000000ULL);
+	assert_int_equal(c->collector.idle_timeout_ns, 15000000000ULL);
+	assert_int_equal(c->collector.active_timeout_ns, 60000000000ULL);
+	assert_int_equal(c->exp.n_sinks, 0);
+	assert_null(c->exp.node_id);
+	assert_int_equal(c->exp.queue_bytes, 8ULL << 20);
+	assert_int_equal(c->exp.stats_interval_ns, 30000000000ULL);
+	assert_false(c->metrics.enabled);
+	assert_false(c->detect_enabled);
+	assert_false(c->geo_enabled);
+	bh_daemon_config_free(&c);
+
+	/* a section alone turns its part on with the defaults */
+	assert_int_equal(load("policy: p\ninterfaces: [eth0]\nmetrics: {}\n"
+			      "detect:\ngeoip:\n",
+			      &c, err, sizeof(err)),
+			 0);
+	assert_true(c->metrics.enabled);
+	assert_string_equal(c->metrics.listen, BH_DAEMON_DEFAULT_METRICS);
+	assert_true(c->detect_enabled);
+	assert_null(c->detect.baseline_path);
+	assert_true(c->geo_enabled);
+	assert_string_equal(c->geo.city_db, "");
+	bh_daemon_config_free(&c);
+
+	assert_int_equal(load("policy: p\ninterfaces: [eth0]\n"
+			      "metrics: {enabled: false}\n",
+			      &c, err, sizeof(err)),
+			 0);
+	assert_false(c->metrics.enabled);
+	bh_daemon_config_free(&c);
 }
 
 /* Every error is reported, not just the first. */
@@ -265,9 +454,14 @@ static void test_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_full),     cmocka_unit_test(test_defaults),
-	    cmocka_unit_test(test_bad),	     cmocka_unit_test(test_all_errors),
-	    cmocka_unit_test(test_duration), cmocka_unit_test(test_file),
+	    cmocka_unit_test(test_full),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_bad),
+	    cmocka_unit_test(test_all_errors),
+	    cmocka_unit_test(test_duration),
+	    cmocka_unit_test(test_file),
+	    cmocka_unit_test(test_telemetry),
+	    cmocka_unit_test(test_telemetry_defaults),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
