@@ -160,31 +160,6 @@ static void nl_event(struct bh_ev_source *src, uint32_t events)
 		pr_warn("reading link events failed: %s\n", strerror(-err));
 }
 
-static void ring_event(struct bh_ev_source *src, uint32_t events)
-{
-	struct bh_daemon *d = container_of(src, struct bh_daemon, ring);
-	int n = bh_dp_events_poll(d->dp, 0);
-
-	if (n < 0 && n != -EINTR)
-		pr_warn("reading data plane events failed: %s\n", strerror(-n));
-}
-
-/* Until the collector consumes them (later part), events are counted and
- * denies logged at debug level, so the ring never backs up. */
-static void on_dp_event(void *ctx, const struct bh_event *ev)
-{
-	struct bh_daemon *d = ctx;
-
-	d->events++;
-	if (ev->type != BH_EV_DENY)
-		return;
-	d->deny_events++;
-	pr_debug("%s: identity %u -> %u proto %u port %u, rule %u (%s)\n",
-		 bh_verdict_str(ev->verdict), ev->src_identity,
-		 ev->dst_identity, ev->pkt.ip_proto, ev->pkt.dport, ev->rule_id,
-		 bh_reason_str(ev->reason));
-}
-
 static void sig_event(struct bh_ev_source *src, uint32_t events)
 {
 	struct bh_daemon *d = container_of(src, struct bh_daemon, sig);
@@ -202,6 +177,10 @@ static void sig_event(struct bh_ev_source *src, uint32_t events)
 					msgs.s ? msgs.s : "");
 			else
 				pr_info("%s", msgs.s ? msgs.s : "");
+			bh_strbuf_reset(&msgs);
+			bh_tel_reload(d, &msgs);
+			if (msgs.len)
+				pr_info("%s", msgs.s);
 			bh_strbuf_release(&msgs);
 			break;
 		case SIGTERM:
@@ -308,7 +287,7 @@ int bh_daemon_read_policy(const char *path, char **buf, size_t *len)
 	return 0;
 }
 
-static int mkdir_p(const char *path, mode_t mode)
+int bh_daemon_mkdir_p(const char *path, mode_t mode)
 {
 	char buf[4096];
 	char *p;
@@ -372,7 +351,7 @@ static int start(struct bh_daemon *d, const char *config_path, FILE *errf)
 		return err;
 	d->started = time(NULL);
 
-	err = mkdir_p(d->cfg->state_dir, 0700);
+	err = bh_daemon_mkdir_p(d->cfg->state_dir, 0700);
 	if (err) {
 		fprintf(errf, "bulkhead: cannot create state_dir %s: %s\n",
 			d->cfg->state_dir, strerror(-err));
@@ -393,7 +372,7 @@ static int start(struct bh_daemon *d, const char *config_path, FILE *errf)
 	/* The data plane first: a pinned one is adopted with its conntrack
 	 * and counters, and keeps enforcing its policy until ours is in. */
 	opts.pin_dir = d->cfg->pin_path;
-	err = mkdir_p(d->cfg->pin_path, 0700);
+	err = bh_daemon_mkdir_p(d->cfg->pin_path, 0700);
 	if (err) {
 		fprintf(errf,
 			"bulkhead: cannot create pin_path %s: %s (is bpffs "
@@ -407,10 +386,19 @@ static int start(struct bh_daemon *d, const char *config_path, FILE *errf)
 			strerror(-err));
 		return err;
 	}
-	if (bh_dp_adopted(d->dp))
+	if (bh_dp_adopted(d->dp)) {
+		const struct bh_config *c = bh_dp_config(d->dp);
+
 		pr_info("adopted the pinned data plane under %s (conntrack, "
 			"counters and policy kept)\n",
 			d->cfg->pin_path);
+		/* records of flows decided before our first switch */
+		if (c->flags & BH_CFG_ENABLED)
+			bh_epochs_adopt(
+			    &d->tel.epochs,
+			    __atomic_load_n(&c->epoch, __ATOMIC_ACQUIRE),
+			    c->slot[0].generation, c->slot[1].generation);
+	}
 
 	rt.flags = (d->cfg->ev_new_flows ? BH_CFG_EV_NEW_FLOWS : 0) |
 		   (d->cfg->ev_deny ? BH_CFG_EV_DENY : 0);
@@ -443,17 +431,10 @@ static int start(struct bh_daemon *d, const char *config_path, FILE *errf)
 			strerror(-err));
 		return err;
 	}
-	err = bh_dp_events_open(d->dp, on_dp_event, d);
-	if (!err) {
-		d->ring.fd = bh_dp_events_fd(d->dp);
-		d->ring.fn = ring_event;
-		err = bh_loop_add(&d->loop, &d->ring, EPOLLIN);
-	}
-	if (err) {
-		fprintf(errf, "bulkhead: cannot read the event ring: %s\n",
-			strerror(-err));
+	/* Telemetry before the control socket: `status` may rely on it. */
+	err = bh_tel_start(d, errf);
+	if (err)
 		return err;
-	}
 	err = bh_ctl_server_open(&d->ctl, &d->loop, d->cfg->control_socket,
 				 bh_daemon_ctl, d);
 	if (err) {
@@ -485,6 +466,8 @@ static void stop(struct bh_daemon *d)
 
 	bh_ctl_server_free(&d->ctl, BH_CTL_DRAIN_MS);
 	bh_linkwatch_free(&d->lw);
+	/* records of every flow while the names and maps are still there */
+	bh_tel_stop(d);
 	if (d->cfg && d->cfg->on_exit == BH_ON_EXIT_DETACH && !d->detached &&
 	    d->dp) {
 		struct bh_strbuf out = {0};
@@ -511,7 +494,11 @@ static void stop(struct bh_daemon *d)
 
 int bh_daemon_run(const char *config_path, FILE *errf)
 {
-	struct bh_daemon d = {.loop.epfd = -1, .sig.fd = -1};
+	struct bh_daemon d = {.loop.epfd = -1,
+			      .sig.fd = -1,
+			      .tel.poll_timer.fd = -1,
+			      .tel.stats_timer.fd = -1,
+			      .tel.ring.fd = -1};
 	int err;
 
 	err = start(&d, config_path, errf);

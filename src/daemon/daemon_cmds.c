@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "collector.h"
 #include "daemon_int.h"
 #include "log.h"
 
@@ -282,9 +283,22 @@ static size_t n_identities(const struct bh_daemon *d)
 	return n;
 }
 
+/* Events the collector read from the ring (all, and deny ones). */
+static unsigned long long events_read(const struct bh_daemon *d,
+				      unsigned long long *deny)
+{
+	struct bh_collector_stats cs;
+
+	bh_collector_stats(d->tel.col, &cs);
+	if (deny)
+		*deny = cs.events_deny;
+	return cs.events_new_flow + cs.events_deny + cs.events_invalid;
+}
+
 static int cmd_status(struct bh_daemon *d, bool json, struct bh_strbuf *o)
 {
 	const struct bh_slot_cfg *h = &d->cp->hdr;
+	unsigned long long read, deny_read = 0;
 	struct bh_stats st;
 	int err;
 
@@ -322,10 +336,11 @@ static int cmd_status(struct bh_daemon *d, bool json, struct bh_strbuf *o)
 		    o,
 		    "events:         %llu sent, %llu suppressed by "
 		    "the rate limit, %llu lost (ring full), %llu "
-		    "read by the daemon\n",
+		    "read by the collector\n",
 		    (unsigned long long)st.ev_sent,
 		    (unsigned long long)st.ev_suppressed,
-		    (unsigned long long)st.ev_ringfull, d->events);
+		    (unsigned long long)st.ev_ringfull, events_read(d, NULL));
+		bh_tel_status(d, o, false);
 		return 0;
 	}
 	bh_strbuf_printf(o, "{\"pid\":%d,\"uptime_s\":%ld,\"config\":",
@@ -345,14 +360,15 @@ static int cmd_status(struct bh_daemon *d, bool json, struct bh_strbuf *o)
 			 mode_str(h->mode), action_str(h->default_action),
 			 d->cp->n_rules, n_identities(d), d->eps.n);
 	status_sections(d, &st, o, true);
+	bh_tel_status(d, o, true);
+	read = events_read(d, &deny_read);
 	bh_strbuf_printf(o,
 			 "\"events\":{\"sent\":%llu,\"suppressed\":%llu,"
 			 "\"ring_full\":%llu,\"read\":%llu,\"deny_read\":%llu}}"
 			 "\n",
 			 (unsigned long long)st.ev_sent,
 			 (unsigned long long)st.ev_suppressed,
-			 (unsigned long long)st.ev_ringfull, d->events,
-			 d->deny_events);
+			 (unsigned long long)st.ev_ringfull, read, deny_read);
 	return 0;
 }
 
@@ -430,6 +446,7 @@ int bh_daemon_ctl(void *ctx, int argc, char **argv, struct bh_strbuf *out)
 		} else {
 			pr_info("reload: %s", out->s ? out->s : "");
 		}
+		bh_tel_reload(d, out);
 		return err;
 	}
 	if (!strcmp(cmd, "endpoint") && argc >= 2) {

@@ -7,12 +7,15 @@
 
 #include <net/if.h>
 #include <stdbool.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "control.h"
 #include "daemon_config.h"
+#include "clock.h"
 #include "endpoints.h"
 #include "event_loop.h"
+#include "flow_names.h"
 #include "link_watch.h"
 #include "loader.h"
 #include "policy.h"
@@ -29,12 +32,37 @@ struct bh_dif {
 	bool seen; /* reported by the current link dump */
 };
 
+/* The live telemetry (telemetry.c): the collector reading the data plane's
+ * maps on a timer and its ring buffer as events come, records through the
+ * pipeline (GeoIP, detection) into export, and the metrics endpoint. All of
+ * it runs in the event loop's thread; export writes from its own threads. */
+struct bh_daemon_tel {
+	struct bh_clock clk;
+	struct bh_collector *col;
+	struct bh_bpf_source *src;
+	struct bh_pipeline *pipe;
+	struct bh_export *exp;
+	struct bh_geo *geo;
+	struct bh_metrics *metrics;
+	struct bh_flow_names *names;
+	struct bh_epochs epochs;
+	struct bh_ev_source poll_timer;
+	struct bh_ev_source stats_timer;
+	struct bh_ev_source ring;
+	char node[256];
+	const char *baseline; /* detect.learning.baseline: saved at stop */
+	unsigned long long polls, poll_errors;
+	unsigned long long poll_last_us, poll_max_us;
+	unsigned long long stats_sent;
+	unsigned long long names_errors; /* a snapshot could not be built */
+	unsigned int geo_reloads, geo_reload_failures;
+};
+
 struct bh_daemon {
 	struct bh_daemon_config *cfg;
 	struct bh_loop loop;
 	struct bh_ev_source sig;
 	struct bh_ev_source nl;
-	struct bh_ev_source ring;
 	struct bh_linkwatch *lw;
 	struct bh_ctl_server *ctl;
 	struct bh_dp *dp;
@@ -58,8 +86,7 @@ struct bh_daemon {
 	struct bh_dif *ifs;
 	size_t n_ifs, cap_ifs;
 
-	unsigned long long events;	/* events read from the ring */
-	unsigned long long deny_events; /* of which deny / would-deny */
+	struct bh_daemon_tel tel;
 
 	bool stop;
 	bool detached; /* `bulkhead detach` removed everything already */
@@ -78,12 +105,31 @@ int bh_daemon_endpoint_del(struct bh_daemon *d, const char *addr,
 __u32 bh_daemon_endpoint_identity(const struct bh_daemon *d,
 				  const struct bh_endpoint *e);
 
+/* telemetry.c */
+/* Start it all once the policy is in force: 0, or -errno with the reason
+ * printed to errf (a GeoIP file that is refused, a metrics address in
+ * use, a telemetry file that cannot be written...). */
+int bh_tel_start(struct bh_daemon *d, FILE *errf);
+/* Last poll, records of every flow (end reason forced), open alerts
+ * closed, the detection baseline saved, export drained; then free. */
+void bh_tel_stop(struct bh_daemon *d);
+/* A policy switch (reload, or an endpoint that needed one) or a runtime
+ * endpoint change: new names for the records from the next poll on. */
+void bh_tel_policy_changed(struct bh_daemon *d, bool switched);
+/* Reload (SIGHUP, `bulkhead reload`): the GeoIP databases are opened
+ * anew; a bad file is reported to msgs and the databases in force stay. */
+void bh_tel_reload(struct bh_daemon *d, struct bh_strbuf *msgs);
+/* Status sections (text or the members of the JSON object). */
+void bh_tel_status(struct bh_daemon *d, struct bh_strbuf *o, bool json);
+
 /* daemon_cmds.c */
 int bh_daemon_ctl(void *ctx, int argc, char **argv, struct bh_strbuf *out);
 
 /* daemon.c */
 /* The whole file in a NUL-terminated buffer. */
 int bh_daemon_read_policy(const char *path, char **buf, size_t *len);
+/* mkdir -p: the last component gets mode, the others 0755. 0 or -errno. */
+int bh_daemon_mkdir_p(const char *path, mode_t mode);
 /* Detach from every interface and remove the pins (`bulkhead detach`). */
 int bh_daemon_detach_all(struct bh_daemon *d, struct bh_strbuf *out);
 

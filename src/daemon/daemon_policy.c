@@ -139,6 +139,9 @@ static int install(struct bh_daemon *d, char *buf, size_t len,
 		   struct bh_policy **p, struct bh_compiled_policy **cp,
 		   size_t n_file, struct bh_strbuf *msgs)
 {
+	struct bh_compiled_policy *old_cp;
+	struct bh_policy *old_policy;
+	char *old_buf;
 	__u32 gen = 0;
 	size_t i;
 	int err;
@@ -151,10 +154,10 @@ static int install(struct bh_daemon *d, char *buf, size_t len,
 				 strerror(-err));
 		return err;
 	}
-	bh_compiled_policy_free(&d->cp);
-	bh_policy_free(&d->policy);
-	if (d->policy_buf != buf)
-		free(d->policy_buf);
+	/* the old policy goes after the records' names have left it */
+	old_cp = d->cp;
+	old_policy = d->policy;
+	old_buf = d->policy_buf != buf ? d->policy_buf : NULL;
 	d->policy_buf = buf;
 	d->policy_len = len;
 	d->policy = *p;
@@ -167,6 +170,10 @@ static int install(struct bh_daemon *d, char *buf, size_t len,
 	/* every runtime identity is in the compiled policy now */
 	for (i = 0; i < d->eps.n; i++)
 		d->eps.v[i].identity = 0;
+	bh_tel_policy_changed(d, true);
+	bh_compiled_policy_free(&old_cp);
+	bh_policy_free(&old_policy);
+	free(old_buf);
 	bh_strbuf_printf(msgs,
 			 "policy generation %u in force: %s (sha256 %.16s), "
 			 "%zu identities, %zu rules\n",
@@ -489,6 +496,8 @@ int bh_daemon_endpoint_add(struct bh_daemon *d, const char *addr,
 		bh_daemon_endpoint_identity(d, e),
 		switched ? ", policy switched" : "");
 	bh_strbuf_release(&msgs);
+	if (!switched)
+		bh_tel_policy_changed(d, false);
 	save_state(d, out);
 	return 0;
 err_del:
@@ -536,6 +545,7 @@ int bh_daemon_endpoint_del(struct bh_daemon *d, const char *addr,
 			 e->name);
 	pr_info("endpoint %s (%s) removed\n", e->addr_str, e->name);
 	bh_ep_del(&d->eps, &a);
+	bh_tel_policy_changed(d, false);
 	save_state(d, out);
 	return 0;
 }

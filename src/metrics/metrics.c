@@ -205,6 +205,32 @@ static void render_export(FILE *f, const struct bh_export_stats *e)
 			    NULL, e->sinks[i].connected);
 }
 
+static void render_detect(FILE *f, const struct bh_node_detect *d)
+{
+	unsigned int i;
+
+	family(f, "bulkhead_alerts_total", "counter",
+	       "Lateral-movement alerts raised (new, not updates), by detector.");
+	for (i = 0; i < d->n_detectors && i < BH_NODE_MAX_DETECTORS; i++)
+		sample(f, "bulkhead_alerts_total", "detector", d->det[i].name,
+		       d->det[i].alerts);
+	family(f, "bulkhead_alert_emissions_total", "counter",
+	       "Alert messages emitted: new, update and closed.");
+	sample(f, "bulkhead_alert_emissions_total", NULL, NULL, d->emitted);
+	family(f, "bulkhead_alerts_open", "gauge",
+	       "Alerts still aggregating (not closed yet).");
+	sample(f, "bulkhead_alerts_open", NULL, NULL, d->alerts_open);
+	family(f, "bulkhead_detect_flows_total", "counter",
+	       "Flow records the detection engine processed.");
+	sample(f, "bulkhead_detect_flows_total", NULL, NULL, d->flows);
+	family(f, "bulkhead_detect_learning", "gauge",
+	       "1 while detection is in its learning period.");
+	sample(f, "bulkhead_detect_learning", NULL, NULL, d->learning);
+	family(f, "bulkhead_detect_memory_bytes", "gauge",
+	       "Memory of the detection engine's state.");
+	sample(f, "bulkhead_detect_memory_bytes", NULL, NULL, d->mem_bytes);
+}
+
 int bh_metrics_render(const struct bh_node_stats *ns, char **text,
 		      size_t *len)
 {
@@ -241,6 +267,8 @@ int bh_metrics_render(const struct bh_node_stats *ns, char **text,
 	}
 	if (ns->have_export)
 		render_export(f, &ns->exp);
+	if (ns->have_detect)
+		render_detect(f, &ns->detect);
 	if (fclose(f)) {
 		free(*text);
 		*text = NULL;

@@ -35,6 +35,15 @@ static void sample_stats(struct bh_node_stats *ns, __u64 scale)
 	strcpy(ns->exp.sinks[0].url, "tcp://10.0.0.9:4739");
 	ns->exp.sinks[0].dropped_queue_full = 3;
 	ns->exp.dropped = 3;
+	ns->have_detect = true;
+	ns->detect.n_detectors = 2;
+	ns->detect.det[0].name = "sweep";
+	ns->detect.det[1].name = "portscan";
+	ns->detect.det[1].alerts = 2;
+	ns->detect.emitted = 5;
+	ns->detect.alerts_open = 1;
+	ns->detect.flows = 90;
+	ns->detect.learning = true;
 }
 
 /* Every sample belongs to a family announced by HELP and TYPE, names and
@@ -109,6 +118,12 @@ static void test_render(void **state)
 	assert_non_null(strstr(text, "\nbulkhead_policy_generation 12\n"));
 	assert_non_null(strstr(text, "\nbulkhead_map_entries{map=\"bh_flows\"} 40\n"));
 	assert_non_null(strstr(text, "\nbulkhead_flow_records_total{end_reason=\"fin\"} 4\n"));
+	assert_non_null(strstr(text, "\nbulkhead_alerts_total{detector=\"sweep\"} 0\n"));
+	assert_non_null(strstr(text, "\nbulkhead_alerts_total{detector=\"portscan\"} 2\n"));
+	assert_non_null(strstr(text, "\nbulkhead_alert_emissions_total 5\n"));
+	assert_non_null(strstr(text, "\nbulkhead_alerts_open 1\n"));
+	assert_non_null(strstr(text, "\nbulkhead_detect_flows_total 90\n"));
+	assert_non_null(strstr(text, "\nbulkhead_detect_learning 1\n"));
 	free(text);
 }
 
