@@ -54,6 +54,7 @@ struct cfg_ctx {
 	unsigned int n_errors;
 	struct bh_daemon_config *c;
 	struct bh_daemon_iface *iface; /* the interface entry being walked */
+	const char *geo_prefix;	       /* "geoip" or "geoip.novelty" */
 };
 
 static void cfg_error_at(struct cfg_ctx *x, int line, int col, const char *fmt,
@@ -826,19 +827,21 @@ static int sec_detect(struct cfg_ctx *x, const yaml_node_t *n)
 
 /* geoip: every scalar goes to bh_geo_config_set() as "geoip.KEY" or
  * "geoip.novelty.KEY", which knows names, units and bounds. */
-static int geo_walk(struct cfg_ctx *x, const yaml_node_t *map,
-		    const char *prefix);
-
-static int geo_pair(struct cfg_ctx *x, const char *prefix, const char *k,
-		    const yaml_node_t *kn, const yaml_node_t *vn)
+static int geo_pair(struct cfg_ctx *x, const char *k, const yaml_node_t *kn,
+		    const yaml_node_t *vn)
 {
-	char key[128];
-	const char *why = NULL, *s;
+	const char *prefix = x->geo_prefix, *why = NULL, *s;
+	char key[128], what[64];
 	int ret;
 
 	snprintf(key, sizeof(key), "%s.%s", prefix, k);
-	if (!strcmp(key, "geoip.novelty"))
-		return geo_walk(x, vn, key);
+	if (!strcmp(key, "geoip.novelty")) {
+		snprintf(what, sizeof(what), "'%s'", key);
+		x->geo_prefix = key;
+		ret = walk_mapping(x, vn, what, geo_pair);
+		x->geo_prefix = prefix;
+		return ret;
+	}
 	s = want_scalar(x, vn, key);
 	if (!s)
 		return -EINVAL;
@@ -860,57 +863,17 @@ static int geo_pair(struct cfg_ctx *x, const char *prefix, const char *k,
 	return 0;
 }
 
-static int geo_walk(struct cfg_ctx *x, const yaml_node_t *map,
-		    const char *prefix)
-{
-	yaml_node_pair_t *p;
-	int err = 0;
-
-	if (map->type != YAML_MAPPING_NODE) {
-		cfg_error(x, map, "'%s' must be a mapping, not %s", prefix,
-			  node_type_str(map));
-		return -EINVAL;
-	}
-	/* walk_mapping() has no room for the prefix: the same checks here */
-	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
-	     p++) {
-		const yaml_node_t *kn = yaml_document_get_node(x->doc, p->key);
-		const yaml_node_t *vn =
-		    yaml_document_get_node(x->doc, p->value);
-		const char *k = kn ? scalar(kn) : NULL;
-		yaml_node_pair_t *q;
-
-		if (!kn || !vn)
-			continue;
-		if (!k) {
-			cfg_error(x, kn, "keys of '%s' must be names, not %s",
-				  prefix, node_type_str(kn));
-			err = -EINVAL;
-			continue;
-		}
-		for (q = map->data.mapping.pairs.start; q < p; q++) {
-			const yaml_node_t *qk =
-			    yaml_document_get_node(x->doc, q->key);
-
-			if (qk && scalar(qk) && !strcmp(scalar(qk), k))
-				break;
-		}
-		if (q < p) {
-			cfg_error(x, kn, "duplicate key '%s' in '%s'", k,
-				  prefix);
-			err = -EINVAL;
-			continue;
-		}
-		if (geo_pair(x, prefix, k, kn, vn))
-			err = -EINVAL;
-	}
-	return err;
-}
-
 static int sec_geoip(struct cfg_ctx *x, const yaml_node_t *n)
 {
+	int ret;
+
 	x->c->geo_enabled = true;
-	return empty_scalar(n) ? 0 : geo_walk(x, n, "geoip");
+	if (empty_scalar(n))
+		return 0;
+	x->geo_prefix = "geoip";
+	ret = walk_mapping(x, n, "'geoip'", geo_pair);
+	x->geo_prefix = NULL;
+	return ret;
 }
 
 /* The top-level keys. */

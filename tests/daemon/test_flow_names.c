@@ -82,6 +82,18 @@ static const char policy_text[] =
     "    to: {matchLabels: {app: db}}\n"
     "    ports: [tcp/5432]\n";
 
+static void compile_policy(struct bh_policy **p, struct bh_compiled_policy **cp)
+{
+	struct bh_diag diags;
+
+	bh_diag_init(&diags);
+	assert_int_equal(bh_policy_load_buf("p.yaml", policy_text,
+					    strlen(policy_text), p, &diags),
+			 0);
+	assert_int_equal(bh_policy_compile_diag(*p, cp, &diags), 0);
+	bh_diag_release(&diags);
+}
+
 static const char *test_ifname(void *ctx, __u32 ifindex)
 {
 	(void)ctx;
@@ -109,19 +121,13 @@ static void test_resolver(void **state)
 	const struct bh_cp_identity *web;
 	enum bh_iface_kind kind;
 	struct bh_epochs h;
-	struct bh_diag diags;
 	union bh_addr a;
 	char why[128];
 	__u32 gen;
 	size_t i;
 
 	(void)state;
-	bh_diag_init(&diags);
-	assert_int_equal(bh_policy_load_buf("p.yaml", policy_text,
-					    strlen(policy_text), &p, &diags),
-			 0);
-	assert_int_equal(bh_policy_compile_diag(p, &cp, &diags), 0);
-	bh_diag_release(&diags);
+	compile_policy(&p, &cp);
 	web = NULL;
 	for (i = 0; i < cp->n_identities; i++)
 		if (cp->identities[i].name &&
@@ -208,17 +214,11 @@ static void test_resolver_bare(void **state)
 	struct bh_flow_names *n = NULL;
 	struct bh_policy *p = NULL;
 	enum bh_iface_kind kind;
-	struct bh_diag diags;
 	union bh_addr a;
 	__u32 gen;
 
 	(void)state;
-	bh_diag_init(&diags);
-	assert_int_equal(bh_policy_load_buf("p.yaml", policy_text,
-					    strlen(policy_text), &p, &diags),
-			 0);
-	assert_int_equal(bh_policy_compile_diag(p, &cp, &diags), 0);
-	bh_diag_release(&diags);
+	compile_policy(&p, &cp);
 	src.cp = cp;
 	assert_int_equal(bh_flow_names_new(&n, &src), 0);
 	bh_flow_names_resolver(n, &r);
