@@ -831,7 +831,7 @@ static int geo_pair(struct cfg_ctx *x, const char *k, const yaml_node_t *kn,
 		    const yaml_node_t *vn)
 {
 	const char *prefix = x->geo_prefix, *why = NULL, *s;
-	char key[128], what[64];
+	char key[128], what[sizeof(key) + 2];
 	int ret;
 
 	snprintf(key, sizeof(key), "%s.%s", prefix, k);
