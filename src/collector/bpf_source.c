@@ -2,6 +2,7 @@
 #include "bpf_source.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,13 @@ struct bh_bpf_source {
 	struct bh_flow *vals;
 	struct bh_bpf_source_occupancy occ;
 	int events; /* handled in the current ring_buffer__poll() call */
+	/* A pass in progress (bh_bpf_source_poll_step): which map, the
+	 * batch cursor, entries read so far in that map. */
+	bool in_pass;
+	bool pass_denied;
+	bool pass_first;
+	__u32 pass_cursor;
+	__u64 pass_entries;
 };
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -175,22 +183,23 @@ static int grow_batch(struct bh_bpf_source *s)
 	return 0;
 }
 
-/* Read a whole map with BPF_MAP_LOOKUP_BATCH. */
-static int read_map(struct bh_bpf_source *s, bool denied, __u64 *entries)
+/* Read up to *budget entries of the pass's current map with
+ * BPF_MAP_LOOKUP_BATCH, from where the pass stopped. Returns 1 when the map
+ * is done, 0 when the budget ran out first, or -errno. */
+static int read_map(struct bh_bpf_source *s, __u64 *budget)
 {
 	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, bopts);
-	int fd = map_fd(s, denied);
-	__u32 in = 0, out = 0, n, i;
-	bool first = true;
+	int fd = map_fd(s, s->pass_denied);
+	__u32 out = 0, n, i;
 	int err;
 
-	*entries = 0;
 	if (fd < 0)
-		return 0;
-	for (;;) {
+		return 1;
+	while (*budget) {
 		n = s->opts.batch;
-		err = bpf_map_lookup_batch(fd, first ? NULL : &in, &out,
-					   s->keys, s->vals, &n, &bopts);
+		err = bpf_map_lookup_batch(fd,
+					   s->pass_first ? NULL : &s->pass_cursor,
+					   &out, s->keys, s->vals, &n, &bopts);
 		if (err)
 			err = -errno;
 		if (err == -ENOSPC && !n && s->opts.batch < (1u << 20)) {
@@ -201,40 +210,71 @@ static int read_map(struct bh_bpf_source *s, bool denied, __u64 *entries)
 		}
 		if (err && err != -ENOENT) {
 			pr_warn("collector: batched read of %s (fd %d) failed: %s\n",
-				denied ? "bh_denied" : "bh_flows", fd,
+				s->pass_denied ? "bh_denied" : "bh_flows", fd,
 				strerror(-err));
 			return err;
 		}
 		for (i = 0; i < n; i++)
 			bh_collector_ingest(s->c, &s->keys[i], &s->vals[i],
-					    denied);
-		*entries += n;
+					    s->pass_denied);
+		s->pass_entries += n;
+		*budget = *budget > n ? *budget - n : 0;
 		if (err == -ENOENT) /* end of the map */
-			return 0;
-		in = out;
-		first = false;
+			return 1;
+		s->pass_cursor = out;
+		s->pass_first = false;
 	}
+	return 0;
+}
+
+int bh_bpf_source_poll_step(struct bh_bpf_source *s, __u64 now, __u64 budget)
+{
+	int err;
+
+	if (!s->in_pass) {
+		/* Events first: they name flows the maps may already have
+		 * lost. */
+		if (s->ring) {
+			err = ring_buffer__consume(s->ring);
+			if (err < 0)
+				pr_warn("collector: reading the event ring buffer failed: %s\n",
+					strerror(-err));
+		}
+		bh_collector_poll_begin(s->c, now);
+		s->in_pass = true;
+		s->pass_denied = false;
+		s->pass_first = true;
+		s->pass_entries = 0;
+	}
+	if (!budget)
+		budget = UINT64_MAX;
+	for (;;) {
+		err = read_map(s, &budget);
+		if (err < 0) {
+			/* no flow is called evicted on a partial pass */
+			s->in_pass = false;
+			return err;
+		}
+		if (!err)
+			return 0;
+		if (s->pass_denied)
+			break;
+		s->occ.flows = s->pass_entries;
+		s->pass_denied = true;
+		s->pass_first = true;
+		s->pass_entries = 0;
+	}
+	s->occ.denied = s->pass_entries;
+	s->in_pass = false;
+	bh_collector_poll_end(s->c, now);
+	return 1;
 }
 
 int bh_bpf_source_poll(struct bh_bpf_source *s, __u64 now)
 {
-	int err;
+	int err = bh_bpf_source_poll_step(s, now, 0);
 
-	/* Events first: they name flows the maps may already have lost. */
-	if (s->ring) {
-		err = ring_buffer__consume(s->ring);
-		if (err < 0)
-			pr_warn("collector: reading the event ring buffer failed: %s\n",
-				strerror(-err));
-	}
-	bh_collector_poll_begin(s->c, now);
-	err = read_map(s, false, &s->occ.flows);
-	if (!err)
-		err = read_map(s, true, &s->occ.denied);
-	if (err)
-		return err;
-	bh_collector_poll_end(s->c, now);
-	return 0;
+	return err < 0 ? err : 0;
 }
 
 void bh_bpf_source_occupancy(const struct bh_bpf_source *s,

@@ -33,6 +33,15 @@ int bh_bpf_source_events(struct bh_bpf_source *s, int timeout_ms);
  * ended (no flow is called evicted on a partial pass). Returns 0 or -errno. */
 int bh_bpf_source_poll(struct bh_bpf_source *s, __u64 now);
 
+/* The same in steps, for an event loop that must not stop for a whole
+ * pass over large maps: each call reads whole batches until budget
+ * entries are read (0: no limit) and returns 0 while the pass goes on, 1
+ * once it ended (at time now of that last call), or -errno (the pass is
+ * abandoned, not ended).
+ * The first call of a pass drains the ring and begins it at now; events
+ * may be delivered between steps. */
+int bh_bpf_source_poll_step(struct bh_bpf_source *s, __u64 now, __u64 budget);
+
 /* Entries and capacity of the maps as of the last poll. */
 struct bh_bpf_source_occupancy {
 	__u64 flows;

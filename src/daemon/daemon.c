@@ -511,13 +511,18 @@ int bh_daemon_run(const char *config_path, FILE *errf)
 		d.generation, d.n_ifs, d.cfg->control_socket);
 	notify_systemd("READY=1");
 	while (!d.stop) {
-		err = bh_loop_run_once(&d.loop, BH_TICK_MS);
+		bool busy = bh_tel_pending(&d);
+
+		err = bh_loop_run_once(&d.loop, busy ? 0 : BH_TICK_MS);
 		if (err < 0) {
 			pr_warn("event loop failed: %s\n", strerror(-err));
 			break;
 		}
 		/* outside the dispatch: tick frees connections */
 		bh_ctl_server_tick(d.ctl);
+		/* a pass over the flow maps goes on between events */
+		if (busy)
+			bh_tel_step(&d);
 	}
 	notify_systemd("STOPPING=1");
 	stop(&d);

@@ -51,8 +51,13 @@ struct bh_daemon_tel {
 	struct bh_ev_source ring;
 	char node[256];
 	const char *baseline; /* detect.learning.baseline: saved at stop */
+	/* A pass over the maps runs in steps between the loop's events. */
+	bool polling; /* a pass is in progress */
 	unsigned long long polls, poll_errors;
-	unsigned long long poll_last_us, poll_max_us;
+	unsigned long long polls_skipped; /* the last pass was still going */
+	unsigned long long pass_us;	  /* time in the steps of this pass */
+	unsigned long long poll_last_us, poll_max_us; /* whole passes */
+	unsigned long long step_max_us; /* the longest the loop waited */
 	unsigned long long stats_sent;
 	unsigned long long names_errors; /* a snapshot could not be built */
 	unsigned int geo_reloads, geo_reload_failures;
@@ -116,6 +121,10 @@ void bh_tel_stop(struct bh_daemon *d);
 /* A policy switch (reload, or an endpoint that needed one) or a runtime
  * endpoint change: new names for the records from the next poll on. */
 void bh_tel_policy_changed(struct bh_daemon *d, bool switched);
+/* Whether a pass over the flow maps is in progress: the loop then does
+ * not sleep, and calls bh_tel_step() after each round of events. */
+bool bh_tel_pending(const struct bh_daemon *d);
+void bh_tel_step(struct bh_daemon *d);
 /* Reload (SIGHUP, `bulkhead reload`): the GeoIP databases are opened
  * anew; a bad file is reported to msgs and the databases in force stay. */
 void bh_tel_reload(struct bh_daemon *d, struct bh_strbuf *msgs);

@@ -154,15 +154,30 @@ static __u64 mono_us(void)
 	return (__u64)ts.tv_sec * 1000000ULL + (__u64)ts.tv_nsec / 1000;
 }
 
-static void tel_poll(struct bh_daemon *d)
+/* One step of a pass over the flow maps: at most this many entries, so
+ * that control requests, link events and signals wait a few milliseconds
+ * at most, however large the maps are. */
+#ifndef BH_POLL_STEP_ENTRIES
+#define BH_POLL_STEP_ENTRIES 8192
+#endif
+
+static void tel_poll_step(struct bh_daemon *d)
 {
 	struct bh_daemon_tel *t = &d->tel;
 	__u64 t0 = mono_us(), us;
 	int err;
 
-	err = bh_bpf_source_poll(t->src, t->clk.now_ns(&t->clk));
+	err = bh_bpf_source_poll_step(t->src, t->clk.now_ns(&t->clk),
+				      BH_POLL_STEP_ENTRIES);
+	us = mono_us() - t0;
+	t->pass_us += us;
+	if (us > t->step_max_us)
+		t->step_max_us = us;
+	t->polling = !err;
+	if (!err)
+		return;
 	t->polls++;
-	if (err) {
+	if (err < 0) {
 		/* a partial pass ends no flow; the next poll tries again */
 		t->poll_errors++;
 		if (t->poll_errors == 1 || !(t->poll_errors % 100))
@@ -171,11 +186,21 @@ static void tel_poll(struct bh_daemon *d)
 	}
 	/* detection windows move with the clock when no record comes */
 	bh_pipeline_advance(t->pipe, bh_clock_wall_now_ns());
-	us = mono_us() - t0;
-	t->poll_last_us = us;
-	if (us > t->poll_max_us)
-		t->poll_max_us = us;
+	t->poll_last_us = t->pass_us;
+	if (t->pass_us > t->poll_max_us)
+		t->poll_max_us = t->pass_us;
 	metrics_publish(d);
+}
+
+bool bh_tel_pending(const struct bh_daemon *d)
+{
+	return d->tel.polling;
+}
+
+void bh_tel_step(struct bh_daemon *d)
+{
+	if (d->tel.polling)
+		tel_poll_step(d);
 }
 
 /* Expirations of a timerfd (nonblocking): none when it was not due. */
@@ -192,8 +217,15 @@ static void poll_event(struct bh_ev_source *src, uint32_t events)
 	    container_of(src, struct bh_daemon, tel.poll_timer);
 
 	(void)events;
-	if (timer_due(src->fd))
-		tel_poll(d);
+	if (!timer_due(src->fd))
+		return;
+	if (d->tel.polling) {
+		/* the last pass is still going: this poll is not needed */
+		d->tel.polls_skipped++;
+		return;
+	}
+	d->tel.pass_us = 0;
+	tel_poll_step(d);
 }
 
 static void send_stats(struct bh_daemon *d)
@@ -359,7 +391,8 @@ static int writable_dir(const char *what, const char *path, FILE *errf)
 	if (!err && access(dir, W_OK))
 		err = -errno;
 	if (err)
-		fprintf(errf, "bulkhead: %s: cannot write %s: directory %s: %s\n",
+		fprintf(errf,
+			"bulkhead: %s: cannot write %s: directory %s: %s\n",
 			what, path, dir, strerror(-err));
 	return err;
 }
@@ -569,7 +602,10 @@ void bh_tel_stop(struct bh_daemon *d)
 	if (t->src) {
 		__u64 now = t->clk.now_ns(&t->clk);
 
-		/* what happened since the last poll, then every flow */
+		/* the pass in progress, if any, and a whole one for what
+		 * happened since; then a record for every flow */
+		if (t->polling)
+			bh_bpf_source_poll(t->src, now);
 		bh_bpf_source_poll(t->src, now);
 		bh_collector_flush(t->col, now);
 	}
@@ -602,15 +638,17 @@ static void status_collector(struct bh_daemon *d, struct bh_strbuf *o,
 		bh_strbuf_printf(
 		    o,
 		    "\"collector\":{\"poll_interval_ms\":%llu,\"polls\":%llu,"
-		    "\"poll_errors\":%llu,\"poll_last_us\":%llu,"
-		    "\"poll_max_us\":%llu,\"flows_active\":%llu,"
+		    "\"poll_errors\":%llu,\"polls_skipped\":%llu,"
+		    "\"poll_last_us\":%llu,\"poll_max_us\":%llu,"
+		    "\"poll_step_max_us\":%llu,\"flows_active\":%llu,"
 		    "\"flows_tracked\":%llu,\"flows_capacity\":%llu,"
 		    "\"flows_discovered\":%llu,\"flows_evicted\":%llu,"
 		    "\"flows_untracked\":%llu,\"records\":%llu,"
 		    "\"records_by_end\":{",
 		    (unsigned long long)(d->cfg->collector.poll_interval_ns /
 					 1000000),
-		    t->polls, t->poll_errors, t->poll_last_us, t->poll_max_us,
+		    t->polls, t->poll_errors, t->polls_skipped, t->poll_last_us,
+		    t->poll_max_us, t->step_max_us,
 		    (unsigned long long)cs.flows_active,
 		    (unsigned long long)cs.flows_tracked,
 		    (unsigned long long)cs.flows_capacity,
@@ -635,9 +673,11 @@ static void status_collector(struct bh_daemon *d, struct bh_strbuf *o,
 	bh_strbuf_printf(
 	    o,
 	    "collector:      poll every %llu ms: %llu polls (%llu "
-	    "failed), last %llu us, max %llu us\n",
+	    "failed, %llu skipped), last %llu us, max %llu us, longest "
+	    "step %llu us\n",
 	    (unsigned long long)(d->cfg->collector.poll_interval_ns / 1000000),
-	    t->polls, t->poll_errors, t->poll_last_us, t->poll_max_us);
+	    t->polls, t->poll_errors, t->polls_skipped, t->poll_last_us,
+	    t->poll_max_us, t->step_max_us);
 	bh_strbuf_printf(
 	    o,
 	    "                flows: %llu active, %llu tracked of %llu, %llu "

@@ -222,12 +222,89 @@ static void test_batched_poll_events_eviction_delete(void **state)
 			 BH_COMMUNITY_ID_LEN);
 }
 
+/* A pass in steps of a few entries (an event loop between them) counts
+ * what a whole pass counts: every entry once, eviction only at its end,
+ * events taken between steps. */
+static void test_poll_in_steps(void **state)
+{
+	struct fixture *fx = *state;
+	struct bh_bpf_source_occupancy occ;
+	struct bh_collector_stats st;
+	struct bh_flow_key k;
+	struct bh_flow f;
+	struct bh_event ev;
+	int i, steps = 0, ret;
+
+	for (i = 0; i < N_FLOWS; i++) {
+		k = key(i, 6);
+		f = flow(1, T0 + S(1));
+		assert_int_equal(bpf_map_update_elem(fx->flows_fd, &k, &f,
+						     BPF_ANY), 0);
+	}
+	k = key(100, 6);
+	f = flow(3, T0 + S(1));
+	f.verdict = BH_VERDICT_DENY;
+	assert_int_equal(bpf_map_update_elem(fx->denied_fd, &k, &f, BPF_ANY),
+			 0);
+	do {
+		ret = bh_bpf_source_poll_step(fx->src, T0 + S(2), 8);
+		assert_true(ret >= 0);
+		steps++;
+	} while (!ret);
+	/* 41 entries; a step ends once 8 are read, in whole batches of at
+	 * most 8 (fewer when a hash bucket does not fit): 15 a step at most */
+	assert_true(steps >= 3);
+	bh_bpf_source_occupancy(fx->src, &occ);
+	assert_int_equal(occ.flows, N_FLOWS);
+	assert_int_equal(occ.denied, 1);
+	bh_collector_stats(fx->c, &st);
+	assert_int_equal(st.flows_discovered, N_FLOWS + 1);
+	assert_int_equal(st.ingested, N_FLOWS + 1);
+	assert_int_equal(st.polls, 1);
+
+	/* Lost entries are evicted at the end of the next pass, not while
+	 * it runs; an event between two steps is taken. */
+	for (i = 0; i < 5; i++) {
+		k = key(i, 6);
+		assert_int_equal(bpf_map_delete_elem(fx->flows_fd, &k), 0);
+	}
+	assert_int_equal(bh_bpf_source_poll_step(fx->src, T0 + S(3), 8), 0);
+	memset(&ev, 0, sizeof(ev));
+	ev.ts_ns = T0 + S(3);
+	ev.type = BH_EV_NEW_FLOW;
+	ev.verdict = BH_VERDICT_ALLOW;
+	ev.pkt.saddr = k.a;
+	ev.pkt.daddr = k.b;
+	ev.pkt.sport = 40000;
+	ev.pkt.dport = 80;
+	ev.pkt.ip_proto = 6;
+	emit_event(fx, &ev);
+	assert_int_equal(bh_bpf_source_events(fx->src, 0), 1);
+	while (!(ret = bh_bpf_source_poll_step(fx->src, T0 + S(3), 8)))
+		assert_int_equal(fx->n, 0);
+	assert_int_equal(ret, 1);
+	assert_int_equal(fx->n, 5);
+	for (i = 0; i < fx->n; i++)
+		assert_int_equal(fx->recs[i].end_reason, BH_END_EVICTION);
+	bh_collector_stats(fx->c, &st);
+	assert_int_equal(st.flows_evicted, 5);
+	assert_int_equal(st.events_new_flow, 1);
+	assert_int_equal(st.ingested, 2 * N_FLOWS + 2 - 5);
+	assert_int_equal(st.polls, 2);
+	/* the whole-pass call still works after steps */
+	assert_int_equal(bh_bpf_source_poll(fx->src, T0 + S(4)), 0);
+	bh_collector_stats(fx->c, &st);
+	assert_int_equal(st.polls, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 			test_batched_poll_events_eviction_delete, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(test_poll_in_steps, setup,
+						teardown),
 	};
 	int err = bh_test_require_bpf();
 

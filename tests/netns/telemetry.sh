@@ -242,7 +242,7 @@ grep -q "geoip.city_db $WORK/city.mmdb: corrupt" "$WORK/daemon.log" || bh_fail "
 bh_expect_fail "web -> 198.51.100.7 icmp denied" bh_in web ping -c 1 -W 1 198.51.100.7
 obs_wait "198.51.100.7.* pkts=1/0" -t flow
 expect_flow "still enriched after the refused reload" \
-	'.responder.identity == 2 and .initiator_packets == "1"' \
+	'.protocol == 1 and .responder.identity == 2 and .initiator_packets == "1"' \
 	'.responder.country_code == "FR"'
 cp "$GEODB/city.mmdb" "$WORK/city.mmdb"
 
