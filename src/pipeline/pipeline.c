@@ -132,7 +132,8 @@ static Bulkhead__Telemetry__V1__IdentityKind bh_alert_kind(
 }
 
 static void bh_alert_ep(Bulkhead__Telemetry__V1__Endpoint *pb, uint8_t *ip,
-			const struct bh_detect_endpoint *e)
+			struct bh_geo_info *g, const struct bh_detect_endpoint *e,
+			struct bh_geo *geo)
 {
 	bulkhead__telemetry__v1__endpoint__init(pb);
 	pb->ip.len = bh_pb_addr(&e->addr, ip);
@@ -147,9 +148,21 @@ static void bh_alert_ep(Bulkhead__Telemetry__V1__Endpoint *pb, uint8_t *ip,
 		else
 			pb->workload = (char *)e->name;
 	}
+	/* the same rule as for flow records: external endpoints only */
+	if (!geo || !e->external || bh_geo_lookup(geo, &e->addr, g))
+		return;
+	if (g->flags & BH_GEO_F_COUNTRY)
+		pb->country_code = g->country;
+	if (g->flags & BH_GEO_F_CITY)
+		pb->city = g->city;
+	if (g->flags & BH_GEO_F_ASN)
+		pb->asn = g->asn;
+	if (g->flags & BH_GEO_F_ORG)
+		pb->as_org = g->as_org;
 }
 
-void bh_pb_alert_init(struct bh_pb_alert *pb, const struct bh_detect_alert *a)
+void bh_pb_alert_init(struct bh_pb_alert *pb, const struct bh_detect_alert *a,
+		      struct bh_geo *geo)
 {
 	Bulkhead__Telemetry__V1__Alert *al = &pb->alert;
 	__u32 i, ip = 0;
@@ -166,16 +179,21 @@ void bh_pb_alert_init(struct bh_pb_alert *pb, const struct bh_detect_alert *a)
 	al->score = a->score / 100.0; /* the proto's scale is 0..1 */
 	al->summary = (char *)a->summary;
 
-	bh_alert_ep(&pb->source, pb->ip[ip++], &a->source);
+	bh_alert_ep(&pb->source, pb->ip[ip], &pb->geo[ip], &a->source, geo);
+	ip++;
 	al->source = &pb->source;
 	for (i = 0; i < a->n_targets && i < BH_DETECT_MAX_TARGETS; i++) {
-		bh_alert_ep(&pb->targets[i], pb->ip[ip++], &a->targets[i]);
+		bh_alert_ep(&pb->targets[i], pb->ip[ip], &pb->geo[ip],
+			    &a->targets[i], geo);
+		ip++;
 		pb->targets_p[i] = &pb->targets[i];
 	}
 	al->n_targets = i;
 	al->targets = pb->targets_p;
 	for (i = 0; i < a->path_len && i < BH_DETECT_MAX_PATH; i++) {
-		bh_alert_ep(&pb->path[i], pb->ip[ip++], &a->path[i]);
+		bh_alert_ep(&pb->path[i], pb->ip[ip], &pb->geo[ip],
+			    &a->path[i], geo);
+		ip++;
 		pb->path_p[i] = &pb->path[i];
 	}
 	al->n_path = i;
@@ -201,7 +219,7 @@ static void bh_pipeline_alert(const struct bh_detect_alert *a, void *ctx)
 	struct bh_pipeline *p = ctx;
 	struct bh_pb_alert pb;
 
-	bh_pb_alert_init(&pb, a);
+	bh_pb_alert_init(&pb, a, p->o.geo);
 	p->st.alerts++;
 	if (p->o.export)
 		bh_export_alert(p->o.export, &pb.alert);

@@ -16,9 +16,9 @@
 
 #include "detect.h"
 #include "flow_record.h"
+#include "geo.h"
 #include "telemetry.pb-c.h"
 
-struct bh_geo;
 struct bh_export;
 struct bh_pipeline;
 
@@ -64,6 +64,7 @@ void bh_pipeline_stats(const struct bh_pipeline *p,
 
 /* Protobuf form of a detection alert. Strings and arrays point into the
  * struct and into *a: valid while both are. */
+#define BH_PB_ALERT_EPS (1 + BH_DETECT_MAX_TARGETS + BH_DETECT_MAX_PATH)
 struct bh_pb_alert {
 	Bulkhead__Telemetry__V1__Alert alert;
 	Bulkhead__Telemetry__V1__Endpoint source;
@@ -71,10 +72,14 @@ struct bh_pb_alert {
 	Bulkhead__Telemetry__V1__Endpoint *targets_p[BH_DETECT_MAX_TARGETS];
 	Bulkhead__Telemetry__V1__Endpoint path[BH_DETECT_MAX_PATH];
 	Bulkhead__Telemetry__V1__Endpoint *path_p[BH_DETECT_MAX_PATH];
-	uint8_t ip[1 + BH_DETECT_MAX_TARGETS + BH_DETECT_MAX_PATH][16];
+	uint8_t ip[BH_PB_ALERT_EPS][16];
+	struct bh_geo_info geo[BH_PB_ALERT_EPS]; /* external endpoints */
 	uint64_t evidence[BH_DETECT_MAX_EVIDENCE];
 	char id[24];
 };
-void bh_pb_alert_init(struct bh_pb_alert *pb, const struct bh_detect_alert *a);
+/* geo (may be NULL) enriches the external endpoints (source, targets,
+ * path) as flow records are: country, city, ASN, AS organisation. */
+void bh_pb_alert_init(struct bh_pb_alert *pb, const struct bh_detect_alert *a,
+		      struct bh_geo *geo);
 
 #endif /* BH_PIPELINE_H */
