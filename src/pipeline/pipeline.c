@@ -24,6 +24,7 @@ struct bh_open_flow {
 struct bh_pipeline {
 	struct bh_pipeline_opts o;
 	struct bh_detect *detect;
+	struct bh_geo_detector *geo_det;
 	struct bh_open_flow *open;
 	__u32 open_cap; /* power of two */
 	__u32 open_n;
@@ -132,8 +133,8 @@ static Bulkhead__Telemetry__V1__IdentityKind bh_alert_kind(
 }
 
 static void bh_alert_ep(Bulkhead__Telemetry__V1__Endpoint *pb, uint8_t *ip,
-			struct bh_geo_info *g, const struct bh_detect_endpoint *e,
-			struct bh_geo *geo)
+			struct bh_geo_info *g,
+			const struct bh_detect_endpoint *e, struct bh_geo *geo)
 {
 	bulkhead__telemetry__v1__endpoint__init(pb);
 	pb->ip.len = bh_pb_addr(&e->addr, ip);
@@ -191,8 +192,8 @@ void bh_pb_alert_init(struct bh_pb_alert *pb, const struct bh_detect_alert *a,
 	al->n_targets = i;
 	al->targets = pb->targets_p;
 	for (i = 0; i < a->path_len && i < BH_DETECT_MAX_PATH; i++) {
-		bh_alert_ep(&pb->path[i], pb->ip[ip], &pb->geo[ip],
-			    &a->path[i], geo);
+		bh_alert_ep(&pb->path[i], pb->ip[ip], &pb->geo[ip], &a->path[i],
+			    geo);
 		ip++;
 		pb->path_p[i] = &pb->path[i];
 	}
@@ -360,6 +361,11 @@ struct bh_detect *bh_pipeline_detect(struct bh_pipeline *p)
 	return p->detect;
 }
 
+struct bh_geo_detector *bh_pipeline_geo_detector(struct bh_pipeline *p)
+{
+	return p->geo_det;
+}
+
 void bh_pipeline_stats(const struct bh_pipeline *p,
 		       struct bh_pipeline_stats *out)
 {
@@ -385,12 +391,24 @@ int bh_pipeline_new(struct bh_pipeline **out,
 		if (err) {
 			pr_warn("detection: cannot start: %s\n",
 				strerror(-err));
-			free(p);
-			return err;
+			goto fail;
+		}
+	}
+	if (p->detect && opts->geo && opts->geo_novelty &&
+	    opts->geo_novelty->enabled) {
+		err = bh_geo_detector_new(&p->geo_det, p->detect, opts->geo,
+					  opts->geo_novelty);
+		if (err) {
+			pr_warn("geo novelty detector: cannot start: %s\n",
+				strerror(-err));
+			goto fail;
 		}
 	}
 	*out = p;
 	return 0;
+fail:
+	bh_pipeline_free(&p);
+	return err;
 }
 
 void bh_pipeline_free(struct bh_pipeline **pp)
@@ -400,6 +418,7 @@ void bh_pipeline_free(struct bh_pipeline **pp)
 	if (!p)
 		return;
 	bh_detect_free(&p->detect);
+	bh_geo_detector_free(&p->geo_det); /* the engine used it */
 	free(p->open);
 	free(p);
 	*pp = NULL;

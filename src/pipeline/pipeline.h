@@ -2,9 +2,11 @@
 /*
  * What happens to a flow record after the collector built it, the same in
  * the daemon and in replay: GeoIP/ASN enrichment of external endpoints,
- * lateral-movement detection, export as protobuf telemetry, and a hook for
+ * lateral-movement detection (with the geo novelty detector plugged in
+ * when there is a geo handle), export as protobuf telemetry, and a hook for
  * the caller's own output. Alerts from detection are converted to protobuf
- * Alerts, exported and handed to the caller as well.
+ * Alerts (external endpoints enriched), exported and handed to the caller
+ * as well.
  *
  *	collector --emit--> bh_pipeline_record() --> geo --> detect --> export
  *	                                                       \--> alerts --> export
@@ -17,6 +19,7 @@
 #include "detect.h"
 #include "flow_record.h"
 #include "geo.h"
+#include "geo_detect.h"
 #include "telemetry.pb-c.h"
 
 struct bh_export;
@@ -27,6 +30,9 @@ struct bh_pipeline_opts {
 	struct bh_export *export; /* NULL: no telemetry */
 	/* Detection; NULL: off. The pipeline creates the engine. */
 	const struct bh_detect_config *detect;
+	/* Geo novelty detector (geo_detect.h), plugged into detection when
+	 * geo and detect are set too; NULL or !enabled: off. */
+	const struct bh_geo_novelty_config *geo_novelty;
 	/* Caller's view of every record (after enrichment) and alert. */
 	void (*on_record)(void *ctx, const struct bh_flow_record *r);
 	void (*on_alert)(void *ctx, const struct bh_detect_alert *a,
@@ -51,6 +57,8 @@ void bh_pipeline_advance(struct bh_pipeline *p, __u64 now_ns);
 void bh_pipeline_flush(struct bh_pipeline *p);
 
 struct bh_detect *bh_pipeline_detect(struct bh_pipeline *p);
+/* NULL when the geo novelty detector is off. */
+struct bh_geo_detector *bh_pipeline_geo_detector(struct bh_pipeline *p);
 
 struct bh_pipeline_stats {
 	__u64 records;

@@ -339,6 +339,7 @@ static int bh_replay_setup(struct bh_replay *r, char *err, size_t elen)
 		return ret;
 
 	po.geo = o->geo;
+	po.geo_novelty = o->geo_novelty;
 	po.export = r->exp;
 	po.detect = o->detect;
 	po.on_record = bh_replay_on_record;
