@@ -48,6 +48,7 @@ struct bh_geo_novelty {
 	__u32 free_head;
 	struct bh_geo_finding *pending; /* open findings, oldest first */
 	__u32 n_pending;
+	__u64 next_due_ns; /* earliest end of a pending finding's window */
 	struct bh_geo_novelty_stats st;
 };
 
@@ -91,6 +92,7 @@ int bh_geo_novelty_new(struct bh_geo_novelty **out,
 		n->ids[i].hnext = i + 1 < cfg->max_identities ? i + 1 : NOV_NIL;
 	n->free_head = 0;
 	n->lru_head = n->lru_tail = NOV_NIL;
+	n->next_due_ns = UINT64_MAX;
 	n->st.memory_bytes = sizeof(*n) +
 			     (__u64)cfg->max_identities * sizeof(*n->ids) +
 			     (__u64)nb * sizeof(*n->buckets) +
@@ -429,6 +431,9 @@ static int nov_observe(struct bh_geo_novelty *n, const struct bh_geo_contact *c,
 	f->baseline_end_ns = nov_sat_add(d->first_ns, n->cfg.baseline_ns);
 	nov_aggregate(f, c);
 	n->st.findings++;
+	if (nov_sat_add(f->first_seen_ns, n->cfg.aggregate_ns) < n->next_due_ns)
+		n->next_due_ns =
+		    nov_sat_add(f->first_seen_ns, n->cfg.aggregate_ns);
 	if (out) {
 		out[*n_out] = *f;
 		nov_judge(n, &out[(*n_out)++]);
@@ -462,14 +467,14 @@ int bh_geo_novelty_contact(struct bh_geo_novelty *n,
 static size_t nov_take(struct bh_geo_novelty *n, __u64 now_ns,
 		       struct bh_geo_finding *out, size_t max)
 {
+	__u64 next = UINT64_MAX;
 	size_t got = 0;
 	__u32 i, keep = 0;
 
 	for (i = 0; i < n->n_pending; i++) {
 		struct bh_geo_finding *f = &n->pending[i];
-		bool due = now_ns == UINT64_MAX ||
-			   nov_sat_add(f->first_seen_ns, n->cfg.aggregate_ns) <=
-			       now_ns;
+		__u64 end = nov_sat_add(f->first_seen_ns, n->cfg.aggregate_ns);
+		bool due = now_ns == UINT64_MAX || end <= now_ns;
 
 		if (due && got < max) {
 			if (out) {
@@ -479,11 +484,14 @@ static size_t nov_take(struct bh_geo_novelty *n, __u64 now_ns,
 			got++;
 			continue;
 		}
+		if (end < next)
+			next = end;
 		if (keep != i)
 			n->pending[keep] = *f;
 		keep++;
 	}
 	n->n_pending = keep;
+	n->next_due_ns = next;
 	n->st.drained += got;
 	return got;
 }
@@ -498,7 +506,8 @@ size_t bh_geo_novelty_drain(struct bh_geo_novelty *n, __u64 now_ns,
 
 size_t bh_geo_novelty_expire(struct bh_geo_novelty *n, __u64 now_ns)
 {
-	if (!n || !n->n_pending)
+	/* called for every flow: nothing to scan until one is due */
+	if (!n || !n->n_pending || now_ns < n->next_due_ns)
 		return 0;
 	return nov_take(n, now_ns, NULL, SIZE_MAX);
 }

@@ -9,6 +9,7 @@
 #include <yaml.h>
 
 #include "geo_config.h"
+#include "yaml_section.h"
 
 struct gy_ctx {
 	yaml_document_t *doc;
@@ -24,17 +25,13 @@ static int gy_err(struct gy_ctx *x, const yaml_node_t *n, const char *key,
 static int gy_err(struct gy_ctx *x, const yaml_node_t *n, const char *key,
 		  const char *fmt, ...)
 {
-	char msg[256];
 	va_list ap;
+	int ret;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ret = bh_yaml_verr(x->err, x->errlen, x->file, n, key, fmt, ap);
 	va_end(ap);
-	if (x->err && x->errlen)
-		snprintf(x->err, x->errlen, "%s:%zu:%zu: %s: %s", x->file,
-			 n->start_mark.line + 1, n->start_mark.column + 1, key,
-			 msg);
-	return -EINVAL;
+	return ret;
 }
 
 static const char *gy_scalar(const yaml_node_t *n)
@@ -166,105 +163,24 @@ int bh_geo_config_load_node(struct bh_geo_config *cfg, yaml_document_t *doc,
 	return ret;
 }
 
-static int gy_load_parser(struct bh_geo_config *cfg, yaml_parser_t *parser,
-			  const char *name, char *err, size_t errlen)
+/* bh_yaml_section_fn */
+static int gy_section(void *ctx, yaml_document_t *doc, yaml_node_t *node,
+		      const char *name, char *err, size_t errlen)
 {
-	struct gy_ctx x = {NULL, name, err, errlen, cfg};
-	yaml_node_t *root, *section = NULL;
-	yaml_document_t doc;
-	yaml_node_pair_t *p;
-	int ret;
-
-	if (!yaml_parser_load(parser, &doc)) {
-		if (err && errlen)
-			snprintf(
-			    err, errlen, "%s:%zu:%zu: invalid YAML: %s%s%s",
-			    name, parser->problem_mark.line + 1,
-			    parser->problem_mark.column + 1,
-			    parser->problem ? parser->problem : "parse error",
-			    parser->context ? " " : "",
-			    parser->context ? parser->context : "");
-		return -EINVAL;
-	}
-	x.doc = &doc;
-	root = yaml_document_get_root_node(&doc);
-	if (!root) {
-		if (err && errlen)
-			snprintf(err, errlen, "%s:1:1: empty document", name);
-		ret = -EINVAL;
-		goto out;
-	}
-	if (root->type != YAML_MAPPING_NODE) {
-		ret = gy_err(&x, root, "(root)",
-			     "expected a mapping with geoip:");
-		goto out;
-	}
-	for (p = root->data.mapping.pairs.start;
-	     p < root->data.mapping.pairs.top; p++) {
-		yaml_node_t *kn = yaml_document_get_node(&doc, p->key);
-		const char *k = gy_scalar(kn);
-
-		if (!k || strcmp(k, "geoip")) {
-			ret = gy_err(&x, kn, "(root)",
-				     "unknown key '%s' (this file holds only "
-				     "geoip:)",
-				     k ? k : "?");
-			goto out;
-		}
-		if (section) {
-			ret = gy_err(&x, kn, "(root)", "duplicate key 'geoip'");
-			goto out;
-		}
-		section = yaml_document_get_node(&doc, p->value);
-	}
-	if (!section) {
-		ret = gy_err(&x, root, "(root)", "no geoip: section");
-		goto out;
-	}
-	ret = bh_geo_config_load_node(cfg, &doc, section, name, err, errlen);
-out:
-	yaml_document_delete(&doc);
-	return ret;
+	return bh_geo_config_load_node(ctx, doc, node, name, err, errlen);
 }
 
 int bh_geo_config_load_buf(struct bh_geo_config *cfg, const char *buf,
 			   size_t len, const char *name, char *err,
 			   size_t errlen)
 {
-	yaml_parser_t parser;
-	int ret;
-
-	if (!yaml_parser_initialize(&parser))
-		return -ENOMEM;
-	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-	ret =
-	    gy_load_parser(cfg, &parser, name ? name : "<buffer>", err, errlen);
-	yaml_parser_delete(&parser);
-	return ret;
+	return bh_yaml_section_load_buf(buf, len, name, "geoip", gy_section,
+					cfg, err, errlen);
 }
 
 int bh_geo_config_load_file(struct bh_geo_config *cfg, const char *path,
 			    char *err, size_t errlen)
 {
-	yaml_parser_t parser;
-	FILE *fp;
-	int ret;
-
-	fp = fopen(path, "r");
-	if (!fp) {
-		ret = -errno;
-		if (err && errlen)
-			snprintf(err, errlen, "%s: cannot open: %s", path,
-				 strerror(-ret));
-		return ret;
-	}
-	if (!yaml_parser_initialize(&parser)) {
-		fclose(fp);
-		return -ENOMEM;
-	}
-	yaml_parser_set_input_file(&parser, fp);
-	ret = gy_load_parser(cfg, &parser, path, err, errlen);
-	yaml_parser_delete(&parser);
-	fclose(fp);
-	return ret;
+	return bh_yaml_section_load_file(path, "geoip", gy_section, cfg, err,
+					 errlen);
 }

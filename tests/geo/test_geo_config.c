@@ -143,7 +143,7 @@ static const struct bad_case bad_cases[] = {
     {"{}\n", "f.yaml:1:1: (root): no geoip: section"},
     {"", "f.yaml:1:1: empty document"},
     {"geoip:\n  city_db: 'open\n",
-     "f.yaml:3:1: invalid YAML: found unexpected end of stream while "
+     "f.yaml:3:1: found unexpected end of stream while "
      "scanning a quoted scalar"},
 };
 
