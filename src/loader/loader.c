@@ -419,17 +419,11 @@ static int bh_dp_endpoint(struct bh_dp *dp, const union bh_addr *addr,
 		return -ENOENT;
 	if (!addr || prefixlen > 128)
 		return -EINVAL;
-	if (prefixlen == 128) {
-		memset(&ek, 0, sizeof(ek));
-		ek.slot = slot;
-		ek.addr = *addr;
+	if (bh_pentry_addr_key(slot, addr, prefixlen, &ek, &ck) ==
+	    BH_PMAP_ID_EXACT) {
 		key = &ek;
 		fd = bpf_map__fd(dp->skel->maps.bh_id_exact);
 	} else {
-		memset(&ck, 0, sizeof(ck));
-		ck.prefixlen = 8 + prefixlen;
-		ck.slot = (__u8)slot;
-		memcpy(ck.addr, addr->b, 16);
 		key = &ck;
 		fd = bpf_map__fd(dp->skel->maps.bh_id_cidr);
 	}

@@ -237,9 +237,13 @@ static void check_deny_cache(const struct tp_run *r)
 {
 	const struct bh_flow *f = must_flow(r, true, API, 41100, WEB, 22, 6);
 
+	assert_int_equal(f->packets[bh_flow_init_dir(f)], 1);
+	f = must_flow(r, true, API, 41101, WEB, 22, 6);
 	assert_int_equal(f->packets[bh_flow_init_dir(f)], 2);
 	assert_null(tp_find_flow(r, true, API, 41103, WEB, 22, 6));
-	assert_int_equal(r->stats.policy_evals, 6);
+	/* 41100, 41101, 4 in flood mode, the allowed SYN twice (flood
+	 * check, then as a new flow), 41104 */
+	assert_int_equal(r->stats.policy_evals, 9);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -536,14 +540,20 @@ static const struct tstep s_timeouts[] = {
 
 /* Admission of new denied flows: 1/s, burst 2. */
 static const struct tstep s_deny_cache[] = {
+	/* two tokens: two bh_denied entries */
 	PKT(1000, TCP(API, 41100, WEB, 22, SYN), DENY, R(DEFAULT_DENY), NULL),
 	PKT(1000, TCP(API, 41101, WEB, 22, SYN), DENY, R(DEFAULT_DENY), NULL),
+	/* bucket empty: flood mode, SYNs judged by policy alone */
 	PKT(1000, TCP(API, 41102, WEB, 22, SYN), DENY, R(DEFAULT_DENY), NULL),
 	PKT(1000, TCP(API, 41103, WEB, 22, SYN), DENY, R(DEFAULT_DENY), NULL),
-	/* an uncached flow is decided again, a cached one is not */
 	PKT(1001, TCP(API, 41103, WEB, 22, SYN), DENY, R(DEFAULT_DENY), NULL),
+	/* even a cached flow's SYN (not accounted to its entry) */
 	PKT(1001, TCP(API, 41100, WEB, 22, SYN), DENY, R(DEFAULT_DENY), NULL),
-	/* a second later, one more token */
+	/* a non-SYN packet of a cached flow still finds its entry */
+	PKT(1002, TCP(API, 41101, WEB, 22, ACK), DENY, R(DEFAULT_DENY), NULL),
+	/* an allowed SYN in flood mode is a new flow as usual */
+	PKT(1003, TCP(WEB, 41105, API, 8080, SYN), ALLOW, R(NONE), "web-api"),
+	/* 1.1 s later, one more token: out of flood mode */
 	PKT(2100, TCP(API, 41104, WEB, 22, SYN), DENY, R(DEFAULT_DENY), NULL),
 	END,
 };
@@ -612,8 +622,8 @@ const struct tcase tp_cases[] = {
 	  .tmo_udp_s = 10, .tmo_tcp_est_s = 20, .flows = 1, .denied = 1,
 	  .ev_sent = 5 },
 	{ .name = "denied_flow_admission", .policy = P_MAIN,
-	  .steps = s_deny_cache, .deny_rate = 1, .deny_burst = 2, .flows = 0,
-	  .denied = 3, .denied_uncached = 3, .ev_sent = 6,
+	  .steps = s_deny_cache, .deny_rate = 1, .deny_burst = 2, .flows = 1,
+	  .denied = 3, .denied_uncached = 4, .ev_sent = 8,
 	  .check = check_deny_cache },
 	{ .name = "endpoint_add", .policy = P_MAIN, .steps = s_endpoint,
 	  .flows = 3, .denied = 0, .ev_sent = 4 },

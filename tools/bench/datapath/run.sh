@@ -18,9 +18,10 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "run.sh: needs root (BPF, network namespaces)" >&2
 	exit 1
 fi
-xf=$(dpkg -L xdp-tools 2>/dev/null | grep '/xdpfilt_alw_all.o$' | head -n1 || true)
+# xdp-filter's BPF objects ship in libxdp1 (a dependency of xdp-tools).
+xf=$(dpkg -L libxdp1 2>/dev/null | grep '/xdpfilt_alw_all.o$' | head -n1 || true)
 if [ -z "$xf" ]; then
-	echo "run.sh: xdp-tools is not installed (tools/setup-deps.sh)" >&2
+	echo "run.sh: xdp-filter's objects are missing (tools/setup-deps.sh)" >&2
 	exit 1
 fi
 mount | grep -q ' /sys/fs/bpf type bpf' || mount -t bpf bpf /sys/fs/bpf
@@ -32,7 +33,7 @@ bin="$BUILD_DIR/tools/bench/datapath/bench_datapath"
 echo "# bulkhead data plane benchmark"
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) CPUs, kernel $(uname -r)"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "xdp-filter: $xf (xdp-tools $(dpkg-query -W -f='${Version}' xdp-tools))"
+echo "xdp-filter: $xf (libxdp1 $(dpkg-query -W -f='${Version}' libxdp1))"
 echo "reproduce: tools/bench/datapath/run.sh $what"
 echo
 if [ "$what" = testrun ] || [ "$what" = all ]; then
