@@ -17,8 +17,9 @@
  * carry the counts of their own interval, detection wants the total. */
 struct bh_open_flow {
 	__u64 flow_id; /* 0: empty slot */
-	__u64 packets[2];
+	__u64 packets[2]; /* sums of the records so far */
 	__u64 bytes[2];
+	bool answered; /* a view was answered: BH_DETECT_F_CONT */
 };
 
 struct bh_pipeline {
@@ -27,6 +28,7 @@ struct bh_pipeline {
 	struct bh_open_flow *open;
 	__u32 open_cap; /* power of two */
 	__u32 open_n;
+	__u64 failure_grace_ns;	   /* detection's, for the interim window */
 	struct bh_geo_info geo[2]; /* this record's enrichment */
 	struct bh_pipeline_stats st;
 };
@@ -256,13 +258,16 @@ static void bh_detect_peer_from(struct bh_detect_peer *d,
 		      e->identity_kind == BH_KIND_EXTERNAL;
 }
 
-static void bh_pipeline_detect_record(struct bh_pipeline *p,
-				      const struct bh_flow_record *r)
+/* One view of a flow for detection: a record (final, or at an active
+ * timeout) or an interim view. Counters become cumulative over the flow. */
+static void bh_pipeline_detect_view(struct bh_pipeline *p,
+				    const struct bh_flow_record *r,
+				    bool interim)
 {
-	bool final = r->end_reason != BH_END_ACTIVE_TIMEOUT;
-	struct bh_open_flow *of = NULL;
+	bool final = !interim && r->end_reason != BH_END_ACTIVE_TIMEOUT;
+	struct bh_open_flow *of;
 	struct bh_detect_flow f;
-	int i;
+	int i, ret;
 
 	memset(&f, 0, sizeof(f));
 	f.id = r->flow_id;
@@ -282,32 +287,46 @@ static void bh_pipeline_detect_record(struct bh_pipeline *p,
 	if (r->proto == 6 && !(r->tcp_flags[BH_SIDE_INIT] & BH_TCP_SYN))
 		f.flags |= BH_DETECT_F_MIDSTREAM;
 
-	if (r->record_index) {
-		f.flags |= BH_DETECT_F_CONT;
-		of = bh_open_find(p, r->flow_id);
-		if (of) {
-			for (i = 0; i < 2; i++) {
-				of->packets[i] += r->packets[i];
-				of->bytes[i] += r->bytes[i];
-				f.packets[i] = of->packets[i];
-				f.bytes[i] = of->bytes[i];
-			}
-		}
-	} else if (!final) {
+	/* Earlier views: their records' counters, and whether one was
+	 * answered. A final record that is the flow's only view needs no
+	 * entry. */
+	of = bh_open_find(p, r->flow_id);
+	if (!of && (interim || !final)) {
 		of = bh_open_add(p, r->flow_id);
-		if (of) {
-			for (i = 0; i < 2; i++) {
-				of->packets[i] = r->packets[i];
-				of->bytes[i] = r->bytes[i];
+		if (!of) {
+			if (interim) {
+				p->st.interim_dropped++;
+				return;
 			}
-		} else {
 			p->st.open_dropped++;
 		}
 	}
+	if (of) {
+		for (i = 0; i < 2; i++) {
+			f.packets[i] += of->packets[i];
+			f.bytes[i] += of->bytes[i];
+			/* an interim view reports nothing: the next record
+			 * counts its packets again */
+			if (!interim) {
+				of->packets[i] += r->packets[i];
+				of->bytes[i] += r->bytes[i];
+			}
+		}
+		if (of->answered)
+			f.flags |= BH_DETECT_F_CONT;
+	} else if (r->record_index) {
+		/* Earlier records went by without an entry (table full):
+		 * counters of this interval only; they were surely judged. */
+		f.flags |= BH_DETECT_F_CONT;
+	}
+	ret = bh_detect_flow(p->detect, &f);
+	if (of && ret == BH_DETECT_ANSWERED)
+		of->answered = true;
 	if (final && of)
 		bh_open_del(p, of);
+	if (interim)
+		p->st.interim++;
 	p->st.open_flows = p->open_n;
-	bh_detect_flow(p->detect, &f);
 }
 
 void bh_pipeline_record(void *ctx, struct bh_flow_record *r)
@@ -318,11 +337,25 @@ void bh_pipeline_record(void *ctx, struct bh_flow_record *r)
 	if (p->o.geo)
 		bh_pipeline_enrich(p, r);
 	if (p->detect)
-		bh_pipeline_detect_record(p, r);
+		bh_pipeline_detect_view(p, r, false);
 	if (p->o.export)
 		bh_export_flow(p->o.export, r);
 	if (p->o.on_record)
 		p->o.on_record(p->o.ctx, r);
+}
+
+void bh_pipeline_interim(void *ctx, struct bh_flow_record *r)
+{
+	struct bh_pipeline *p = ctx;
+
+	if (p->detect)
+		bh_pipeline_detect_view(p, r, true);
+}
+
+__u64 bh_pipeline_interim_window(const struct bh_pipeline *p)
+{
+	/* a grace of 0 (judge at once): one view per flow, at its first poll */
+	return p->detect ? (p->failure_grace_ns ?: 1) : 0;
 }
 
 void bh_pipeline_advance(struct bh_pipeline *p, __u64 now_ns)
@@ -362,6 +395,7 @@ int bh_pipeline_new(struct bh_pipeline **out,
 	if (!p->o.max_open_flows)
 		p->o.max_open_flows = 1u << 20;
 	if (opts->detect) {
+		p->failure_grace_ns = opts->detect->failure_grace_ns;
 		err = bh_detect_new(&p->detect, opts->detect, bh_pipeline_alert,
 				    p);
 		if (err) {

@@ -8,6 +8,14 @@
  *
  *	collector --emit--> bh_pipeline_record() --> geo --> detect --> export
  *	                                                       \--> alerts --> export
+ *	collector --interim--> bh_pipeline_interim() --> detect
+ *
+ * Interim views (collector.h) go to detection only: a connection is judged
+ * within seconds of its start, while its record waits for the flow to end.
+ * Detection gets every view of a flow with counters cumulative since the
+ * flow began (records carry their own interval) and BH_DETECT_F_CONT once
+ * a view was answered; the pipeline keeps that per flow until its final
+ * record, in a table of max_open_flows.
  */
 #ifndef BH_PIPELINE_H
 #define BH_PIPELINE_H
@@ -32,8 +40,9 @@ struct bh_pipeline_opts {
 	void (*on_alert)(void *ctx, const struct bh_detect_alert *a,
 			 const Bulkhead__Telemetry__V1__Alert *pb);
 	void *ctx;
-	/* Flows whose records are still coming (active timeout) tracked at
-	 * most, for detection's cumulative counters; 0: 1 << 20. */
+	/* Flows whose records are still coming (interim views, active
+	 * timeouts) tracked at most, for detection's cumulative counters;
+	 * 0: 1 << 20. */
 	__u32 max_open_flows;
 };
 
@@ -43,6 +52,12 @@ void bh_pipeline_free(struct bh_pipeline **p);
 
 /* The collector's emit callback (ctx = the pipeline). */
 void bh_pipeline_record(void *ctx, struct bh_flow_record *r);
+/* The collector's interim callback (ctx = the pipeline): detection only. */
+void bh_pipeline_interim(void *ctx, struct bh_flow_record *r);
+
+/* The collector's interim window that suits detection (its failure grace),
+ * 0 when detection is off: no interim views needed. */
+__u64 bh_pipeline_interim_window(const struct bh_pipeline *p);
 
 /* Time moves on without records (detection windows). */
 void bh_pipeline_advance(struct bh_pipeline *p, __u64 now_ns);
@@ -58,6 +73,8 @@ struct bh_pipeline_stats {
 	__u64 alerts;        /* alert emissions (all states) */
 	__u64 open_flows;    /* gauge */
 	__u64 open_dropped;  /* table full: detection saw interval counts */
+	__u64 interim;       /* interim views passed to detection */
+	__u64 interim_dropped; /* table full: view skipped (the record comes) */
 };
 void bh_pipeline_stats(const struct bh_pipeline *p,
 		       struct bh_pipeline_stats *out);
