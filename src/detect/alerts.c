@@ -263,6 +263,8 @@ struct bh_detect_alert *bh_detect_hit(struct bh_detect_ctx *ctx,
 		bh_detect_endpoint_from_peer(&a->source, &f->init, false);
 		a->count = 1;
 		d->st.alerts[h->detector]++;
+		if (h->severity <= BH_SEV_CRITICAL)
+			d->st.alerts_sev[h->detector][h->severity]++;
 	} else if ((repeat = !h->no_evidence && repeat_of(e, f->id))) {
 		/* A later view of a flow already counted (interim views, active
 		 * timeouts): the same occurrence, seen further along. */

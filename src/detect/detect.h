@@ -340,6 +340,8 @@ struct bh_detect_stats {
 		__u64 alloc, used;
 	} mem_sources, mem_edges, mem_workloads, mem_pivots, mem_alerts;
 	__u64 alerts[BH_DETECT_MAX];	  /* new alerts */
+	/* New alerts by the severity they were raised with. */
+	__u64 alerts_sev[BH_DETECT_MAX][BH_SEV_CRITICAL + 1];
 	__u64 aggregated[BH_DETECT_MAX];  /* occurrences merged */
 	__u64 allowlisted[BH_DETECT_MAX]; /* suppressed by an allowlist */
 	__u64 emitted;			  /* callback calls, all states */
