@@ -40,12 +40,14 @@ struct bh_ctrack {
 	__u8 icmp_code;
 	__u8 icmp_from_b; /* the ICMP message came from endpoint b */
 	__u8 tun_type;    /* enum bh_tunnel, from an event; 0 unknown */
-	__u8 view;	  /* V_*: interim views */
+	__u8 view;	  /* V_*: interim views; the consumer's mark */
 };
 
-/* bh_ctrack.view */
-#define V_CHANGED 0x01 /* new packets since the last interim view */
-#define V_LATE	  0x02 /* the view past interim_window was given */
+/* bh_ctrack.view: the collector's bits, and above them the consumer's mark
+ * (bh_flow_record.mark). */
+#define V_CHANGED    0x01 /* new packets since the last interim view */
+#define V_LATE	     0x02 /* the view past interim_window was given */
+#define V_MARK_SHIFT 4
 
 struct bh_collector {
 	struct bh_collector_opts opts;
@@ -438,13 +440,23 @@ static void build_record(struct bh_collector *c, struct bh_ctrack *t,
 	community_id(c, t, r);
 }
 
+/* Hands c->rec to cb, with the flow's mark, and keeps the mark cb left. */
+static void deliver(struct bh_collector *c, struct bh_ctrack *t,
+		    bh_record_cb cb, void *ctx)
+{
+	c->rec.mark = t->view >> V_MARK_SHIFT;
+	cb(ctx, &c->rec);
+	t->view = (__u8)((t->view & ((1u << V_MARK_SHIFT) - 1)) |
+			 ((c->rec.mark & BH_RECORD_MARK_MASK) << V_MARK_SHIFT));
+}
+
 static void emit_record(struct bh_collector *c, struct bh_ctrack *t,
 			enum bh_end_reason why)
 {
 	build_record(c, t, why);
 	c->st.records[why]++;
 	c->st.records_total++;
-	c->opts.emit(c->opts.emit_ctx, &c->rec);
+	deliver(c, t, c->opts.emit, c->opts.emit_ctx);
 }
 
 /* An interim view of an active flow read in this poll (collector.h): while
@@ -465,7 +477,7 @@ static void interim_view(struct bh_collector *c, struct bh_ctrack *t)
 	build_record(c, t, BH_END_UNSPEC);
 	c->rec.end_ns = c->clock->to_wall_ns(c->clock, c->now);
 	c->st.interim_views++;
-	c->opts.interim(c->opts.interim_ctx, &c->rec);
+	deliver(c, t, c->opts.interim, c->opts.interim_ctx);
 }
 
 /* Counters so far become the base of the next record. */

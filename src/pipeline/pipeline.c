@@ -19,7 +19,6 @@ struct bh_open_flow {
 	__u64 flow_id; /* 0: empty slot */
 	__u64 packets[2]; /* sums of the records so far */
 	__u64 bytes[2];
-	bool answered; /* a view was answered: BH_DETECT_F_CONT */
 };
 
 struct bh_pipeline {
@@ -258,14 +257,19 @@ static void bh_detect_peer_from(struct bh_detect_peer *d,
 		      e->identity_kind == BH_KIND_EXTERNAL;
 }
 
+/* bh_flow_record.mark: an earlier view of the flow was answered. */
+#define BH_MARK_ANSWERED 0x01
+
 /* One view of a flow for detection: a record (final, or at an active
- * timeout) or an interim view. Counters become cumulative over the flow. */
+ * timeout) or an interim view. Counters become cumulative over the flow:
+ * a flow's first record and its interim views count from its start; after
+ * an active-timeout record the sums of its records so far are kept in the
+ * open-flow table. */
 static void bh_pipeline_detect_view(struct bh_pipeline *p,
-				    const struct bh_flow_record *r,
-				    bool interim)
+				    struct bh_flow_record *r, bool interim)
 {
 	bool final = !interim && r->end_reason != BH_END_ACTIVE_TIMEOUT;
-	struct bh_open_flow *of;
+	struct bh_open_flow *of = NULL;
 	struct bh_detect_flow f;
 	int i, ret;
 
@@ -286,42 +290,31 @@ static void bh_pipeline_detect_view(struct bh_pipeline *p,
 		f.flags |= BH_DETECT_F_FINAL;
 	if (r->proto == 6 && !(r->tcp_flags[BH_SIDE_INIT] & BH_TCP_SYN))
 		f.flags |= BH_DETECT_F_MIDSTREAM;
-
-	/* Earlier views: their records' counters, and whether one was
-	 * answered. A final record that is the flow's only view needs no
-	 * entry. */
-	of = bh_open_find(p, r->flow_id);
-	if (!of && (interim || !final)) {
-		of = bh_open_add(p, r->flow_id);
-		if (!of) {
-			if (interim) {
-				p->st.interim_dropped++;
-				return;
-			}
-			p->st.open_dropped++;
-		}
-	}
-	if (of) {
-		for (i = 0; i < 2; i++) {
-			f.packets[i] += of->packets[i];
-			f.bytes[i] += of->bytes[i];
-			/* an interim view reports nothing: the next record
-			 * counts its packets again */
-			if (!interim) {
-				of->packets[i] += r->packets[i];
-				of->bytes[i] += r->bytes[i];
-			}
-		}
-		if (of->answered)
-			f.flags |= BH_DETECT_F_CONT;
-	} else if (r->record_index) {
-		/* Earlier records went by without an entry (table full):
-		 * counters of this interval only; they were surely judged. */
+	if (r->mark & BH_MARK_ANSWERED)
 		f.flags |= BH_DETECT_F_CONT;
+
+	/* Records before this one (active timeouts) left their sums. */
+	if (r->record_index || (!interim && !final)) {
+		of = bh_open_find(p, r->flow_id);
+		if (!of && !interim && !final)
+			of = bh_open_add(p, r->flow_id);
+		/* table full: this interval's counters only */
+		if (!of)
+			p->st.open_dropped++;
+	}
+	for (i = 0; of && i < 2; i++) {
+		f.packets[i] += of->packets[i];
+		f.bytes[i] += of->bytes[i];
+		/* an interim view reports nothing: the next record counts
+		 * its packets again */
+		if (!interim) {
+			of->packets[i] = f.packets[i];
+			of->bytes[i] = f.bytes[i];
+		}
 	}
 	ret = bh_detect_flow(p->detect, &f);
-	if (of && ret == BH_DETECT_ANSWERED)
-		of->answered = true;
+	if (ret == BH_DETECT_ANSWERED)
+		r->mark |= BH_MARK_ANSWERED;
 	if (final && of)
 		bh_open_del(p, of);
 	if (interim)

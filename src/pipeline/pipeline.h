@@ -14,8 +14,9 @@
  * within seconds of its start, while its record waits for the flow to end.
  * Detection gets every view of a flow with counters cumulative since the
  * flow began (records carry their own interval) and BH_DETECT_F_CONT once
- * a view was answered; the pipeline keeps that per flow until its final
- * record, in a table of max_open_flows.
+ * a view was answered. "Answered" is kept in the record's mark (the
+ * collector stores it with the flow); the sums of earlier records of a
+ * flow past an active timeout in a table of max_open_flows.
  */
 #ifndef BH_PIPELINE_H
 #define BH_PIPELINE_H
@@ -40,9 +41,8 @@ struct bh_pipeline_opts {
 	void (*on_alert)(void *ctx, const struct bh_detect_alert *a,
 			 const Bulkhead__Telemetry__V1__Alert *pb);
 	void *ctx;
-	/* Flows whose records are still coming (interim views, active
-	 * timeouts) tracked at most, for detection's cumulative counters;
-	 * 0: 1 << 20. */
+	/* Flows past an active timeout tracked at most, for detection's
+	 * cumulative counters; 0: 1 << 20. */
 	__u32 max_open_flows;
 };
 
@@ -74,7 +74,6 @@ struct bh_pipeline_stats {
 	__u64 open_flows;    /* gauge */
 	__u64 open_dropped;  /* table full: detection saw interval counts */
 	__u64 interim;       /* interim views passed to detection */
-	__u64 interim_dropped; /* table full: view skipped (the record comes) */
 };
 void bh_pipeline_stats(const struct bh_pipeline *p,
 		       struct bh_pipeline_stats *out);

@@ -817,12 +817,15 @@ struct views {
 	int n;
 };
 
+/* Keeps each view as delivered, and counts the views of a flow in its
+ * mark. */
 static void on_view(void *ctx, struct bh_flow_record *r)
 {
 	struct views *vs = ctx;
 
 	assert_true(vs->n < 16);
 	vs->v[vs->n++] = *r;
+	r->mark = (__u8)((r->mark + 1) & BH_RECORD_MARK_MASK);
 }
 
 static void test_interim_views(void **state)
@@ -857,6 +860,8 @@ static void test_interim_views(void **state)
 	assert_int_equal(vs.n, 3); /* flow 0 changed, flow 1 did not */
 	assert_int_equal(vs.v[2].flow_id, vs.v[0].flow_id);
 	assert_int_equal(vs.v[2].packets[BH_SIDE_INIT], 5);
+	assert_int_equal(vs.v[0].mark, 0);
+	assert_int_equal(vs.v[2].mark, 1); /* what the first view left */
 	poll(fx, T0 + S(5) / 2, k, f, 2);
 	assert_int_equal(vs.n, 3);
 	poll(fx, T0 + S(7) / 2, k, f, 2); /* past 3 s: one view each */
@@ -873,6 +878,9 @@ static void test_interim_views(void **state)
 	assert_int_equal(fx->n, 2);
 	assert_int_equal(fx->recs[0].packets[BH_SIDE_INIT], 9);
 	assert_int_equal(fx->recs[0].end_ns, T0 + S(4));
+	/* records carry the marks the views left: 3 views, 2 views */
+	assert_int_equal(fx->recs[0].mark, 3);
+	assert_int_equal(fx->recs[1].mark, 2);
 }
 
 int main(void)
