@@ -217,10 +217,31 @@ static void sample2(FILE *f, const char *name, const char *l1, const char *v1,
 	fprintf(f, "\"} %llu\n", v);
 }
 
+/* A family with one sample per label value. */
+static void labelled(FILE *f, const char *name, const char *type,
+		     const char *help, const char *label,
+		     const char *const *values, const __u64 *v, unsigned int n)
+{
+	unsigned int i;
+
+	family(f, name, type, help);
+	for (i = 0; i < n; i++)
+		sample(f, name, label, values[i], v[i]);
+}
+
+/* A family of one unlabelled sample. */
+static void single(FILE *f, const char *name, const char *type,
+		   const char *help, unsigned long long v)
+{
+	family(f, name, type, help);
+	sample(f, name, NULL, NULL, v);
+}
+
 static void render_detect(FILE *f, const struct bh_detect_stats *d)
 {
 	static const char *const tables[] = {"sources", "edges", "workloads",
 					     "pivots", "alerts"};
+	static const char *const mem[] = {"allocated", "used"};
 	const __u64 entries[] = {d->sources, d->edges, d->workloads, d->pivots,
 				 d->alerts_open};
 	const __u64 caps[] = {d->sources_max, d->edges_max, d->workloads_max,
@@ -228,59 +249,44 @@ static void render_detect(FILE *f, const struct bh_detect_stats *d)
 	const __u64 evictions[] = {d->source_evictions, d->edge_evictions,
 				   d->workload_evictions, d->pivot_evictions,
 				   d->alert_evictions};
-	unsigned int i, s;
+	const __u64 bytes[] = {d->mem_bytes, d->mem_used_bytes};
+	unsigned int i, s, n = d->n_detectors < BH_DETECT_MAX ? d->n_detectors
+							     : BH_DETECT_MAX;
 
 	family(f, "bulkhead_alerts_total", "counter",
 	       "Alerts raised (new), by detector and the severity they were raised with.");
-	for (i = 0; i < d->n_detectors && i < BH_DETECT_MAX; i++)
+	for (i = 0; i < n; i++)
 		for (s = BH_SEV_INFO; s <= BH_SEV_CRITICAL; s++)
 			sample2(f, "bulkhead_alerts_total", "detector",
 				d->detector_names[i], "severity",
 				bh_detect_severity_str(s), d->alerts_sev[i][s]);
-	family(f, "bulkhead_alert_occurrences_total", "counter",
-	       "Repeats folded into open alerts rather than raised again, by detector.");
-	for (i = 0; i < d->n_detectors && i < BH_DETECT_MAX; i++)
-		sample(f, "bulkhead_alert_occurrences_total", "detector",
-		       d->detector_names[i], d->aggregated[i]);
-	family(f, "bulkhead_alerts_allowlisted_total", "counter",
-	       "Alerts an allowlist suppressed, by detector.");
-	for (i = 0; i < d->n_detectors && i < BH_DETECT_MAX; i++)
-		sample(f, "bulkhead_alerts_allowlisted_total", "detector",
-		       d->detector_names[i], d->allowlisted[i]);
-	family(f, "bulkhead_alert_emissions_total", "counter",
-	       "Alert messages emitted (new, update, closed).");
-	sample(f, "bulkhead_alert_emissions_total", NULL, NULL, d->emitted);
-	family(f, "bulkhead_detect_flows_total", "counter",
-	       "Flow views detection processed (records and interim views).");
-	sample(f, "bulkhead_detect_flows_total", NULL, NULL, d->flows);
-	family(f, "bulkhead_detect_flows_invalid_total", "counter",
-	       "Flow views detection rejected (bad times, verdict, labels).");
-	sample(f, "bulkhead_detect_flows_invalid_total", NULL, NULL,
+	labelled(f, "bulkhead_alert_occurrences_total", "counter",
+		 "Repeats folded into open alerts rather than raised again, by detector.",
+		 "detector", d->detector_names, d->aggregated, n);
+	labelled(f, "bulkhead_alerts_allowlisted_total", "counter",
+		 "Alerts an allowlist suppressed, by detector.", "detector",
+		 d->detector_names, d->allowlisted, n);
+	single(f, "bulkhead_alert_emissions_total", "counter",
+	       "Alert messages emitted (new, update, closed).", d->emitted);
+	single(f, "bulkhead_detect_flows_total", "counter",
+	       "Flow views detection processed (records and interim views).",
+	       d->flows);
+	single(f, "bulkhead_detect_flows_invalid_total", "counter",
+	       "Flow views detection rejected (bad times, verdict, labels).",
 	       d->flows_invalid);
-	family(f, "bulkhead_detect_learning", "gauge",
-	       "1 while detection learns its baseline.");
-	sample(f, "bulkhead_detect_learning", NULL, NULL, d->learning);
-	family(f, "bulkhead_detect_memory_bytes", "gauge",
-	       "Detection state memory: allocated once at the caps, and in use.");
-	sample(f, "bulkhead_detect_memory_bytes", "state", "allocated",
-	       d->mem_bytes);
-	sample(f, "bulkhead_detect_memory_bytes", "state", "used",
-	       d->mem_used_bytes);
-	family(f, "bulkhead_detect_table_entries", "gauge",
-	       "Entries in a detection table.");
-	for (i = 0; i < 5; i++)
-		sample(f, "bulkhead_detect_table_entries", "table", tables[i],
-		       entries[i]);
-	family(f, "bulkhead_detect_table_capacity", "gauge",
-	       "Maximum entries of a detection table (its cap).");
-	for (i = 0; i < 5; i++)
-		sample(f, "bulkhead_detect_table_capacity", "table", tables[i],
-		       caps[i]);
-	family(f, "bulkhead_detect_evictions_total", "counter",
-	       "Entries a full detection table evicted.");
-	for (i = 0; i < 5; i++)
-		sample(f, "bulkhead_detect_evictions_total", "table", tables[i],
-		       evictions[i]);
+	single(f, "bulkhead_detect_learning", "gauge",
+	       "1 while detection learns its baseline.", d->learning);
+	labelled(f, "bulkhead_detect_memory_bytes", "gauge",
+		 "Detection state memory: allocated once at the caps, and in use.",
+		 "state", mem, bytes, 2);
+	labelled(f, "bulkhead_detect_table_entries", "gauge",
+		 "Entries in a detection table.", "table", tables, entries, 5);
+	labelled(f, "bulkhead_detect_table_capacity", "gauge",
+		 "Maximum entries of a detection table (its cap).", "table",
+		 tables, caps, 5);
+	labelled(f, "bulkhead_detect_evictions_total", "counter",
+		 "Entries a full detection table evicted.", "table", tables,
+		 evictions, 5);
 }
 
 int bh_metrics_render(const struct bh_node_stats *ns, char **text,

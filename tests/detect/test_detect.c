@@ -1361,6 +1361,23 @@ static int views(struct bh_detect *d, struct fspec s, __u64 id, int n_views)
 	return ret;
 }
 
+/* Interim views of 30 unanswered pings to new hosts, age s seconds. */
+static void pings_viewed(struct bh_detect *d, int s)
+{
+	struct bh_detect_flow f;
+	int i;
+
+	for (i = 0; i < 30; i++) {
+		struct fspec fs = {10 + i * 0.1, H_ATT, ID_WEB, 0x1000 + i,
+				   ID_DB, 0, F_ICMP_NO, 0, 0, "web", NULL};
+
+		f = mkflow(&fs, 1000 + (__u64)i);
+		f.flags = 0;
+		f.end_ns = f.start_ns + (__u64)s * 1000000000ULL;
+		assert_int_equal(bh_detect_flow(d, &f), 0);
+	}
+}
+
 /* Interim views count a connection once: admin fan-out attempts (spray
  * ratio), transfer occurrences; an unanswered echo fails after the grace
  * without waiting for its final record. */
@@ -1369,7 +1386,6 @@ static void test_interim_views(void **state)
 	const struct bh_detect_alert *a;
 	struct collector c = {0};
 	struct bh_detect_config cfg;
-	struct bh_detect_flow f;
 	struct bh_detect *d;
 	int i;
 
@@ -1409,27 +1425,9 @@ static void test_interim_views(void **state)
 	 * timeout closed their records. */
 	collector_reset(&c);
 	d = engine(&cfg, &c);
-	for (i = 0; i < 30; i++) {
-		struct fspec s = {
-		    10 + i * 0.1, H_ATT, ID_WEB, 0x1000 + i, ID_DB, 0,
-		    F_ICMP_NO,	  0,	 0,	 "web",	     NULL};
-
-		f = mkflow(&s, 1000 + (__u64)i);
-		f.flags = 0;
-		f.end_ns = f.start_ns + 1000000000ULL;
-		assert_int_equal(bh_detect_flow(d, &f), 0);
-		assert_int_equal(count_new(&c, BH_DETECT_SWEEP), 0);
-	}
-	for (i = 0; i < 30; i++) {
-		struct fspec s = {
-		    10 + i * 0.1, H_ATT, ID_WEB, 0x1000 + i, ID_DB, 0,
-		    F_ICMP_NO,	  0,	 0,	 "web",	     NULL};
-
-		f = mkflow(&s, 1000 + (__u64)i);
-		f.flags = 0;
-		f.end_ns = f.start_ns + 4000000000ULL;
-		assert_int_equal(bh_detect_flow(d, &f), 0);
-	}
+	pings_viewed(d, 1);
+	assert_int_equal(count_new(&c, BH_DETECT_SWEEP), 0);
+	pings_viewed(d, 4);
 	a = first_new(&c, BH_DETECT_SWEEP);
 	assert_non_null(a);
 	assert_string_equal(a->technique, "T1018");
