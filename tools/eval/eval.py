@@ -347,7 +347,8 @@ def print_table(results, per, md, out):
             t[1] = v["max"]
             t[2] = v["mem_bytes"]
     out.write("\nDetection state: %s in use at most, %s allocated (fixed at "
-              "the caps). Tables, most entries in a capture / cap: %s\n"
+              "the caps). Tables at the end of a capture, most entries / "
+              "cap: %s\n"
               % (human(used), human(alloc),
                  ", ".join("%s %d/%d" % (k, v[0], v[1])
                            for k, v in tab.items())))
