@@ -92,7 +92,11 @@ def replay(bulkhead, source, truth_path, truth, detect_config=None):
            "%ds" % learning, "-o", "json", "--flows", "all", "-q"]
     if detect_config:
         cmd += ["--detect-config", detect_config]
-    out = subprocess.run(cmd, capture_output=True, text=True)
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True)
+    except OSError as e:
+        raise SystemExit("eval: cannot run %s: %s (build bulkhead first, "
+                         "or pass --bulkhead)" % (bulkhead, e.strerror))
     if out.returncode:
         raise SystemExit("%s: replay failed (%d): %s"
                          % (pcap, out.returncode, out.stderr.strip()))
