@@ -153,6 +153,10 @@ static void render_collector(FILE *f, const struct bh_collector_stats *c)
 	for (i = 1; i < BH_END_MAX; i++)
 		sample(f, "bulkhead_flow_records_total", "end_reason",
 		       bh_end_reason_str(i), c->records[i]);
+	family(f, "bulkhead_flow_interim_views_total", "counter",
+	       "Interim views of young flows handed to detection (not records).");
+	sample(f, "bulkhead_flow_interim_views_total", NULL, NULL,
+	       c->interim_views);
 	family(f, "bulkhead_events_received_total", "counter",
 	       "Events the collector read from the ring buffer, by type.");
 	sample(f, "bulkhead_events_received_total", "type", "new_flow",

@@ -29,6 +29,7 @@ static void sample_stats(struct bh_node_stats *ns, __u64 scale)
 	ns->col.drop_bytes[BH_REASON_POLICY_DENIED] = 420;
 	ns->col.flows_active = 33;
 	ns->col.records[BH_END_FIN] = 4;
+	ns->col.interim_views = 9;
 	ns->n_maps = 1;
 	ns->maps[0] = (struct bh_map_occupancy){ "bh_flows", 40, 262144 };
 	ns->have_export = true;
@@ -110,6 +111,7 @@ static void test_render(void **state)
 	assert_non_null(strstr(text, "\nbulkhead_policy_generation 12\n"));
 	assert_non_null(strstr(text, "\nbulkhead_map_entries{map=\"bh_flows\"} 40\n"));
 	assert_non_null(strstr(text, "\nbulkhead_flow_records_total{end_reason=\"fin\"} 4\n"));
+	assert_non_null(strstr(text, "\nbulkhead_flow_interim_views_total 9\n"));
 	free(text);
 }
 
