@@ -17,7 +17,7 @@
  * carry the counts of their own interval, detection wants the total. */
 struct bh_open_flow {
 	__u64 flow_id; /* 0: empty slot */
-	__u64 packets[2];
+	__u64 packets[2]; /* sums of the records so far */
 	__u64 bytes[2];
 };
 
@@ -28,6 +28,7 @@ struct bh_pipeline {
 	struct bh_open_flow *open;
 	__u32 open_cap; /* power of two */
 	__u32 open_n;
+	__u64 failure_grace_ns;	   /* detection's, for the interim window */
 	struct bh_geo_info geo[2]; /* this record's enrichment */
 	struct bh_pipeline_stats st;
 };
@@ -275,13 +276,21 @@ static void bh_detect_peer_from(struct bh_detect_peer *d,
 		      e->identity_kind == BH_KIND_EXTERNAL;
 }
 
-static void bh_pipeline_detect_record(struct bh_pipeline *p,
-				      const struct bh_flow_record *r)
+/* bh_flow_record.mark: an earlier view of the flow was answered. */
+#define BH_MARK_ANSWERED 0x01
+
+/* One view of a flow for detection: a record (final, or at an active
+ * timeout) or an interim view. Counters become cumulative over the flow:
+ * a flow's first record and its interim views count from its start; after
+ * an active-timeout record the sums of its records so far are kept in the
+ * open-flow table. */
+static void bh_pipeline_detect_view(struct bh_pipeline *p,
+				    struct bh_flow_record *r, bool interim)
 {
-	bool final = r->end_reason != BH_END_ACTIVE_TIMEOUT;
+	bool final = !interim && r->end_reason != BH_END_ACTIVE_TIMEOUT;
 	struct bh_open_flow *of = NULL;
 	struct bh_detect_flow f;
-	int i;
+	int i, ret;
 
 	memset(&f, 0, sizeof(f));
 	f.id = r->flow_id;
@@ -300,33 +309,36 @@ static void bh_pipeline_detect_record(struct bh_pipeline *p,
 		f.flags |= BH_DETECT_F_FINAL;
 	if (r->proto == 6 && !(r->tcp_flags[BH_SIDE_INIT] & BH_TCP_SYN))
 		f.flags |= BH_DETECT_F_MIDSTREAM;
-
-	if (r->record_index) {
+	if (r->mark & BH_MARK_ANSWERED)
 		f.flags |= BH_DETECT_F_CONT;
+
+	/* Records before this one (active timeouts) left their sums. */
+	if (r->record_index || (!interim && !final)) {
 		of = bh_open_find(p, r->flow_id);
-		if (of) {
-			for (i = 0; i < 2; i++) {
-				of->packets[i] += r->packets[i];
-				of->bytes[i] += r->bytes[i];
-				f.packets[i] = of->packets[i];
-				f.bytes[i] = of->bytes[i];
-			}
-		}
-	} else if (!final) {
-		of = bh_open_add(p, r->flow_id);
-		if (of) {
-			for (i = 0; i < 2; i++) {
-				of->packets[i] = r->packets[i];
-				of->bytes[i] = r->bytes[i];
-			}
-		} else {
+		if (!of && !interim && !final)
+			of = bh_open_add(p, r->flow_id);
+		/* table full: this interval's counters only */
+		if (!of)
 			p->st.open_dropped++;
+	}
+	for (i = 0; of && i < 2; i++) {
+		f.packets[i] += of->packets[i];
+		f.bytes[i] += of->bytes[i];
+		/* an interim view reports nothing: the next record counts
+		 * its packets again */
+		if (!interim) {
+			of->packets[i] = f.packets[i];
+			of->bytes[i] = f.bytes[i];
 		}
 	}
+	ret = bh_detect_flow(p->detect, &f);
+	if (ret == BH_DETECT_ANSWERED)
+		r->mark |= BH_MARK_ANSWERED;
 	if (final && of)
 		bh_open_del(p, of);
+	if (interim)
+		p->st.interim++;
 	p->st.open_flows = p->open_n;
-	bh_detect_flow(p->detect, &f);
 }
 
 void bh_pipeline_record(void *ctx, struct bh_flow_record *r)
@@ -337,11 +349,25 @@ void bh_pipeline_record(void *ctx, struct bh_flow_record *r)
 	if (p->o.geo)
 		bh_pipeline_enrich(p, r);
 	if (p->detect)
-		bh_pipeline_detect_record(p, r);
+		bh_pipeline_detect_view(p, r, false);
 	if (p->o.export)
 		bh_export_flow(p->o.export, r);
 	if (p->o.on_record)
 		p->o.on_record(p->o.ctx, r);
+}
+
+void bh_pipeline_interim(void *ctx, struct bh_flow_record *r)
+{
+	struct bh_pipeline *p = ctx;
+
+	if (p->detect)
+		bh_pipeline_detect_view(p, r, true);
+}
+
+__u64 bh_pipeline_interim_window(const struct bh_pipeline *p)
+{
+	/* a grace of 0 (judge at once): one view per flow, at its first poll */
+	return p->detect ? (p->failure_grace_ns ?: 1) : 0;
 }
 
 void bh_pipeline_advance(struct bh_pipeline *p, __u64 now_ns)
@@ -386,6 +412,7 @@ int bh_pipeline_new(struct bh_pipeline **out,
 	if (!p->o.max_open_flows)
 		p->o.max_open_flows = 1u << 20;
 	if (opts->detect) {
+		p->failure_grace_ns = opts->detect->failure_grace_ns;
 		err = bh_detect_new(&p->detect, opts->detect, bh_pipeline_alert,
 				    p);
 		if (err) {

@@ -10,6 +10,15 @@
  *
  *	collector --emit--> bh_pipeline_record() --> geo --> detect --> export
  *	                                                       \--> alerts --> export
+ *	collector --interim--> bh_pipeline_interim() --> detect
+ *
+ * Interim views (collector.h) go to detection only: a connection is judged
+ * within seconds of its start, while its record waits for the flow to end.
+ * Detection gets every view of a flow with counters cumulative since the
+ * flow began (records carry their own interval) and BH_DETECT_F_CONT once
+ * a view was answered. "Answered" is kept in the record's mark (the
+ * collector stores it with the flow); the sums of earlier records of a
+ * flow past an active timeout in a table of max_open_flows.
  */
 #ifndef BH_PIPELINE_H
 #define BH_PIPELINE_H
@@ -38,8 +47,8 @@ struct bh_pipeline_opts {
 	void (*on_alert)(void *ctx, const struct bh_detect_alert *a,
 			 const Bulkhead__Telemetry__V1__Alert *pb);
 	void *ctx;
-	/* Flows whose records are still coming (active timeout) tracked at
-	 * most, for detection's cumulative counters; 0: 1 << 20. */
+	/* Flows past an active timeout tracked at most, for detection's
+	 * cumulative counters; 0: 1 << 20. */
 	__u32 max_open_flows;
 };
 
@@ -49,6 +58,12 @@ void bh_pipeline_free(struct bh_pipeline **p);
 
 /* The collector's emit callback (ctx = the pipeline). */
 void bh_pipeline_record(void *ctx, struct bh_flow_record *r);
+/* The collector's interim callback (ctx = the pipeline): detection only. */
+void bh_pipeline_interim(void *ctx, struct bh_flow_record *r);
+
+/* The collector's interim window that suits detection (its failure grace),
+ * 0 when detection is off: no interim views needed. */
+__u64 bh_pipeline_interim_window(const struct bh_pipeline *p);
 
 /* Time moves on without records (detection windows). */
 void bh_pipeline_advance(struct bh_pipeline *p, __u64 now_ns);
@@ -66,6 +81,7 @@ struct bh_pipeline_stats {
 	__u64 alerts;        /* alert emissions (all states) */
 	__u64 open_flows;    /* gauge */
 	__u64 open_dropped;  /* table full: detection saw interval counts */
+	__u64 interim;       /* interim views passed to detection */
 };
 void bh_pipeline_stats(const struct bh_pipeline *p,
 		       struct bh_pipeline_stats *out);
