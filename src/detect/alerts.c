@@ -265,13 +265,16 @@ struct bh_detect_alert *bh_detect_hit(struct bh_detect_ctx *ctx,
 		d->st.alerts[h->detector]++;
 		if (h->severity <= BH_SEV_CRITICAL)
 			d->st.alerts_sev[h->detector][h->severity]++;
-	} else if ((repeat = !h->no_evidence && repeat_of(e, f->id))) {
-		/* A later view of a flow already counted (interim views, active
-		 * timeouts): the same occurrence, seen further along. */
-		if (ctx->now_ns > e->a.last_ns)
-			e->a.last_ns = ctx->now_ns;
 	} else {
-		e->a.count++;
+		/* A later view of a flow already counted (interim views, active
+		 * timeouts) is the same occurrence, seen further along: not
+		 * counted again, but it may have grown worse (an upload past
+		 * its threshold), so score and severity still rise. */
+		repeat = !h->no_evidence && repeat_of(e, f->id);
+		if (!repeat) {
+			e->a.count++;
+			d->st.aggregated[h->detector]++;
+		}
 		if (ctx->now_ns > e->a.last_ns)
 			e->a.last_ns = ctx->now_ns;
 		if (h->score > e->a.score)
@@ -281,7 +284,6 @@ struct bh_detect_alert *bh_detect_hit(struct bh_detect_ctx *ctx,
 			snprintf(e->a.technique, sizeof(e->a.technique), "%s",
 				 h->technique ? h->technique : "");
 		}
-		d->st.aggregated[h->detector]++;
 	}
 	if (!h->no_evidence && !repeat) {
 		bh_detect_alert_add_evidence(&e->a, f->id);

@@ -140,8 +140,17 @@ static void gd_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 	if (!gd_is_workload(&f->init))
 		return;
 	bh_geo_novelty_touch(gd->nov, gd_wkey(&f->init), f->start_ns);
-	if (!f->resp.external || !ctx->first)
+	if (!f->resp.external)
 		return;
+	if (!ctx->first) {
+		/* a later view of a counted flow: its bytes so far */
+		n = bh_geo_novelty_flow_bytes(gd->nov, gd_wkey(&f->init), f->id,
+					      f->bytes[BH_DETECT_FWD],
+					      f->bytes[BH_DETECT_REV], found);
+		for (i = 0; i < n; i++)
+			gd_raise(ctx, gd, &found[i]);
+		return;
+	}
 	/* not found: a contact without country or AS, counted as such */
 	bh_geo_lookup(gd->geo, &f->resp.addr, &g);
 	memset(&c, 0, sizeof(c));

@@ -278,8 +278,11 @@ static void nov_aggregate(struct bh_geo_finding *f,
 		f->last_seen_ns = c->ts_ns;
 	if (c->ts_ns < f->first_seen_ns)
 		f->first_seen_ns = c->ts_ns;
-	if (f->n_flow_ids < BH_GEO_FINDING_EVIDENCE)
+	if (f->n_flow_ids < BH_GEO_FINDING_EVIDENCE) {
+		f->flow_out[f->n_flow_ids] = c->bytes_out;
+		f->flow_in[f->n_flow_ids] = c->bytes_in;
 		f->flow_ids[f->n_flow_ids++] = c->flow_id;
+	}
 	f->flows++;
 	f->bytes_out = nov_sat_add(f->bytes_out, c->bytes_out);
 	f->bytes_in = nov_sat_add(f->bytes_in, c->bytes_in);
@@ -460,6 +463,45 @@ int bh_geo_novelty_contact(struct bh_geo_novelty *n,
 		return -EINVAL;
 	err = nov_observe(n, c, out, &got);
 	return err < 0 ? err : (int)got;
+}
+
+int bh_geo_novelty_flow_bytes(struct bh_geo_novelty *n, __u32 identity,
+			      __u64 flow_id, __u64 bytes_out, __u64 bytes_in,
+			      struct bh_geo_finding out[BH_GEO_CONTACT_FINDINGS])
+{
+	__u32 i, k;
+	int got = 0;
+
+	if (!n || !out)
+		return -EINVAL;
+	for (i = 0; i < n->n_pending && got < BH_GEO_CONTACT_FINDINGS; i++) {
+		struct bh_geo_finding *f = &n->pending[i];
+
+		if (f->identity != identity)
+			continue;
+		for (k = 0; k < f->n_flow_ids; k++) {
+			if (f->flow_ids[k] != flow_id)
+				continue;
+			if (bytes_out <= f->flow_out[k] &&
+			    bytes_in <= f->flow_in[k])
+				break;
+			if (bytes_out > f->flow_out[k])
+				f->bytes_out = nov_sat_add(
+					f->bytes_out, bytes_out - f->flow_out[k]);
+			if (bytes_in > f->flow_in[k])
+				f->bytes_in = nov_sat_add(
+					f->bytes_in, bytes_in - f->flow_in[k]);
+			f->flow_out[k] = bytes_out > f->flow_out[k] ?
+						 bytes_out :
+						 f->flow_out[k];
+			f->flow_in[k] = bytes_in > f->flow_in[k] ? bytes_in :
+								  f->flow_in[k];
+			out[got] = *f;
+			nov_judge(n, &out[got++]);
+			break;
+		}
+	}
+	return got;
 }
 
 /* Take the findings due at now_ns, oldest first, up to max; into out when

@@ -71,6 +71,10 @@ struct bh_geo_finding {
 	__u64 last_seen_ns;    /* last aggregated contact */
 	__u64 baseline_end_ns; /* end of the identity's baseline */
 	__u64 flow_ids[BH_GEO_FINDING_EVIDENCE];
+	/* bytes of each evidence flow as last accounted: a flow's later
+	 * views (bh_geo_novelty_flow_bytes) add what it sent since */
+	__u64 flow_out[BH_GEO_FINDING_EVIDENCE];
+	__u64 flow_in[BH_GEO_FINDING_EVIDENCE];
 	__u32 n_flow_ids;
 	__u32 flows;	 /* contacts aggregated, first included */
 	__u64 bytes_out; /* summed over the aggregated contacts */
@@ -125,6 +129,16 @@ int bh_geo_novelty_observe(struct bh_geo_novelty *n,
 int bh_geo_novelty_contact(struct bh_geo_novelty *n,
 			   const struct bh_geo_contact *c,
 			   struct bh_geo_finding out[BH_GEO_CONTACT_FINDINGS]);
+
+/* A later view of a flow already counted by a contact (detection sees a
+ * flow several times while it grows): its cumulative bytes replace those
+ * accounted so far in every open finding that holds it as evidence, which
+ * are then judged again into out[] (an upload that grows past the
+ * threshold turns T1071 into T1041). Returns how many, or -errno. Flows
+ * past the evidence cap keep the bytes of their first view. */
+int bh_geo_novelty_flow_bytes(struct bh_geo_novelty *n, __u32 identity,
+			      __u64 flow_id, __u64 bytes_out, __u64 bytes_in,
+			      struct bh_geo_finding out[BH_GEO_CONTACT_FINDINGS]);
 
 /* Hand over, oldest first, up to max open findings whose aggregation
  * window (first contact + cfg->aggregate_ns) ended at or before now_ns;

@@ -275,6 +275,48 @@ static void test_contact_and_expire(void **state)
 	bh_geo_novelty_free(&n);
 }
 
+/* A flow seen again as it grows (detection's interim views): its new bytes
+ * replace what was accounted for it, and the finding is judged again. */
+static void test_flow_grows(void **state)
+{
+	struct bh_geo_novelty_config cfg = small_cfg();
+	struct bh_geo_finding out[BH_GEO_CONTACT_FINDINGS];
+	struct bh_geo_novelty *n = NULL;
+	struct bh_geo_info g = geo("SC", 64511);
+	struct bh_geo_contact c = {
+	    .identity = 500,
+	    .ts_ns = 2 * HOUR,
+	    .flow_id = 10,
+	    .geo = &g,
+	    .bytes_out = 1 << 10,
+	    .bytes_in = 4 << 10,
+	};
+
+	(void)state;
+	assert_int_equal(bh_geo_novelty_new(&n, &cfg), 0);
+	assert_int_equal(bh_geo_novelty_touch(n, 500, 0), 0);
+	assert_int_equal(bh_geo_novelty_contact(n, &c, out), 1);
+	assert_int_equal(out[0].technique, BH_GEO_TECH_T1071);
+	/* an unknown flow, another identity, or nothing new: no finding */
+	assert_int_equal(bh_geo_novelty_flow_bytes(n, 500, 99, 5 << 20, 0,
+						   out), 0);
+	assert_int_equal(bh_geo_novelty_flow_bytes(n, 501, 10, 5 << 20, 0,
+						   out), 0);
+	assert_int_equal(bh_geo_novelty_flow_bytes(n, 500, 10, 1 << 10,
+						   4 << 10, out), 0);
+	/* the same flow, 2 MiB up now: counted once, judged T1041 */
+	assert_int_equal(bh_geo_novelty_flow_bytes(n, 500, 10, 2 << 20,
+						   8 << 10, out), 1);
+	assert_int_equal(out[0].flows, 1);
+	assert_int_equal(out[0].bytes_out, 2 << 20);
+	assert_int_equal(out[0].bytes_in, 8 << 10);
+	assert_int_equal(out[0].technique, BH_GEO_TECH_T1041);
+	assert_int_equal(out[0].severity, BH_GEO_SEV_HIGH);
+	assert_int_equal(bh_geo_novelty_flow_bytes(NULL, 500, 10, 0, 0, out),
+			 -EINVAL);
+	bh_geo_novelty_free(&n);
+}
+
 /* Contacts without enrichment are counted and judged on what they have. */
 static void test_unenriched(void **state)
 {
@@ -474,6 +516,7 @@ int main(void)
 	    cmocka_unit_test(test_per_identity_baseline),
 	    cmocka_unit_test(test_touch_starts_baseline),
 	    cmocka_unit_test(test_contact_and_expire),
+	    cmocka_unit_test(test_flow_grows),
 	    cmocka_unit_test(test_unenriched),
 	    cmocka_unit_test(test_aggregation_across_keys),
 	    cmocka_unit_test(test_identity_cap),
