@@ -40,8 +40,14 @@ struct bh_ctrack {
 	__u8 icmp_code;
 	__u8 icmp_from_b; /* the ICMP message came from endpoint b */
 	__u8 tun_type;    /* enum bh_tunnel, from an event; 0 unknown */
-	__u8 pad;
+	__u8 view;	  /* V_*: interim views; the consumer's mark */
 };
+
+/* bh_ctrack.view: the collector's bits, and above them the consumer's mark
+ * (bh_flow_record.mark). */
+#define V_CHANGED    0x01 /* new packets since the last interim view */
+#define V_LATE	     0x02 /* the view past interim_window was given */
+#define V_MARK_SHIFT 4
 
 struct bh_collector {
 	struct bh_collector_opts opts;
@@ -78,6 +84,7 @@ void bh_collector_opts_default(struct bh_collector_opts *opts)
 	opts->delete_closed_after_ns = 30 * NS_PER_SEC;
 	opts->event_grace_ns = 1 * NS_PER_SEC;
 	opts->max_flows = (BH_FLOW_MAP_SIZE + BH_DENY_MAP_SIZE) / 8 * 9;
+	opts->interim_window_ns = 3 * NS_PER_SEC;
 }
 
 static __u32 roundup_pow2(__u32 v)
@@ -373,8 +380,14 @@ static void community_id(struct bh_collector *c, const struct bh_ctrack *t,
 		r->community_id[0] = '\0';
 }
 
-static void emit_record(struct bh_collector *c, struct bh_ctrack *t,
-			enum bh_end_reason why)
+static __u64 since(__u64 now, __u64 then)
+{
+	return now > then ? now - then : 0;
+}
+
+/* The record of t's counters since its last record, in c->rec. */
+static void build_record(struct bh_collector *c, struct bh_ctrack *t,
+			 enum bh_end_reason why)
 {
 	const struct bh_flow *f = &t->snap;
 	const struct bh_collector_resolver *res = &c->resolver;
@@ -425,10 +438,46 @@ static void emit_record(struct bh_collector *c, struct bh_ctrack *t,
 		if (f->vlan[i])
 			r->vlan[r->vlan_count++] = f->vlan[i];
 	community_id(c, t, r);
+}
 
+/* Hands c->rec to cb, with the flow's mark, and keeps the mark cb left. */
+static void deliver(struct bh_collector *c, struct bh_ctrack *t,
+		    bh_record_cb cb, void *ctx)
+{
+	c->rec.mark = t->view >> V_MARK_SHIFT;
+	cb(ctx, &c->rec);
+	t->view = (__u8)((t->view & ((1u << V_MARK_SHIFT) - 1)) |
+			 ((c->rec.mark & BH_RECORD_MARK_MASK) << V_MARK_SHIFT));
+}
+
+static void emit_record(struct bh_collector *c, struct bh_ctrack *t,
+			enum bh_end_reason why)
+{
+	build_record(c, t, why);
 	c->st.records[why]++;
 	c->st.records_total++;
-	c->opts.emit(c->opts.emit_ctx, r);
+	deliver(c, t, c->opts.emit, c->opts.emit_ctx);
+}
+
+/* An interim view of an active flow read in this poll (collector.h): while
+ * it is young, when it changed; past that age, once. */
+static void interim_view(struct bh_collector *c, struct bh_ctrack *t)
+{
+	if (!c->opts.interim || t->state != T_ACTIVE)
+		return;
+	if (since(c->now, t->start_ns) < c->opts.interim_window_ns) {
+		if (!(t->view & V_CHANGED))
+			return;
+	} else if (t->view & V_LATE) {
+		return;
+	} else {
+		t->view |= V_LATE;
+	}
+	t->view &= (__u8)~V_CHANGED;
+	build_record(c, t, BH_END_UNSPEC);
+	c->rec.end_ns = c->clock->to_wall_ns(c->clock, c->now);
+	c->st.interim_views++;
+	deliver(c, t, c->opts.interim, c->opts.interim_ctx);
 }
 
 /* Counters so far become the base of the next record. */
@@ -481,12 +530,8 @@ static void open_flow(struct bh_collector *c, struct bh_ctrack *t,
 	t->start_ns = start_ns;
 	t->record_start_ns = start_ns;
 	t->done_ns = 0;
+	t->view = V_CHANGED;
 	set_state(c, t, T_ACTIVE);
-}
-
-static __u64 since(__u64 now, __u64 then)
-{
-	return now > then ? now - then : 0;
 }
 
 static void check_timeouts(struct bh_collector *c, struct bh_ctrack *t)
@@ -587,6 +632,8 @@ static void update(struct bh_collector *c, struct bh_ctrack *t,
 		open_flow(c, t, &t->snap, t->done_ns);
 	}
 	account(c, f, prev);
+	if (f->last_seen_ns != t->snap.last_seen_ns)
+		t->view |= V_CHANGED;
 	t->snap = *f;
 	t->poll = c->poll;
 
@@ -656,8 +703,12 @@ void bh_collector_poll_end(struct bh_collector *c, __u64 now)
 	for (i = 0; i < c->hwm; i++) {
 		struct bh_ctrack *t = &c->slots[i];
 
-		if (t->state == T_FREE || t->poll == c->poll)
+		if (t->state == T_FREE)
 			continue;
+		if (t->poll == c->poll) {
+			interim_view(c, t);
+			continue;
+		}
 		if (t->state == T_EVENT) {
 			if (since(now, t->snap.first_seen_ns) <
 			    c->opts.event_grace_ns)
@@ -672,6 +723,7 @@ void bh_collector_poll_end(struct bh_collector *c, __u64 now)
 		if (c->source.lookup &&
 		    !c->source.lookup(c->source.ctx, &t->key, t->denied, &f)) {
 			update(c, t, &f);
+			interim_view(c, t);
 			continue;
 		}
 		if (t->state == T_ACTIVE) {

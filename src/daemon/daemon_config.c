@@ -54,7 +54,6 @@ struct cfg_ctx {
 	unsigned int n_errors;
 	struct bh_daemon_config *c;
 	struct bh_daemon_iface *iface; /* the interface entry being walked */
-	const char *geo_prefix;	       /* "geoip" or "geoip.novelty" */
 };
 
 static void cfg_error_at(struct cfg_ctx *x, int line, int col, const char *fmt,
@@ -787,10 +786,10 @@ static bool empty_scalar(const yaml_node_t *n)
 	return n->type == YAML_SCALAR_NODE && !n->data.scalar.length;
 }
 
-/* The detection engine's loader reports "FILE:LINE:COL: key: what"; print
- * it in this loader's style. */
-static void detect_error(struct cfg_ctx *x, const yaml_node_t *n,
-			 const char *msg)
+/* The detection and GeoIP loaders report "FILE:LINE:COL: key: what";
+ * print it in this loader's style. */
+static void section_error(struct cfg_ctx *x, const yaml_node_t *n,
+			  const char *msg)
 {
 	size_t len = strlen(x->name);
 	unsigned int line, col;
@@ -819,60 +818,26 @@ static int sec_detect(struct cfg_ctx *x, const yaml_node_t *n)
 	ret = bh_detect_config_load_node(
 	    &x->c->detect, x->doc, (yaml_node_t *)n, x->name, err, sizeof(err));
 	if (ret == -EINVAL)
-		detect_error(x, n, err);
+		section_error(x, n, err);
 	else if (ret)
 		cfg_error(x, n, "'detect': %s", strerror(-ret));
 	return ret;
 }
 
-/* geoip: every scalar goes to bh_geo_config_set() as "geoip.KEY" or
- * "geoip.novelty.KEY", which knows names, units and bounds. */
-static int geo_pair(struct cfg_ctx *x, const char *k, const yaml_node_t *kn,
-		    const yaml_node_t *vn)
-{
-	const char *prefix = x->geo_prefix, *why = NULL, *s;
-	char key[128], what[sizeof(key) + 2];
-	int ret;
-
-	snprintf(key, sizeof(key), "%s.%s", prefix, k);
-	if (!strcmp(key, "geoip.novelty")) {
-		snprintf(what, sizeof(what), "'%s'", key);
-		x->geo_prefix = key;
-		ret = walk_mapping(x, vn, what, geo_pair);
-		x->geo_prefix = prefix;
-		return ret;
-	}
-	s = want_scalar(x, vn, key);
-	if (!s)
-		return -EINVAL;
-	ret = bh_geo_config_set(&x->c->geo, key, s, &why);
-	if (ret == -ENOENT) {
-		cfg_error(x, kn, "unknown key '%s' in '%s' (%s)", k, prefix,
-			  !strcmp(prefix, "geoip")
-			      ? "city_db, asn_db, cache_size, novelty"
-			      : "enabled, baseline, aggregate, "
-				"max_identities, max_countries, max_asns, "
-				"max_pending, upload_bytes, upload_ratio");
-		return -EINVAL;
-	}
-	if (ret) {
-		cfg_error(x, vn, "'%s' is '%s': %s", key, s,
-			  why ? why : strerror(-ret));
-		return -EINVAL;
-	}
-	return 0;
-}
-
+/* geoip: the GeoIP part's own loader (relative database paths taken
+ * from the config's directory). */
 static int sec_geoip(struct cfg_ctx *x, const yaml_node_t *n)
 {
+	char err[512] = "";
 	int ret;
 
 	x->c->geo_enabled = true;
-	if (empty_scalar(n))
-		return 0;
-	x->geo_prefix = "geoip";
-	ret = walk_mapping(x, n, "'geoip'", geo_pair);
-	x->geo_prefix = NULL;
+	ret = bh_geo_config_load_node(&x->c->geo, x->doc, (yaml_node_t *)n,
+				      x->name, err, sizeof(err));
+	if (ret == -EINVAL)
+		section_error(x, n, err);
+	else if (ret)
+		cfg_error(x, n, "'geoip': %s", strerror(-ret));
 	return ret;
 }
 
@@ -944,35 +909,12 @@ static int resolve_rel(const char *name, char **path)
 	return 0;
 }
 
-/* The same for a fixed-size path (the GeoIP databases). */
-static int resolve_rel_buf(const char *name, char *path, size_t size)
-{
-	char *p = path[0] ? strdup(path) : NULL;
-	int err;
-
-	if (path[0] && !p)
-		return -ENOMEM;
-	err = resolve_rel(name, &p);
-	if (!err && p && strlen(p) >= size)
-		err = -ENAMETOOLONG;
-	if (!err && p)
-		strcpy(path, p);
-	free(p);
-	return err;
-}
-
+/* (the GeoIP loader resolves its database paths itself) */
 static int resolve_paths(struct bh_daemon_config *c, const char *name)
 {
-	int err;
+	int err = resolve_rel(name, &c->policy);
 
-	err = resolve_rel(name, &c->policy);
-	err = err ?: resolve_rel(name, &c->detect.baseline_path);
-	err = err
-		  ?: resolve_rel_buf(name, c->geo.city_db,
-				     sizeof(c->geo.city_db));
-	err =
-	    err ?: resolve_rel_buf(name, c->geo.asn_db, sizeof(c->geo.asn_db));
-	return err;
+	return err ?: resolve_rel(name, &c->detect.baseline_path);
 }
 
 static int fill_defaults(struct bh_daemon_config *c)

@@ -7,9 +7,8 @@
  *
  * The telemetry sections (collector, export, metrics, detect, geoip) are
  * checked here too, so that a bad value stops the start with its position
- * rather than surfacing later: `detect` through the detection engine's own
- * loader, `geoip` key by key through bh_geo_config_set(), export URLs
- * through the sink URL parser.
+ * rather than surfacing later: `detect` and `geoip` through their parts'
+ * own node loaders, export URLs through the sink URL parser.
  */
 #ifndef BH_DAEMON_CONFIG_H
 #define BH_DAEMON_CONFIG_H

@@ -46,6 +46,7 @@ struct bh_daemon_tel {
 	struct bh_metrics *metrics;
 	struct bh_flow_names *names;
 	struct bh_epochs epochs;
+	struct bh_detect_stats det_st; /* the last read, for NodeStats */
 	struct bh_ev_source poll_timer;
 	struct bh_ev_source stats_timer;
 	struct bh_ev_source ring;

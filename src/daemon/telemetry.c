@@ -93,26 +93,15 @@ void bh_tel_policy_changed(struct bh_daemon *d, bool switched)
 	names_rebuild(d);
 }
 
-static void detect_stats(struct bh_daemon_tel *t, struct bh_node_detect *nd)
+/* Detection's counters into t->det_st; NULL when detection is off. */
+static const struct bh_detect_stats *detect_stats(struct bh_daemon_tel *t)
 {
 	struct bh_detect *det = t->pipe ? bh_pipeline_detect(t->pipe) : NULL;
-	struct bh_detect_stats st;
-	unsigned int i;
 
-	memset(nd, 0, sizeof(*nd));
 	if (!det)
-		return;
-	bh_detect_stats(det, &st);
-	nd->flows = st.flows;
-	nd->emitted = st.emitted;
-	nd->mem_bytes = st.mem_bytes;
-	nd->alerts_open = st.alerts_open;
-	nd->learning = st.learning;
-	for (i = 0; i < st.n_detectors && i < BH_NODE_MAX_DETECTORS; i++) {
-		nd->det[i].name = st.detector_names[i];
-		nd->det[i].alerts = st.alerts[i];
-	}
-	nd->n_detectors = i;
+		return NULL;
+	bh_detect_stats(det, &t->det_st);
+	return &t->det_st;
 }
 
 static void node_stats(struct bh_daemon *d, struct bh_node_stats *ns)
@@ -123,10 +112,7 @@ static void node_stats(struct bh_daemon *d, struct bh_node_stats *ns)
 
 	bh_node_stats_collect(ns, t->node, have_dp ? &dp : NULL, t->col, t->src,
 			      t->exp, d->generation);
-	if (t->pipe && bh_pipeline_detect(t->pipe)) {
-		ns->have_detect = true;
-		detect_stats(t, &ns->detect);
-	}
+	ns->detect = detect_stats(t);
 }
 
 static void metrics_publish(struct bh_daemon *d)
@@ -444,6 +430,9 @@ static int pipeline_start(struct bh_daemon *d, FILE *errf)
 
 	po.geo = t->geo;
 	po.export = t->exp;
+	/* plugged into detection when both run (and it is enabled) */
+	if (d->cfg->geo_enabled)
+		po.geo_novelty = &d->cfg->geo.novelty;
 	if (d->cfg->detect_enabled) {
 		/* a shallow copy: the engine copies what it keeps */
 		dc = d->cfg->detect;
@@ -487,6 +476,13 @@ static int collector_start(struct bh_daemon *d, FILE *errf)
 	co.clock = &t->clk;
 	co.emit = bh_pipeline_record;
 	co.emit_ctx = t->pipe;
+	/* detection judges a connection attempt within seconds, before its
+	 * record (which waits for the flow to end) */
+	co.interim_window_ns = bh_pipeline_interim_window(t->pipe);
+	if (co.interim_window_ns) {
+		co.interim = bh_pipeline_interim;
+		co.interim_ctx = t->pipe;
+	}
 	err = bh_collector_new(&t->col, &co);
 	if (err) {
 		fprintf(errf, "bulkhead: cannot start the collector: %s\n",
@@ -663,8 +659,9 @@ static void status_collector(struct bh_daemon *d, struct bh_strbuf *o,
 					 (unsigned long long)cs.records[i]);
 		bh_strbuf_printf(
 		    o,
-		    "},\"events\":{\"new_flow\":%llu,\"deny\":%llu,"
-		    "\"invalid\":%llu}},",
+		    "},\"interim_views\":%llu,\"events\":{\"new_flow\":%llu,"
+		    "\"deny\":%llu,\"invalid\":%llu}},",
+		    (unsigned long long)cs.interim_views,
 		    (unsigned long long)cs.events_new_flow,
 		    (unsigned long long)cs.events_deny,
 		    (unsigned long long)cs.events_invalid);
@@ -694,7 +691,8 @@ static void status_collector(struct bh_daemon *d, struct bh_strbuf *o,
 		bh_strbuf_printf(o, "%s%s %llu", i > 1 ? ", " : "",
 				 bh_end_reason_str(i),
 				 (unsigned long long)cs.records[i]);
-	bh_strbuf_printf(o, ")\n");
+	bh_strbuf_printf(o, "), %llu interim views for detection\n",
+			 (unsigned long long)cs.interim_views);
 }
 
 static void status_export(struct bh_daemon *d, struct bh_strbuf *o, bool json)
@@ -764,35 +762,34 @@ static void status_export(struct bh_daemon *d, struct bh_strbuf *o, bool json)
 
 static void status_detect(struct bh_daemon *d, struct bh_strbuf *o, bool json)
 {
-	struct bh_node_detect nd;
-	unsigned int i;
+	const struct bh_detect_stats *st = detect_stats(&d->tel);
 	bool first = true;
+	unsigned int i;
 
-	if (!d->tel.pipe || !bh_pipeline_detect(d->tel.pipe)) {
+	if (!st) {
 		bh_strbuf_printf(o, json ? "\"detection\":null,"
 					 : "detection:      off\n");
 		return;
 	}
-	detect_stats(&d->tel, &nd);
 	if (json) {
 		bh_strbuf_printf(o,
 				 "\"detection\":{\"learning\":%s,\"flows\":"
 				 "%llu,\"alerts_open\":%u,\"emitted\":%llu,"
 				 "\"memory_bytes\":%llu,\"baseline\":",
-				 nd.learning ? "true" : "false",
-				 (unsigned long long)nd.flows, nd.alerts_open,
-				 (unsigned long long)nd.emitted,
-				 (unsigned long long)nd.mem_bytes);
+				 st->learning ? "true" : "false",
+				 (unsigned long long)st->flows, st->alerts_open,
+				 (unsigned long long)st->emitted,
+				 (unsigned long long)st->mem_bytes);
 		if (d->tel.baseline)
 			bh_strbuf_json_str(o, d->tel.baseline);
 		else
 			bh_strbuf_printf(o, "null");
 		bh_strbuf_printf(o, ",\"alerts\":{");
-		for (i = 0; i < nd.n_detectors; i++) {
+		for (i = 0; i < st->n_detectors; i++) {
 			bh_strbuf_printf(o, "%s", i ? "," : "");
-			bh_strbuf_json_str(o, nd.det[i].name);
+			bh_strbuf_json_str(o, st->detector_names[i]);
 			bh_strbuf_printf(o, ":%llu",
-					 (unsigned long long)nd.det[i].alerts);
+					 (unsigned long long)st->alerts[i]);
 		}
 		bh_strbuf_printf(o, "}},");
 		return;
@@ -800,15 +797,15 @@ static void status_detect(struct bh_daemon *d, struct bh_strbuf *o, bool json)
 	bh_strbuf_printf(o,
 			 "detection:      %s, %llu flows, %u alerts open, "
 			 "%llu MiB of state\n                alerts:",
-			 nd.learning ? "learning" : "detecting",
-			 (unsigned long long)nd.flows, nd.alerts_open,
-			 (unsigned long long)(nd.mem_bytes >> 20));
-	for (i = 0; i < nd.n_detectors; i++) {
-		if (!nd.det[i].alerts)
+			 st->learning ? "learning" : "detecting",
+			 (unsigned long long)st->flows, st->alerts_open,
+			 (unsigned long long)(st->mem_bytes >> 20));
+	for (i = 0; i < st->n_detectors; i++) {
+		if (!st->alerts[i])
 			continue;
 		bh_strbuf_printf(o, "%s %s %llu", first ? "" : ",",
-				 nd.det[i].name,
-				 (unsigned long long)nd.det[i].alerts);
+				 st->detector_names[i],
+				 (unsigned long long)st->alerts[i]);
 		first = false;
 	}
 	bh_strbuf_printf(o, "%s\n", first ? " none" : "");

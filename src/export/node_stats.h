@@ -41,21 +41,6 @@ struct bh_map_occupancy {
 	__u64 capacity;
 };
 
-/* Detection, as the node reports it (filled by the caller that runs it). */
-#define BH_NODE_MAX_DETECTORS 16
-struct bh_node_detect {
-	__u64 flows;	   /* records the engine processed */
-	__u64 emitted;	   /* alert emissions, all states */
-	__u64 mem_bytes;   /* state memory */
-	__u32 alerts_open; /* aggregating now */
-	bool learning;
-	unsigned int n_detectors;
-	struct {
-		const char *name;
-		__u64 alerts; /* new alerts */
-	} det[BH_NODE_MAX_DETECTORS];
-};
-
 struct bh_node_stats {
 	__u64 time_ns; /* wall clock */
 	const char *node;
@@ -68,12 +53,14 @@ struct bh_node_stats {
 	unsigned int n_maps;
 	struct bh_map_occupancy maps[BH_NODE_MAX_MAPS];
 	__u32 policy_generation;
-	bool have_detect;
-	struct bh_node_detect detect;
+	/* Detection's counters (bh_detect_stats), NULL when it does not run:
+	 * the caller's copy, read while the snapshot is rendered. */
+	const struct bh_detect_stats *detect;
 };
 
 struct bh_bpf_source;
 struct bh_export;
+struct bh_detect_stats;
 
 /* One snapshot from the parts a node runs; each may be NULL. dp: the data
  * plane's counters summed over CPUs (bh_dp_stats). Map occupancy comes

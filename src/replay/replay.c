@@ -46,6 +46,7 @@ struct bh_replay {
 	FILE *pkt_out;
 	__u64 now;       /* packet time, never moving backwards */
 	__u64 next_poll; /* packet time of the next collector poll */
+	__u64 settle_ns; /* quiet this long: every collector timeout fired */
 	__u64 first_ns, last_ns;
 	__u64 packets;
 	__u64 printed;
@@ -225,7 +226,9 @@ static int bh_replay_del(void *ctx, const struct bh_flow_key *key, bool denied)
 	return bh_engine_flow_delete(r->eng, denied, key);
 }
 
-static int bh_replay_poll(struct bh_replay *r)
+/* One collector poll at packet time t: what a live collector reading the
+ * tables at t would see. */
+static int bh_replay_poll(struct bh_replay *r, __u64 t)
 {
 	int err;
 
@@ -243,13 +246,37 @@ static int bh_replay_poll(struct bh_replay *r)
 	if (r->n_ents)
 		qsort(r->ents, r->n_ents, sizeof(*r->ents),
 		      bh_replay_cmp_entry);
-	bh_clock_replay_set(&r->clk, r->now);
-	bh_collector_poll_begin(r->col, r->now);
+	bh_replay_time = t;
+	bh_clock_replay_set(&r->clk, t);
+	bh_collector_poll_begin(r->col, t);
 	for (i = 0; i < r->n_ents; i++)
 		bh_collector_ingest(r->col, &r->ents[i].key, &r->ents[i].flow,
 				    r->ents[i].denied);
-	bh_collector_poll_end(r->col, r->now);
-	bh_pipeline_advance(r->pipe, r->now);
+	bh_collector_poll_end(r->col, t);
+	bh_pipeline_advance(r->pipe, t);
+	return 0;
+}
+
+/* The polls a live collector, on its timer, would have made before packet
+ * time t: one at every step of the poll interval, whether packets came or
+ * not, so that timeouts and interim views happen when they would have
+ * live (a flow closing before a quiet minute is reported then, not at the
+ * next packet). Once the capture has been quiet for longer than every
+ * collector timeout, further polls would find nothing to do: the replay
+ * skips to the last step before t. */
+static int bh_replay_polls_until(struct bh_replay *r, __u64 t)
+{
+	__u64 iv = r->o->poll_interval_ns;
+	int err;
+
+	while (r->next_poll <= t) {
+		if (r->packets && r->next_poll > r->last_ns + r->settle_ns)
+			r->next_poll += (t - r->next_poll) / iv * iv;
+		err = bh_replay_poll(r, r->next_poll);
+		if (err)
+			return err;
+		r->next_poll += iv;
+	}
 	return 0;
 }
 
@@ -339,6 +366,7 @@ static int bh_replay_setup(struct bh_replay *r, char *err, size_t elen)
 		return ret;
 
 	po.geo = o->geo;
+	po.geo_novelty = o->geo_novelty;
 	po.export = r->exp;
 	po.detect = o->detect;
 	po.on_record = bh_replay_on_record;
@@ -362,6 +390,23 @@ static int bh_replay_setup(struct bh_replay *r, char *err, size_t elen)
 	co.resolver = &r->resolver;
 	co.emit = bh_pipeline_record;
 	co.emit_ctx = r->pipe;
+	/* Interim views for detection, judged within its failure grace
+	 * (the daemon wires the same). */
+	co.interim_window_ns = bh_pipeline_interim_window(r->pipe);
+	if (co.interim_window_ns) {
+		co.interim = bh_pipeline_interim;
+		co.interim_ctx = r->pipe;
+	}
+	/* After this long without packets, polls have nothing left to do. */
+	r->settle_ns = co.idle_timeout_ns;
+	if (co.active_timeout_ns > r->settle_ns)
+		r->settle_ns = co.active_timeout_ns;
+	if (co.delete_closed_after_ns > r->settle_ns)
+		r->settle_ns = co.delete_closed_after_ns;
+	if (co.interim_window_ns > r->settle_ns)
+		r->settle_ns = co.interim_window_ns;
+	r->settle_ns +=
+	    co.close_linger_ns + co.event_grace_ns + 2 * o->poll_interval_ns;
 	ret = bh_collector_new(&r->col, &co);
 	if (ret) {
 		snprintf(err, elen, "cannot start the collector: %s",
@@ -451,21 +496,17 @@ static int bh_replay_packet(struct bh_replay *r, const struct bh_capture_pkt *p)
 
 	if (p->ts_ns > r->now)
 		r->now = p->ts_ns;
-	if (!r->packets)
+	if (!r->packets) {
 		r->first_ns = p->ts_ns;
-	r->last_ns = p->ts_ns;
-	bh_replay_time = r->now;
-
-	/* Collector polls at fixed steps of packet time, before the packet
-	 * that crosses the step: timeouts fire when they would have live. */
-	if (!r->next_poll)
-		r->next_poll = r->now + r->o->poll_interval_ns;
-	if (r->now >= r->next_poll) {
-		err = bh_replay_poll(r);
-		if (err)
-			return err;
 		r->next_poll = r->now + r->o->poll_interval_ns;
 	}
+	/* Collector polls at fixed steps of packet time from the first
+	 * packet, before the packets that follow each step. */
+	err = bh_replay_polls_until(r, r->now);
+	if (err)
+		return err;
+	r->last_ns = p->ts_ns;
+	bh_replay_time = r->now;
 
 	if (caplen > BH_ENGINE_MAX_FRAME)
 		caplen = BH_ENGINE_MAX_FRAME;
@@ -499,13 +540,15 @@ static int bh_replay_finish(struct bh_replay *r, const char *capture_error,
 {
 	const struct bh_replay_opts *o = r->o;
 	struct bh_collector_stats cs;
+	struct bh_pipeline_stats ps;
+	struct bh_detect_stats ds;
 	struct bh_report_meta m = { 0 };
 	struct timespec t1;
 	int ret = 0;
 
 	/* Everything still open ends with the capture. */
 	if (r->packets) {
-		bh_replay_poll(r);
+		bh_replay_poll(r, r->now);
 		bh_collector_flush(r->col, r->now);
 	}
 	bh_pipeline_flush(r->pipe);
@@ -525,6 +568,12 @@ static int bh_replay_finish(struct bh_replay *r, const char *capture_error,
 	m.seconds = bh_elapsed(&r->t0, &t1);
 	m.error = capture_error;
 	m.records_dropped = cs.flows_untracked;
+	if (bh_pipeline_detect(r->pipe)) {
+		bh_detect_stats(bh_pipeline_detect(r->pipe), &ds);
+		bh_pipeline_stats(r->pipe, &ps);
+		m.detect = &ds;
+		m.interim_views = ps.interim;
+	}
 	bh_report_close(r->rep);
 	if (o->format == BH_REPLAY_JSON)
 		bh_report_print_json(r->rep, o->out, &m);

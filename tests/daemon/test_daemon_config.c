@@ -233,23 +233,23 @@ static const struct {
      "4:3: error: detect"},
     {"policy: p\ninterfaces: [eth0]\ndetect: [1]\n",
      "3:9: error: 'detect' must be a mapping, not a list"},
-    /* geoip: key by key through bh_geo_config_set() */
+    /* geoip: the GeoIP loader, positions kept */
     {"policy: p\ninterfaces: [eth0]\ngeoip: {cache_size: lots}\n",
-     "3:21: error: 'geoip.cache_size' is 'lots': not a non-negative "
-     "number"},
+     "3:21: error: geoip.cache_size: not a non-negative number (got "
+     "'lots')"},
     {"policy: p\ninterfaces: [eth0]\ngeoip:\n  novelty:\n    baseline: 5\n",
-     "5:15: error: 'geoip.novelty.baseline' is '5': needs a unit"},
+     "5:15: error: geoip.novelty.baseline: needs a unit"},
     {"policy: p\ninterfaces: [eth0]\ngeoip: {country_db: /x}\n",
-     "3:9: error: unknown key 'country_db' in 'geoip' (city_db, asn_db, "
-     "cache_size, novelty)"},
+     "3:9: error: geoip.country_db: unknown key (geoip: city_db, asn_db, "
+     "cache_size, novelty;"},
     {"policy: p\ninterfaces: [eth0]\ngeoip: {novelty: {ratio: 2}}\n",
-     "3:19: error: unknown key 'ratio' in 'geoip.novelty' (enabled,"},
+     "3:19: error: geoip.novelty.ratio: unknown key"},
     {"policy: p\ninterfaces: [eth0]\ngeoip: {novelty: true}\n",
-     "3:18: error: 'geoip.novelty' must be a mapping, not a scalar"},
+     "3:18: error: geoip.novelty: expected a mapping"},
     {"policy: p\ninterfaces: [eth0]\ngeoip: {city_db: [a]}\n",
-     "3:18: error: 'geoip.city_db' must be a value, not a list"},
+     "3:18: error: geoip.city_db: expected a value, not a list"},
     {"policy: p\ninterfaces: [eth0]\ngeoip: {asn_db: /a, asn_db: /b}\n",
-     "3:21: error: duplicate key 'asn_db' in 'geoip'"},
+     "3:21: error: geoip: duplicate key 'asn_db'"},
     {"policy: {a: 1}\ninterfaces: [eth0]\n",
      "1:9: error: 'policy' must be a value, not a mapping"},
     {"policy: ''\ninterfaces: [eth0]\n",
