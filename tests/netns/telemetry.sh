@@ -5,8 +5,9 @@
 # (UDP, ICMP) or taken from tcpdump on the veth (TCP), must come out of the
 # telemetry file as flow records with those counts, verdicts, rules and
 # workload names (read with `bulkhead observe`); an external peer is
-# enriched from a GeoIP database; a denied port scan raises a detection
-# alert in the stream; the metrics endpoint shows packets by verdict,
+# enriched from a GeoIP database and raises a geo novelty alert; a denied
+# port scan raises a detection alert in the stream; the metrics endpoint
+# shows packets by verdict,
 # active flows and alerts; a SIGHUP with a changed policy changes the
 # generation in later records; a GeoIP file that goes bad keeps the old
 # databases on SIGHUP and refuses a start; the detection baseline is
@@ -43,7 +44,10 @@ export:
 metrics: {listen: 127.0.0.1:9477}
 detect:
   learning: {period: 10m, baseline: $WORK/baseline.txt}
-geoip: {city_db: $WORK/city.mmdb, asn_db: $WORK/asn.mmdb}"
+geoip:
+  city_db: $WORK/city.mmdb
+  asn_db: $WORK/asn.mmdb
+  novelty: {baseline: 1ms, aggregate: 1s}"
 
 # --- a GeoIP file that is there but corrupt stops the start, named
 printf 'not a MaxMind DB, not at all\n' >"$WORK/bad.mmdb"
@@ -155,6 +159,10 @@ expect_flow "external peer enriched: FR, AS64501" \
 	'.initiator.workload == "web" and .verdict == "VERDICT_DENY" and
 	 .responder.country_code == "FR" and .responder.city == "Paris" and
 	 .responder.asn == 64501 and .initiator_packets == "2"'
+# web's baseline of countries and ASes ended 1 ms after its first flow:
+# the denied ping to FR / AS64501 is a novelty
+obs_wait "ALERT .* geo_novelty web -> 198.51.100.7" -t alert
+bh_log "ok: geo novelty: $(obs -t alert | grep geo_novelty | head -1)"
 gen0=$(bh_status | jq .policy.generation)
 [ "$(flow '.protocol == 17 and .responder.port == 9000' | jq .policy_generation)" = "$gen0" ] ||
 	bh_fail "records do not carry generation $gen0"
