@@ -447,9 +447,6 @@ static int pipeline_start(struct bh_daemon *d, FILE *errf)
 				"from scratch, it is written at stop\n",
 				dc.baseline_path);
 			dc.baseline_path = NULL;
-		} else if (dc.baseline_path) {
-			pr_info("detect: baseline loaded from %s\n",
-				dc.baseline_path);
 		}
 		po.detect = &dc;
 	}
@@ -458,6 +455,8 @@ static int pipeline_start(struct bh_daemon *d, FILE *errf)
 		fprintf(errf, "bulkhead: cannot start detection%s%s: %s\n",
 			t->baseline ? " with the baseline " : "",
 			t->baseline ? t->baseline : "", strerror(-err));
+	else if (po.detect && dc.baseline_path)
+		pr_info("detect: baseline loaded from %s\n", dc.baseline_path);
 	return err;
 }
 
