@@ -509,6 +509,7 @@ int bh_daemon_run(const char *config_path, FILE *errf)
 	pr_warn("running: policy generation %u, %zu interfaces attached, "
 		"control socket %s\n",
 		d.generation, d.n_ifs, d.cfg->control_socket);
+	d.running = true;
 	notify_systemd("READY=1");
 	while (!d.stop) {
 		bool busy = bh_tel_pending(&d);

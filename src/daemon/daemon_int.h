@@ -94,6 +94,7 @@ struct bh_daemon {
 
 	struct bh_daemon_tel tel;
 
+	bool running; /* started completely (the loop ran) */
 	bool stop;
 	bool detached; /* `bulkhead detach` removed everything already */
 };

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "pipeline.h"
+#include "print.h"
 #include "sink.h"
 
 #define container_of(ptr, type, member)                                        \
@@ -421,6 +422,32 @@ static int export_start(struct bh_daemon *d, FILE *errf)
 	return err;
 }
 
+/* A new alert goes to the log too, one line as `bulkhead observe` prints
+ * it: the journal shows it even where no export destination is set. */
+static void on_alert(void *ctx, const struct bh_detect_alert *a,
+		     const Bulkhead__Telemetry__V1__Alert *pb)
+{
+	struct bh_daemon *d = ctx;
+	Bulkhead__Telemetry__V1__Envelope env;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (a->state != BH_ALERT_NEW)
+		return;
+	bulkhead__telemetry__v1__envelope__init(&env);
+	env.node_id = d->tel.node;
+	env.payload_case = BULKHEAD__TELEMETRY__V1__ENVELOPE__PAYLOAD_ALERT;
+	env.alert = (Bulkhead__Telemetry__V1__Alert *)pb;
+	f = open_memstream(&text, &len);
+	if (!f)
+		return;
+	bh_print_text(f, &env);
+	if (!fclose(f) && len)
+		pr_warn("alert: %s", text);
+	free(text);
+}
+
 static int pipeline_start(struct bh_daemon *d, FILE *errf)
 {
 	struct bh_daemon_tel *t = &d->tel;
@@ -430,6 +457,8 @@ static int pipeline_start(struct bh_daemon *d, FILE *errf)
 
 	po.geo = t->geo;
 	po.export = t->exp;
+	po.on_alert = on_alert;
+	po.ctx = d;
 	/* plugged into detection when both run (and it is enabled) */
 	if (d->cfg->geo_enabled)
 		po.geo_novelty = &d->cfg->geo.novelty;
@@ -606,7 +635,9 @@ void bh_tel_stop(struct bh_daemon *d)
 	}
 	if (t->pipe) {
 		bh_pipeline_flush(t->pipe);
-		save_baseline(t);
+		/* not after a start that failed: nothing was learned */
+		if (d->running)
+			save_baseline(t);
 	}
 	if (t->exp)
 		send_stats(d);

@@ -175,6 +175,7 @@ for p in $(seq 7000 7029); do
 done
 for p in "${scan[@]}"; do wait "$p" || true; done
 obs_wait "ALERT .* T1046 portscan attacker -> db" -t alert
+bh_wait_line "$WORK/daemon.log" "alert: .* ALERT .* T1046 portscan attacker -> db"
 scanned() {
 	obs -o json -t flow | jq -s '[.[] | .flow | select(.initiator.workload == "attacker" and
 		.verdict == "VERDICT_DENY" and .rule == "deny-attacker") | .responder.port] | unique | length'
