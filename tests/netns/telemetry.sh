@@ -32,8 +32,11 @@ cp "$GEODB/city.mmdb" "$WORK/city.mmdb"
 cp "$GEODB/asn.mmdb" "$WORK/asn.mmdb"
 
 bh_bg bh_in api "$TRAFFIC" tcp-echo --port 8080
+bh_wait_listen api 8080
 bh_bg bh_in api "$TRAFFIC" udp-echo --port 9000
+bh_wait_listen api 9000 udp
 bh_bg bh_in db "$TRAFFIC" tcp-echo --port 5432
+bh_wait_listen db 5432
 
 FLOWS=$WORK/flows.pb
 CONF="collector: {poll_interval: 200ms, idle_timeout: 2s, active_timeout: 60s}
