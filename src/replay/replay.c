@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -271,8 +272,12 @@ static int bh_replay_open_outputs(struct bh_replay *r, char *err, size_t elen)
 			const char *path = strncmp(o->telemetry, "file://", 7) ?
 						   o->telemetry :
 						   o->telemetry + 7;
+			struct stat st;
 
-			if (truncate(path, 0) && errno != ENOENT) {
+			/* Only a regular file: /dev/null or a FIFO cannot
+			 * be truncated and need not be. */
+			if (!stat(path, &st) && S_ISREG(st.st_mode) &&
+			    truncate(path, 0)) {
 				ret = -errno;
 				snprintf(err, elen, "%s: %s", path,
 					 strerror(-ret));
