@@ -51,6 +51,9 @@ static void replay_usage(FILE *out)
 		"      --active-timeout DUR flow active timeout (default 60s)\n"
 		"      --node NAME          node name in records (default replay)\n"
 		"      --packets FILE       one line of results per packet\n"
+		"      --full-polls         read the whole flow tables at every\n"
+		"                           collector poll (slower, same results:\n"
+		"                           a cross-check of the incremental polls)\n"
 		"  -q, --quiet              no progress bar\n"
 		"  -h, --help               this help\n"
 		"\n"
@@ -125,6 +128,7 @@ enum {
 	OPT_ACTIVE,
 	OPT_NODE,
 	OPT_PACKETS,
+	OPT_FULL_POLLS,
 };
 
 int do_replay(int argc, char **argv)
@@ -148,6 +152,7 @@ int do_replay(int argc, char **argv)
 		{ "active-timeout", required_argument, NULL, OPT_ACTIVE },
 		{ "node", required_argument, NULL, OPT_NODE },
 		{ "packets", required_argument, NULL, OPT_PACKETS },
+		{ "full-polls", no_argument, NULL, OPT_FULL_POLLS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -254,6 +259,9 @@ int do_replay(int argc, char **argv)
 			break;
 		case OPT_PACKETS:
 			ro.packets = optarg;
+			break;
+		case OPT_FULL_POLLS:
+			ro.full_polls = true;
 			break;
 		case 'q':
 			quiet = true;

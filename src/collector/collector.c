@@ -5,6 +5,7 @@
 #include "collector.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -647,7 +648,9 @@ int bh_collector_ingest(struct bh_collector *c, const struct bh_flow_key *key,
 	return 0;
 }
 
-void bh_collector_poll_end(struct bh_collector *c, __u64 now)
+/* partial: the source gave only what changed (bh_collector_due()); a flow
+ * known from its entry and not ingested is unchanged, not gone. */
+static void poll_end(struct bh_collector *c, __u64 now, bool partial)
 {
 	struct bh_flow f;
 	__u32 i;
@@ -656,7 +659,8 @@ void bh_collector_poll_end(struct bh_collector *c, __u64 now)
 	for (i = 0; i < c->hwm; i++) {
 		struct bh_ctrack *t = &c->slots[i];
 
-		if (t->state == T_FREE || t->poll == c->poll)
+		if (t->state == T_FREE || t->poll == c->poll ||
+		    (partial && t->state != T_EVENT))
 			continue;
 		if (t->state == T_EVENT) {
 			if (since(now, t->snap.first_seen_ns) <
@@ -684,6 +688,53 @@ void bh_collector_poll_end(struct bh_collector *c, __u64 now)
 		}
 		free_slot(c, t);
 	}
+}
+
+void bh_collector_poll_end(struct bh_collector *c, __u64 now)
+{
+	poll_end(c, now, false);
+}
+
+void bh_collector_poll_end_partial(struct bh_collector *c, __u64 now)
+{
+	poll_end(c, now, true);
+}
+
+/* When since(now, then) >= span starts to hold. */
+static __u64 due_at(__u64 then, __u64 span)
+{
+	return span ? then + span : 0;
+}
+
+static __u64 min_u64(__u64 a, __u64 b)
+{
+	return a < b ? a : b;
+}
+
+/* The conditions of check_timeouts() and maybe_delete(), as times. */
+__u64 bh_collector_due(struct bh_collector *c, const struct bh_flow_key *key,
+		       bool denied)
+{
+	const struct bh_ctrack *t = find(c, key, denied);
+	const struct bh_flow *f;
+	__u64 due = UINT64_MAX;
+
+	if (!t)
+		return due;
+	f = &t->snap;
+	if (t->state == T_ACTIVE) {
+		if (f->ct_state == BH_CT_CLOSED)
+			due = due_at(f->last_seen_ns, c->opts.close_linger_ns);
+		due = min_u64(due, due_at(f->last_seen_ns,
+					  c->opts.idle_timeout_ns));
+		if (has_pending(t))
+			due = min_u64(due, due_at(t->record_start_ns,
+						  c->opts.active_timeout_ns));
+	} else if (t->state == T_DONE && f->ct_state == BH_CT_CLOSED &&
+		   c->source.del && c->opts.delete_closed_after_ns) {
+		due = due_at(f->last_seen_ns, c->opts.delete_closed_after_ns);
+	}
+	return due;
 }
 
 void bh_collector_flush(struct bh_collector *c, __u64 now)

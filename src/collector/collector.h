@@ -140,6 +140,27 @@ void bh_collector_poll_end(struct bh_collector *c, __u64 now);
 
 void bh_collector_event(struct bh_collector *c, const struct bh_event *ev);
 
+/*
+ * Incremental polls, for a source that knows which entries it changed
+ * since the previous poll (the native engine in replay, where reading
+ * every entry at every poll costs more than the traffic): a poll may
+ * ingest only those and the entries whose time from bh_collector_due() has
+ * come, and end with bh_collector_poll_end_partial(), which takes an entry
+ * not ingested as unchanged and still in the map instead of gone. Records,
+ * flow ids and their order are then those of a full poll ingesting in the
+ * same order, provided that no entry left the maps other than through
+ * source.del and that every ingest could track its flow (no -ENOSPC):
+ * else poll in full. Only the "ingested" statistics differ.
+ *
+ * bh_collector_due(): the time from which ingesting the flow's entry
+ * unchanged may make a record or delete it (a timeout: close linger, idle,
+ * active with packets pending, delete after close); U64_MAX never or when
+ * the flow is not tracked. Ask again after every ingest of the flow.
+ */
+__u64 bh_collector_due(struct bh_collector *c, const struct bh_flow_key *key,
+		       bool denied);
+void bh_collector_poll_end_partial(struct bh_collector *c, __u64 now);
+
 /* Emit a record for every flow with one pending (shutdown, end of a
  * replay). Closed connections keep FIN/RST as end reason; others get
  * "forced". */

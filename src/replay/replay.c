@@ -18,24 +18,17 @@
 #include "export.h"
 #include "log.h"
 #include "pipeline.h"
+#include "flowpoll.h"
 #include "print.h"
 #include "report.h"
 #include "policy_names.h"
 
-/* A flow-table entry read in a poll. */
-struct bh_replay_entry {
-	struct bh_flow_key key;
-	struct bh_flow flow;
-	bool denied;
-};
-
 struct bh_replay {
 	const struct bh_replay_opts *o;
-	struct bh_replay_entry *ents; /* this poll's entries, sorted */
-	size_t n_ents, cap_ents;
 	struct bh_capture *cap;
 	struct bh_engine *eng;
 	struct bh_collector *col;
+	struct bh_replay_poller *poller;
 	struct bh_clock clk;
 	struct bh_policy_names *names;
 	struct bh_collector_resolver resolver;
@@ -172,84 +165,17 @@ static void bh_replay_on_event(void *ctx, const struct bh_event *ev)
 	bh_collector_event(r->col, ev);
 }
 
-static int bh_replay_gather(struct bh_replay *r, const struct bh_flow_key *key,
-			    const struct bh_flow *flow, bool denied)
-{
-	struct bh_replay_entry *e;
-
-	if (r->n_ents == r->cap_ents) {
-		size_t cap = r->cap_ents ? r->cap_ents * 2 : 4096;
-
-		e = realloc(r->ents, cap * sizeof(*e));
-		if (!e)
-			return -ENOMEM;
-		r->ents = e;
-		r->cap_ents = cap;
-	}
-	e = &r->ents[r->n_ents++];
-	e->key = *key;
-	e->flow = *flow;
-	e->denied = denied;
-	return 0;
-}
-
-static int bh_replay_gather_flow(void *ctx, const struct bh_flow_key *key,
-				 const struct bh_flow *flow)
-{
-	return bh_replay_gather(ctx, key, flow, false);
-}
-
-static int bh_replay_gather_denied(void *ctx, const struct bh_flow_key *key,
-				   const struct bh_flow *flow)
-{
-	return bh_replay_gather(ctx, key, flow, true);
-}
-
-/* Flows in the order they began, then by tuple: the collector numbers
- * flows and emits records in the order it is fed, and the two engines'
- * tables iterate in different orders. */
-static int bh_replay_cmp_entry(const void *a, const void *b)
-{
-	const struct bh_replay_entry *x = a, *y = b;
-
-	if (x->flow.first_seen_ns != y->flow.first_seen_ns)
-		return x->flow.first_seen_ns < y->flow.first_seen_ns ? -1 : 1;
-	if (x->denied != y->denied)
-		return x->denied ? 1 : -1;
-	return memcmp(&x->key, &y->key, sizeof(x->key));
-}
-
-static int bh_replay_del(void *ctx, const struct bh_flow_key *key, bool denied)
-{
-	struct bh_replay *r = ctx;
-
-	return bh_engine_flow_delete(r->eng, denied, key);
-}
-
 static int bh_replay_poll(struct bh_replay *r)
 {
 	int err;
 
-	size_t i;
-
-	r->n_ents = 0;
-	err = bh_engine_flows(r->eng, false, bh_replay_gather_flow, r);
-	if (!err)
-		err = bh_engine_flows(r->eng, true, bh_replay_gather_denied, r);
+	bh_clock_replay_set(&r->clk, r->now);
+	err = bh_replay_poll_run(r->poller, r->now);
 	if (err) {
 		pr_warn("replay: reading the flow tables failed: %s\n",
 			strerror(-err));
 		return err;
 	}
-	if (r->n_ents)
-		qsort(r->ents, r->n_ents, sizeof(*r->ents),
-		      bh_replay_cmp_entry);
-	bh_clock_replay_set(&r->clk, r->now);
-	bh_collector_poll_begin(r->col, r->now);
-	for (i = 0; i < r->n_ents; i++)
-		bh_collector_ingest(r->col, &r->ents[i].key, &r->ents[i].flow,
-				    r->ents[i].denied);
-	bh_collector_poll_end(r->col, r->now);
 	bh_pipeline_advance(r->pipe, r->now);
 	return 0;
 }
@@ -373,14 +299,6 @@ static int bh_replay_setup(struct bh_replay *r, char *err, size_t elen)
 			 strerror(-ret));
 		return ret;
 	}
-	{
-		const struct bh_collector_source src = {
-			.ctx = r,
-			.del = bh_replay_del,
-		};
-
-		bh_collector_set_source(r->col, &src);
-	}
 
 	ret = bh_engine_new(&r->eng, o->engine, o->cp, bh_replay_on_event, r);
 	if (ret) {
@@ -388,6 +306,9 @@ static int bh_replay_setup(struct bh_replay *r, char *err, size_t elen)
 			 bh_engine_kind_str(o->engine), strerror(-ret));
 		return ret;
 	}
+	ret = bh_replay_poller_new(&r->poller, r->eng, r->col, o->full_polls);
+	if (ret)
+		goto nomem;
 	return 0;
 nomem:
 	snprintf(err, elen, "out of memory");
@@ -396,7 +317,7 @@ nomem:
 
 static void bh_replay_teardown(struct bh_replay *r)
 {
-	free(r->ents);
+	bh_replay_poller_free(&r->poller);
 	bh_engine_free(&r->eng);
 	bh_collector_free(&r->col);
 	bh_pipeline_free(&r->pipe);
