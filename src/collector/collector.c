@@ -656,6 +656,8 @@ static void poll_end(struct bh_collector *c, __u64 now, bool partial)
 	__u32 i;
 
 	c->now = now;
+	if (partial && !c->n_event)
+		return; /* only flows known from events can be gone */
 	for (i = 0; i < c->hwm; i++) {
 		struct bh_ctrack *t = &c->slots[i];
 

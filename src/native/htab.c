@@ -157,11 +157,15 @@ void *bh_htab_lookup(struct bh_htab *t, const void *key)
 	return n->data + t->val_off;
 }
 
-void *bh_htab_peek(struct bh_htab *t, const void *key)
+void *bh_htab_peek(struct bh_htab *t, const void *key, __u64 *stamp)
 {
 	struct bh_hnode *n = *bh_htab_slot(t, key, bh_hash(key, t->key_size));
 
-	return n ? n->data + t->val_off : NULL;
+	if (!n)
+		return NULL;
+	if (stamp)
+		*stamp = n->stamp;
+	return n->data + t->val_off;
 }
 
 static void bh_htab_remove(struct bh_htab *t, struct bh_hnode *n)

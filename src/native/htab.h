@@ -25,8 +25,9 @@ int bh_htab_new(struct bh_htab **out, size_t key_size, size_t val_size,
 void bh_htab_free(struct bh_htab **t);
 /* Value of key, or NULL. An LRU table marks the entry most recently used. */
 void *bh_htab_lookup(struct bh_htab *t, const void *key);
-/* Value of key, or NULL, without marking it used. */
-void *bh_htab_peek(struct bh_htab *t, const void *key);
+/* Value of key, or NULL, without marking it used; its stamp (see below)
+ * in *stamp when not NULL. */
+void *bh_htab_peek(struct bh_htab *t, const void *key, __u64 *stamp);
 /* 0, -EEXIST/-ENOENT per flags, -E2BIG when a non-LRU table is full,
  * -ENOMEM. */
 int bh_htab_update(struct bh_htab *t, const void *key, const void *val,

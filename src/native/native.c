@@ -485,10 +485,11 @@ int bh_native_flows_since(struct bh_native *n, bool denied, __u64 since,
 }
 
 int bh_native_flow_peek(struct bh_native *n, bool denied,
-			const struct bh_flow_key *key, struct bh_flow *out)
+			const struct bh_flow_key *key, struct bh_flow *out,
+			__u64 *stamp)
 {
 	const struct bh_flow *f =
-		bh_htab_peek(denied ? n->env.denied : n->env.flows, key);
+		bh_htab_peek(denied ? n->env.denied : n->env.flows, key, stamp);
 
 	if (!f)
 		return -ENOENT;

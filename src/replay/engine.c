@@ -204,11 +204,12 @@ int bh_engine_flows_since(struct bh_engine *e, bool denied, __u64 since,
 }
 
 int bh_engine_flow_peek(struct bh_engine *e, bool denied,
-			const struct bh_flow_key *key, struct bh_flow *out)
+			const struct bh_flow_key *key, struct bh_flow *out,
+			__u64 *stamp)
 {
 	if (e->kind != BH_ENGINE_NATIVE)
 		return -EOPNOTSUPP;
-	return bh_native_flow_peek(e->native, denied, key, out);
+	return bh_native_flow_peek(e->native, denied, key, out, stamp);
 }
 
 int bh_engine_stats(struct bh_engine *e, struct bh_stats *out)

@@ -14,11 +14,13 @@ struct bh_poll_entry {
 	bool denied;
 };
 
-/* A flow to read again at a time (a min-heap on due). Items are not
- * removed when the flow changes: one that finds its entry changed, or
- * gone, costs a read and an ingest that does nothing. */
+/* A flow to read again at a time (a min-heap on due), decided at the poll
+ * that ended at table clock value clock. Items are not removed when the
+ * flow changes: one whose entry was used after clock is stale (the poll
+ * that read the entry since queued what is due now) and is dropped. */
 struct bh_poll_due {
 	__u64 due;
+	__u64 clock;
 	struct bh_flow_key key;
 	bool denied;
 };
@@ -27,8 +29,10 @@ struct bh_replay_poller {
 	struct bh_engine *eng;
 	struct bh_collector *col;
 	bool full;          /* every poll reads everything */
-	struct bh_poll_entry *ents; /* this poll's entries, sorted */
+	struct bh_poll_entry *ents; /* this poll's entries */
 	size_t n_ents, cap_ents;
+	__u32 *order; /* ents by bh_poll_cmp */
+	size_t cap_order;
 	struct bh_poll_due *heap;
 	size_t n_heap, cap_heap;
 	__u64 clock[2];   /* table clocks at the end of the last poll */
@@ -69,6 +73,7 @@ void bh_replay_poller_free(struct bh_replay_poller **pp)
 	if (!p)
 		return;
 	free(p->ents);
+	free(p->order);
 	free(p->heap);
 	free(p);
 	*pp = NULL;
@@ -117,15 +122,42 @@ static int bh_poll_add_denied(void *ctx, const struct bh_flow_key *key,
 	return bh_poll_add(ctx, key, flow, true);
 }
 
-static int bh_poll_cmp(const void *a, const void *b)
+static int bh_poll_cmp(const struct bh_poll_entry *x,
+		       const struct bh_poll_entry *y)
 {
-	const struct bh_poll_entry *x = a, *y = b;
-
 	if (x->flow.first_seen_ns != y->flow.first_seen_ns)
 		return x->flow.first_seen_ns < y->flow.first_seen_ns ? -1 : 1;
 	if (x->denied != y->denied)
 		return x->denied ? 1 : -1;
 	return memcmp(&x->key, &y->key, sizeof(x->key));
+}
+
+static int bh_poll_cmp_idx(const void *a, const void *b, void *ctx)
+{
+	const struct bh_poll_entry *e = ctx;
+
+	return bh_poll_cmp(&e[*(const __u32 *)a], &e[*(const __u32 *)b]);
+}
+
+/* Sort indexes, not the entries of 200 bytes. */
+static int bh_poll_sort(struct bh_replay_poller *p)
+{
+	__u32 *o;
+	size_t i;
+
+	if (p->n_ents > p->cap_order) {
+		o = realloc(p->order, p->cap_ents * sizeof(*o));
+		if (!o)
+			return -ENOMEM;
+		p->order = o;
+		p->cap_order = p->cap_ents;
+	}
+	for (i = 0; i < p->n_ents; i++)
+		p->order[i] = (__u32)i;
+	if (p->n_ents > 1)
+		qsort_r(p->order, p->n_ents, sizeof(*p->order),
+			bh_poll_cmp_idx, p->ents);
+	return 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -137,10 +169,10 @@ static bool bh_due_before(const struct bh_poll_due *a,
 	return a->due < b->due;
 }
 
-static int bh_due_push(struct bh_replay_poller *p, __u64 due,
+static int bh_due_push(struct bh_replay_poller *p, __u64 due, __u64 clock,
 		       const struct bh_flow_key *key, bool denied)
 {
-	struct bh_poll_due *h, it = { .due = due, .key = *key,
+	struct bh_poll_due *h, it = { .due = due, .clock = clock, .key = *key,
 				      .denied = denied };
 	size_t i;
 
@@ -181,15 +213,17 @@ static void bh_due_pop(struct bh_replay_poller *p)
 static int bh_poll_take_due(struct bh_replay_poller *p, __u64 now)
 {
 	struct bh_flow f;
+	__u64 stamp;
 	int err;
 
 	while (p->n_heap && p->heap[0].due <= now) {
 		struct bh_poll_due it = p->heap[0];
 
 		bh_due_pop(p);
-		err = bh_engine_flow_peek(p->eng, it.denied, &it.key, &f);
-		if (err == -ENOENT)
-			continue;
+		err = bh_engine_flow_peek(p->eng, it.denied, &it.key, &f,
+					  &stamp);
+		if (err == -ENOENT || (!err && stamp > it.clock))
+			continue; /* gone, or read since: stale */
 		if (!err)
 			err = bh_poll_add(p, &it.key, &f, it.denied);
 		if (err)
@@ -238,17 +272,18 @@ int bh_replay_poll_run(struct bh_replay_poller *p, __u64 now)
 		return err;
 	if (full)
 		p->n_heap = 0; /* every entry is read: due times afresh */
-	if (p->n_ents)
-		qsort(p->ents, p->n_ents, sizeof(*p->ents), bh_poll_cmp);
+	err = bh_poll_sort(p);
+	if (err)
+		return err;
 
 	bh_collector_poll_begin(p->col, now);
 	for (i = n = 0; i < p->n_ents; i++) {
-		/* A used entry can also be due: read twice, ingested once. */
-		const struct bh_poll_entry *e = &p->ents[i];
+		const struct bh_poll_entry *e = &p->ents[p->order[i]];
 
-		if (n && !bh_poll_cmp(&p->ents[n - 1], e))
+		/* A used entry can also be due: read twice, ingested once. */
+		if (n && !bh_poll_cmp(&p->ents[p->order[n - 1]], e))
 			continue;
-		p->ents[n++] = *e;
+		p->order[n++] = p->order[i];
 		if (bh_collector_ingest(p->col, &e->key, &e->flow, e->denied))
 			p->full = true; /* untracked: full polls from now on */
 	}
@@ -262,17 +297,18 @@ int bh_replay_poll_run(struct bh_replay_poller *p, __u64 now)
 	p->st.ingested += n;
 	if (p->full)
 		return 0;
+	for (d = 0; d < 2; d++)
+		bh_engine_flows_mark(p->eng, d, &p->clock[d], &p->removed[d]);
 	for (i = 0; i < n; i++) {
-		const struct bh_poll_entry *e = &p->ents[i];
+		const struct bh_poll_entry *e = &p->ents[p->order[i]];
 		__u64 due = bh_collector_due(p->col, &e->key, e->denied);
 
 		if (due != UINT64_MAX) {
-			err = bh_due_push(p, due, &e->key, e->denied);
+			err = bh_due_push(p, due, p->clock[e->denied], &e->key,
+					  e->denied);
 			if (err)
 				return err;
 		}
 	}
-	for (d = 0; d < 2; d++)
-		bh_engine_flows_mark(p->eng, d, &p->clock[d], &p->removed[d]);
 	return 0;
 }

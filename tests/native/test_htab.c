@@ -139,7 +139,7 @@ static void test_lru_evicts_least_recent(void **state)
 	x = k(3);
 	assert_int_equal(bh_htab_update(t, &x, &v, BH_HTAB_ANY), 0);
 	x = k(1);
-	assert_null(bh_htab_peek(t, &x));
+	assert_null(bh_htab_peek(t, &x, NULL));
 	assert_int_equal(bh_htab_removals(t), 1);
 	assert_int_equal(bh_htab_count(t), 3);
 	bh_htab_free(&t);
@@ -170,7 +170,7 @@ static void test_since(void **state)
 	assert_int_equal(since(t, c1).n, 0);
 	/* peek is not use; lookup is, also of the most recent entry */
 	x = k(2);
-	assert_non_null(bh_htab_peek(t, &x));
+	assert_non_null(bh_htab_peek(t, &x, NULL));
 	assert_int_equal(since(t, c1).n, 0);
 	x = k(4);
 	p = bh_htab_lookup(t, &x);
