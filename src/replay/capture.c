@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 
@@ -19,6 +20,12 @@
 #define BH_NULL_HLEN 4
 /* Largest frame we synthesize: a maximal pcap record plus our header. */
 #define BH_CAPTURE_BUF (262144 + BH_ETH_HLEN)
+/* Direct reads of classic pcap files: a window of the file, at least a
+ * maximal record with its header. */
+#define BH_PCAP_HDR 24
+#define BH_PCAP_REC 16
+#define BH_PCAP_MAX_CAPLEN 262144
+#define BH_DIRECT_WINDOW (4u << 20)
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276
@@ -33,6 +40,22 @@ struct bh_capture_file {
 	const struct pcap_pkthdr *hdr; /* lookahead packet, NULL at end */
 	const __u8 *data;
 	bool started;
+	/* Classic pcap (version 2.4, regular file) is read directly: records
+	 * parsed out of large reads of the file, instead of two stdio reads
+	 * each through libpcap, which cost more than classifying the packet.
+	 * Anything unusual (a record longer than the snapshot length, one cut
+	 * short by the end of the file, a read error) is handed to libpcap at
+	 * that record, which then reads, or reports, as it always does. */
+	bool direct;
+	bool swapped; /* file in the other byte order */
+	bool nsec;    /* file timestamps in ns, else us */
+	__u32 snaplen;
+	int fd;          /* libpcap's stream's descriptor, read with pread */
+	__u8 *win;       /* window of the file */
+	size_t win_len;  /* bytes valid in win */
+	size_t win_pos;  /* next record in win */
+	__u64 win_off;   /* file offset of win[0] */
+	struct pcap_pkthdr dhdr; /* the record handed out */
 };
 
 struct bh_capture {
@@ -60,6 +83,135 @@ static int bh_capture_linktype_ok(int dlt)
 	return 0;
 }
 
+static __u32 bh_pcap_u32(const __u8 *p, bool swapped)
+{
+	__u32 v;
+
+	memcpy(&v, p, sizeof(v));
+	return swapped ? __builtin_bswap32(v) : v;
+}
+
+/* Set up direct reads of f when it is a classic pcap file libpcap opened
+ * (its stream is past the 24-byte file header). */
+static void bh_capture_direct_open(struct bh_capture_file *f)
+{
+	FILE *fp = pcap_file(f->pcap);
+	__u8 h[BH_PCAP_HDR];
+	struct stat st;
+	__u32 magic;
+
+	if (!fp || pcap_major_version(f->pcap) != 2 ||
+	    pcap_minor_version(f->pcap) != 4)
+		return;
+	f->fd = fileno(fp);
+	if (f->fd < 0 || fstat(f->fd, &st) || !S_ISREG(st.st_mode) ||
+	    pread(f->fd, h, sizeof(h), 0) != (ssize_t)sizeof(h))
+		return;
+	memcpy(&magic, h, sizeof(magic));
+	switch (magic) {
+	case 0xa1b2c3d4:
+	case 0xa1b23c4d:
+		f->swapped = false;
+		break;
+	case 0xd4c3b2a1:
+	case 0x4d3cb2a1:
+		f->swapped = true;
+		magic = __builtin_bswap32(magic);
+		break;
+	default:
+		return; /* a variant libpcap knows better */
+	}
+	f->nsec = magic == 0xa1b23c4d;
+	f->snaplen = bh_pcap_u32(h + 16, f->swapped);
+	if (!f->snaplen)
+		return;
+	f->win = malloc(BH_DIRECT_WINDOW);
+	if (!f->win)
+		return;
+	f->win_off = BH_PCAP_HDR;
+	f->direct = true;
+}
+
+/* Hand f over to libpcap at its next record. */
+static int bh_capture_direct_stop(struct bh_capture *c,
+				  struct bh_capture_file *f)
+{
+	__u64 off = f->win_off + f->win_pos;
+
+	f->direct = false;
+	free(f->win);
+	f->win = NULL;
+	if (fseeko(pcap_file(f->pcap), (off_t)off, SEEK_SET)) {
+		snprintf(c->err, sizeof(c->err), "%s: packet %llu: %s",
+			 f->path, (unsigned long long)f->index,
+			 strerror(errno));
+		return -EIO;
+	}
+	return 0;
+}
+
+/* At least need bytes of the file in the window from win_pos, unless the
+ * file ends first: returns the bytes available, -1 on a read error. */
+static ssize_t bh_capture_direct_fill(struct bh_capture_file *f, size_t need)
+{
+	size_t have = f->win_len - f->win_pos;
+	ssize_t n;
+
+	if (have >= need)
+		return (ssize_t)have;
+	memmove(f->win, f->win + f->win_pos, have);
+	f->win_off += f->win_pos;
+	f->win_pos = 0;
+	f->win_len = have;
+	while (f->win_len < BH_DIRECT_WINDOW) {
+		n = pread(f->fd, f->win + f->win_len,
+			  BH_DIRECT_WINDOW - f->win_len,
+			  (off_t)(f->win_off + f->win_len));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (!n)
+			break;
+		f->win_len += (size_t)n;
+	}
+	return (ssize_t)f->win_len;
+}
+
+/* The next record of f read directly: 1 with f->hdr/f->data set, 0 at the
+ * end of the file, -1 to hand the record over to libpcap. */
+static int bh_capture_direct_next(struct bh_capture_file *f)
+{
+	ssize_t have = bh_capture_direct_fill(f, BH_PCAP_REC);
+	const __u8 *r;
+	__u32 caplen;
+
+	if (have <= 0)
+		return have; /* 0: the end, exactly after a record */
+	if (have < BH_PCAP_REC)
+		return -1;
+	r = f->win + f->win_pos;
+	caplen = bh_pcap_u32(r + 8, f->swapped);
+	if (caplen > f->snaplen || caplen > BH_PCAP_MAX_CAPLEN)
+		return -1;
+	if ((size_t)have < BH_PCAP_REC + caplen) {
+		have = bh_capture_direct_fill(f, BH_PCAP_REC + caplen);
+		if (have < (ssize_t)(BH_PCAP_REC + caplen))
+			return -1;
+		r = f->win + f->win_pos;
+	}
+	/* As libpcap gives them with nanosecond precision asked for. */
+	f->dhdr.ts.tv_sec = (time_t)bh_pcap_u32(r, f->swapped);
+	f->dhdr.ts.tv_usec = (suseconds_t)bh_pcap_u32(r + 4, f->swapped) *
+			     (f->nsec ? 1 : 1000);
+	f->dhdr.caplen = caplen;
+	f->dhdr.len = bh_pcap_u32(r + 12, f->swapped);
+	f->hdr = &f->dhdr;
+	f->data = r + BH_PCAP_REC;
+	f->win_pos += BH_PCAP_REC + caplen;
+	return 1;
+}
+
 /* Read the next record of f into its lookahead. Returns 0 (packet or end)
  * or -EIO with c->err set. */
 static int bh_capture_advance(struct bh_capture *c, struct bh_capture_file *f)
@@ -71,6 +223,19 @@ static int bh_capture_advance(struct bh_capture *c, struct bh_capture_file *f)
 	if (f->started)
 		f->index++;
 	f->started = true;
+	if (f->direct) {
+		r = bh_capture_direct_next(f);
+		if (r >= 0) {
+			if (!r) {
+				f->hdr = NULL;
+				f->data = NULL;
+			}
+			return 0;
+		}
+		r = bh_capture_direct_stop(c, f);
+		if (r)
+			return r;
+	}
 	r = pcap_next_ex(f->pcap, &hdr, &data);
 	if (r == 1) {
 		f->hdr = hdr;
@@ -149,6 +314,7 @@ int bh_capture_open(struct bh_capture **out, char *const *paths, size_t n,
 			ret = -EPROTONOSUPPORT;
 			goto fail;
 		}
+		bh_capture_direct_open(f);
 		ret = bh_capture_advance(c, f);
 		if (ret) {
 			snprintf(err, errlen, "%s", c->err);
@@ -317,8 +483,10 @@ void bh_capture_progress(const struct bh_capture *c, __u64 *done,
 	*total = 0;
 	for (i = 0; i < c->n_files; i++) {
 		const struct bh_capture_file *f = &c->files[i];
-		FILE *fp = f->pcap ? pcap_file(f->pcap) : NULL;
-		long pos = fp ? ftell(fp) : -1;
+		FILE *fp = f->pcap && !f->direct ? pcap_file(f->pcap) : NULL;
+		long pos = f->direct ? (long)(f->win_off + f->win_pos) :
+			   fp	     ? ftell(fp) :
+				       -1;
 
 		*total += f->size;
 		if (!f->hdr)
@@ -343,6 +511,7 @@ void bh_capture_free(struct bh_capture **cp)
 	for (i = 0; c->files && i < c->n_files; i++) {
 		if (c->files[i].pcap)
 			pcap_close(c->files[i].pcap);
+		free(c->files[i].win);
 		free(c->files[i].path);
 	}
 	free(c->files);
