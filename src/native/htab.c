@@ -34,7 +34,8 @@ struct bh_htab {
 /* Keys are short and fixed-size: eight bytes at a time, each word mixed
  * in with a multiply (the flow key of 40 bytes takes five rounds, where a
  * byte-wise hash took forty dependent multiplies), then a final mix. */
-static __u64 bh_hash(const void *key, size_t n)
+static inline __attribute__((always_inline)) __u64
+bh_hash_n(const void *key, size_t n)
 {
 	const unsigned char *p = key;
 	__u64 h = 0x9e3779b97f4a7c15ULL ^ n, w;
@@ -53,6 +54,70 @@ static __u64 bh_hash(const void *key, size_t n)
 	h *= 0xc4ceb9fe1a85ec53ULL;
 	h ^= h >> 29;
 	return h;
+}
+
+static inline __attribute__((always_inline)) bool
+bh_key_eq_n(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+	__u64 d = 0, u, v;
+	__u32 s, t;
+
+	for (; n >= 8; n -= 8, x += 8, y += 8) {
+		memcpy(&u, x, 8);
+		memcpy(&v, y, 8);
+		d |= u ^ v;
+	}
+	if (n >= 4) {
+		memcpy(&s, x, 4);
+		memcpy(&t, y, 4);
+		d |= s ^ t;
+		n -= 4;
+		x += 4;
+		y += 4;
+	}
+	for (; n; n--)
+		d |= (__u64)(*x++ ^ *y++);
+	return !d;
+}
+
+/* The bucket link that holds key (hash h), or the NULL link ending its
+ * chain. */
+static inline __attribute__((always_inline)) struct bh_hnode **
+bh_htab_slot_n(struct bh_htab *t, const void *key, __u64 h, size_t n)
+{
+	struct bh_hnode **pp = &t->buckets[h & (t->n_buckets - 1)];
+
+	while (*pp && ((*pp)->hash != h || !bh_key_eq_n((*pp)->data, key, n)))
+		pp = &(*pp)->hnext;
+	return pp;
+}
+
+/* The key sizes of the engine's tables (flow and fragment keys: 40;
+ * identity: 20 and 24; ports: 12; bitmaps: 8) get the hash and the compare
+ * unrolled for their size: a lookup is on every packet's path. */
+#define BH_KEY_SIZES(X) X(8) X(12) X(20) X(24) X(40)
+
+/* Link of key (its hash in *hp), as bh_htab_slot_n(). */
+static struct bh_hnode **bh_htab_find(struct bh_htab *t, const void *key,
+				      __u64 *hp)
+{
+#define BH_FIND_CASE(N)                                                        \
+	case N:                                                                \
+		*hp = bh_hash_n(key, N);                                       \
+		return bh_htab_slot_n(t, key, *hp, N);
+	switch (t->key_size) {
+		BH_KEY_SIZES(BH_FIND_CASE)
+	}
+#undef BH_FIND_CASE
+	*hp = bh_hash_n(key, t->key_size);
+	return bh_htab_slot_n(t, key, *hp, t->key_size);
+}
+
+static struct bh_hnode **bh_htab_slot(struct bh_htab *t, const void *key,
+				      __u64 h)
+{
+	return bh_htab_slot_n(t, key, h, t->key_size);
 }
 
 int bh_htab_new(struct bh_htab **out, size_t key_size, size_t val_size,
@@ -122,16 +187,6 @@ static void bh_list_append(struct bh_htab *t, struct bh_hnode *n)
 	t->tail = n;
 }
 
-static struct bh_hnode **bh_htab_slot(struct bh_htab *t, const void *key,
-				      __u64 h)
-{
-	struct bh_hnode **pp = &t->buckets[h & (t->n_buckets - 1)];
-
-	while (*pp && ((*pp)->hash != h ||
-		       memcmp((*pp)->data, key, t->key_size)))
-		pp = &(*pp)->hnext;
-	return pp;
-}
 
 /* An LRU entry just used moves to the tail, with a new stamp. */
 static void bh_htab_use(struct bh_htab *t, struct bh_hnode *n)
@@ -148,8 +203,8 @@ static void bh_htab_use(struct bh_htab *t, struct bh_hnode *n)
 
 void *bh_htab_lookup(struct bh_htab *t, const void *key)
 {
-	__u64 h = bh_hash(key, t->key_size);
-	struct bh_hnode *n = *bh_htab_slot(t, key, h);
+	__u64 h;
+	struct bh_hnode *n = *bh_htab_find(t, key, &h);
 
 	if (!n)
 		return NULL;
@@ -159,7 +214,8 @@ void *bh_htab_lookup(struct bh_htab *t, const void *key)
 
 void *bh_htab_peek(struct bh_htab *t, const void *key, __u64 *stamp)
 {
-	struct bh_hnode *n = *bh_htab_slot(t, key, bh_hash(key, t->key_size));
+	__u64 h;
+	struct bh_hnode *n = *bh_htab_find(t, key, &h);
 
 	if (!n)
 		return NULL;
@@ -203,8 +259,8 @@ static int bh_htab_grow(struct bh_htab *t)
 int bh_htab_update(struct bh_htab *t, const void *key, const void *val,
 		   __u64 flags)
 {
-	__u64 h = bh_hash(key, t->key_size);
-	struct bh_hnode **pp = bh_htab_slot(t, key, h), *n = *pp;
+	__u64 h;
+	struct bh_hnode **pp = bh_htab_find(t, key, &h), *n = *pp;
 
 	if (n) {
 		if (flags == BH_HTAB_NOEXIST)
@@ -240,8 +296,8 @@ int bh_htab_update(struct bh_htab *t, const void *key, const void *val,
 
 int bh_htab_delete(struct bh_htab *t, const void *key)
 {
-	__u64 h = bh_hash(key, t->key_size);
-	struct bh_hnode *n = *bh_htab_slot(t, key, h);
+	__u64 h;
+	struct bh_hnode *n = *bh_htab_find(t, key, &h);
 
 	if (!n)
 		return -ENOENT;
@@ -302,8 +358,29 @@ struct bh_lpm {
 	size_t key_size;
 	__u32 max_bits;
 	__u32 *n_len; /* entries per prefix length, [0, max_bits] */
+	__u32 *lens;  /* the lengths in use, longest first */
+	__u32 n_lens;
 	unsigned char *scratch;
 };
+
+/* n_len[plen] went from 0 to 1 (add) or from 1 to 0. */
+static void bh_lpm_lens(struct bh_lpm *l, __u32 plen, bool add)
+{
+	__u32 i = 0;
+
+	while (i < l->n_lens && l->lens[i] > plen)
+		i++;
+	if (add) {
+		memmove(&l->lens[i + 1], &l->lens[i],
+			(l->n_lens - i) * sizeof(*l->lens));
+		l->lens[i] = plen;
+		l->n_lens++;
+	} else if (i < l->n_lens && l->lens[i] == plen) {
+		l->n_lens--;
+		memmove(&l->lens[i], &l->lens[i + 1],
+			(l->n_lens - i) * sizeof(*l->lens));
+	}
+}
 
 int bh_lpm_new(struct bh_lpm **out, size_t key_size, size_t val_size,
 	       size_t capacity)
@@ -320,8 +397,9 @@ int bh_lpm_new(struct bh_lpm **out, size_t key_size, size_t val_size,
 	l->key_size = key_size;
 	l->max_bits = (__u32)(key_size - 4) * 8;
 	l->n_len = calloc(l->max_bits + 1, sizeof(*l->n_len));
+	l->lens = calloc(l->max_bits + 1, sizeof(*l->lens));
 	l->scratch = calloc(1, key_size);
-	if (!l->n_len || !l->scratch) {
+	if (!l->n_len || !l->lens || !l->scratch) {
 		err = -ENOMEM;
 		goto err;
 	}
@@ -332,6 +410,7 @@ int bh_lpm_new(struct bh_lpm **out, size_t key_size, size_t val_size,
 	return 0;
 err:
 	free(l->n_len);
+	free(l->lens);
 	free(l->scratch);
 	free(l);
 	return err;
@@ -345,6 +424,7 @@ void bh_lpm_free(struct bh_lpm **lp)
 		return;
 	bh_htab_free(&l->t);
 	free(l->n_len);
+	free(l->lens);
 	free(l->scratch);
 	free(l);
 	*lp = NULL;
@@ -372,12 +452,10 @@ void *bh_lpm_lookup(struct bh_lpm *l, const void *key)
 	void *v;
 
 	memcpy(&plen, key, 4);
-	if (plen > l->max_bits)
-		plen = l->max_bits;
-	for (i = plen + 1; i-- > 0;) {
-		if (!l->n_len[i])
+	for (i = 0; i < l->n_lens; i++) {
+		if (l->lens[i] > plen)
 			continue;
-		bh_lpm_mask(l, key, i, l->scratch);
+		bh_lpm_mask(l, key, l->lens[i], l->scratch);
 		v = bh_htab_lookup(l->t, l->scratch);
 		if (v)
 			return v;
@@ -398,8 +476,8 @@ int bh_lpm_update(struct bh_lpm *l, const void *key, const void *val,
 	bh_lpm_mask(l, key, plen, l->scratch);
 	existed = bh_htab_lookup(l->t, l->scratch) != NULL;
 	err = bh_htab_update(l->t, l->scratch, val, flags);
-	if (!err && !existed)
-		l->n_len[plen]++;
+	if (!err && !existed && !l->n_len[plen]++)
+		bh_lpm_lens(l, plen, true);
 	return err;
 }
 
@@ -413,8 +491,8 @@ int bh_lpm_delete(struct bh_lpm *l, const void *key)
 		return -EINVAL;
 	bh_lpm_mask(l, key, plen, l->scratch);
 	err = bh_htab_delete(l->t, l->scratch);
-	if (!err)
-		l->n_len[plen]--;
+	if (!err && !--l->n_len[plen])
+		bh_lpm_lens(l, plen, false);
 	return err;
 }
 

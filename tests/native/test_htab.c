@@ -251,6 +251,37 @@ static void test_lpm(void **state)
 	assert_int_equal(*p, 8);
 	memcpy(key.b, "\x0b\x00\x02\x05", 4);
 	assert_null(bh_lpm_lookup(l, &key));
+
+	/* a default route; then the /24 goes: the /8 answers again */
+	key.plen = 0;
+	v = 0;
+	assert_int_equal(bh_lpm_update(l, &key, &v, BH_HTAB_ANY), 0);
+	key.plen = 32;
+	memcpy(key.b, "\x0b\x00\x02\x05", 4);
+	p = bh_lpm_lookup(l, &key);
+	assert_non_null(p);
+	assert_int_equal(*p, 0);
+	key.plen = 24;
+	memcpy(key.b, "\x0a\x00\x01\xff", 4);
+	assert_int_equal(bh_lpm_delete(l, &key), 0);
+	assert_int_equal(bh_lpm_delete(l, &key), -ENOENT);
+	key.plen = 32;
+	memcpy(key.b, "\x0a\x00\x01\x05", 4);
+	p = bh_lpm_lookup(l, &key);
+	assert_non_null(p);
+	assert_int_equal(*p, 8);
+	/* a lookup key shorter than the prefixes: only those it covers */
+	key.plen = 4;
+	p = bh_lpm_lookup(l, &key);
+	assert_non_null(p);
+	assert_int_equal(*p, 0);
+	key.plen = 0;
+	assert_int_equal(bh_lpm_delete(l, &key), 0);
+	key.plen = 8;
+	assert_int_equal(bh_lpm_delete(l, &key), 0);
+	key.plen = 32;
+	assert_null(bh_lpm_lookup(l, &key));
+	assert_int_equal(bh_lpm_count(l), 0);
 	bh_lpm_free(&l);
 }
 
