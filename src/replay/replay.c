@@ -4,6 +4,7 @@
 #include "replay.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,6 +23,7 @@
 #include "print.h"
 #include "report.h"
 #include "policy_names.h"
+#include "worker.h"
 
 struct bh_replay {
 	const struct bh_replay_opts *o;
@@ -33,6 +35,7 @@ struct bh_replay {
 	struct bh_policy_names *names;
 	struct bh_collector_resolver resolver;
 	struct bh_pipeline *pipe;
+	struct bh_replay_worker *worker; /* runs pipe; NULL: this thread */
 	struct bh_export *exp;
 	struct bh_report *rep;
 	pcap_t *dead;
@@ -46,6 +49,9 @@ struct bh_replay {
 	/* progress */
 	struct timespec t0, t_last;
 	bool progress_shown;
+	/* the progress bar (this thread) and printed records (the pipeline's
+	 * thread) share the terminal */
+	pthread_mutex_t term;
 };
 
 /* Export timestamps follow packet time: two runs, identical bytes. The
@@ -55,6 +61,12 @@ static __u64 bh_replay_time;
 static __u64 bh_replay_wall_now(void)
 {
 	return bh_replay_time;
+}
+
+/* On the thread that runs the pipeline. */
+static void bh_replay_set_time(__u64 now)
+{
+	bh_replay_time = now;
 }
 
 static double bh_elapsed(const struct timespec *a, const struct timespec *b)
@@ -79,6 +91,7 @@ static void bh_replay_progress(struct bh_replay *r, bool final)
 	if (!final && bh_elapsed(&r->t_last, &now) < 0.2)
 		return;
 	r->t_last = now;
+	pthread_mutex_lock(&r->term);
 	bh_capture_progress(r->cap, &done, &total);
 	pct = total ? 100.0 * (double)done / (double)total : 0;
 	secs = bh_elapsed(&r->t0, &now);
@@ -92,6 +105,7 @@ static void bh_replay_progress(struct bh_replay *r, bool final)
 	r->progress_shown = true;
 	if (final)
 		fputs("\r\033[K", stderr); /* leave the terminal clean */
+	pthread_mutex_unlock(&r->term);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -116,6 +130,7 @@ static void bh_replay_print_env(struct bh_replay *r,
 {
 	env->node_id = (char *)(r->o->node ? r->o->node : "replay");
 	env->seq = r->printed++;
+	pthread_mutex_lock(&r->term);
 	if (r->progress_shown) {
 		fputs("\r\033[K", stderr);
 		r->progress_shown = false;
@@ -124,6 +139,7 @@ static void bh_replay_print_env(struct bh_replay *r,
 		bh_print_json(r->o->out, env);
 	else
 		bh_print_text(r->o->out, env);
+	pthread_mutex_unlock(&r->term);
 }
 
 static void bh_replay_on_record(void *ctx, const struct bh_flow_record *rec)
@@ -170,13 +186,20 @@ static int bh_replay_poll(struct bh_replay *r)
 	int err;
 
 	bh_clock_replay_set(&r->clk, r->now);
+	if (r->worker)
+		bh_replay_worker_time(r->worker, r->now);
 	err = bh_replay_poll_run(r->poller, r->now);
 	if (err) {
 		pr_warn("replay: reading the flow tables failed: %s\n",
 			strerror(-err));
 		return err;
 	}
-	bh_pipeline_advance(r->pipe, r->now);
+	if (r->worker) {
+		bh_replay_worker_advance(r->worker, r->now);
+		bh_replay_worker_publish(r->worker);
+	} else {
+		bh_pipeline_advance(r->pipe, r->now);
+	}
 	return 0;
 }
 
@@ -281,6 +304,9 @@ static int bh_replay_setup(struct bh_replay *r, char *err, size_t elen)
 			 strerror(-ret));
 		return ret;
 	}
+	/* Without a second thread the pipeline runs on this one. */
+	if (bh_replay_worker_new(&r->worker, r->pipe, bh_replay_set_time))
+		r->worker = NULL;
 
 	bh_clock_init_replay(&r->clk);
 	bh_collector_opts_default(&co);
@@ -291,8 +317,8 @@ static int bh_replay_setup(struct bh_replay *r, char *err, size_t elen)
 		co.active_timeout_ns = o->active_timeout_ns;
 	co.clock = &r->clk;
 	co.resolver = &r->resolver;
-	co.emit = bh_pipeline_record;
-	co.emit_ctx = r->pipe;
+	co.emit = r->worker ? bh_replay_worker_record : bh_pipeline_record;
+	co.emit_ctx = r->worker ? (void *)r->worker : (void *)r->pipe;
 	ret = bh_collector_new(&r->col, &co);
 	if (ret) {
 		snprintf(err, elen, "cannot start the collector: %s",
@@ -320,6 +346,7 @@ static void bh_replay_teardown(struct bh_replay *r)
 	bh_replay_poller_free(&r->poller);
 	bh_engine_free(&r->eng);
 	bh_collector_free(&r->col);
+	bh_replay_worker_free(&r->worker); /* before the pipeline it runs */
 	bh_pipeline_free(&r->pipe);
 	bh_export_free(&r->exp);
 	bh_policy_names_free(&r->names);
@@ -380,7 +407,8 @@ static int bh_replay_packet(struct bh_replay *r, const struct bh_capture_pkt *p)
 	if (!r->packets)
 		r->first_ns = p->ts_ns;
 	r->last_ns = p->ts_ns;
-	bh_replay_time = r->now;
+	if (!r->worker)
+		bh_replay_time = r->now;
 
 	/* Collector polls at fixed steps of packet time, before the packet
 	 * that crosses the step: timeouts fire when they would have live. */
@@ -434,6 +462,9 @@ static int bh_replay_finish(struct bh_replay *r, const char *capture_error,
 		bh_replay_poll(r);
 		bh_collector_flush(r->col, r->now);
 	}
+	if (r->worker)
+		bh_replay_worker_finish(r->worker);
+	bh_replay_time = r->now;
 	bh_pipeline_flush(r->pipe);
 	bh_replay_progress(r, true);
 	if (r->exp)
@@ -485,7 +516,7 @@ static int bh_replay_finish(struct bh_replay *r, const char *capture_error,
 
 int bh_replay_run(const struct bh_replay_opts *o, char *err, size_t errlen)
 {
-	struct bh_replay r = { .o = o };
+	struct bh_replay r = { .o = o, .term = PTHREAD_MUTEX_INITIALIZER };
 	char cap_err[512] = "";
 	struct bh_capture_pkt p;
 	int ret, n;

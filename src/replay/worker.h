@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The replay's pipeline thread: flow records and time steps, in the order
+ * the collector made them, handed to a thread that runs the pipeline
+ * (enrichment, detection, export, the report and printing) while the main
+ * thread reads and classifies the next packets. The pipeline sees exactly
+ * the calls it would see on the main thread, in the same order and with
+ * the same packet times, so the output is the same.
+ *
+ * Items are queued into a batch and handed over with
+ * bh_replay_worker_publish() (at the end of each collector poll) or when
+ * the batch is full; at most a few batches wait, after which the main
+ * thread waits too.
+ */
+#ifndef BH_REPLAY_WORKER_H
+#define BH_REPLAY_WORKER_H
+
+#include "flow_record.h"
+#include "pipeline.h"
+
+struct bh_replay_worker;
+
+/* A thread running pipe. set_time(now) is called on that thread before
+ * each item, with the packet time it was queued at (the exporter's clock
+ * in replay). */
+int bh_replay_worker_new(struct bh_replay_worker **out,
+			 struct bh_pipeline *pipe, void (*set_time)(__u64));
+
+/* The collector's emit callback (ctx = the worker): a copy of r is queued
+ * with the time given to bh_replay_worker_time(). Its strings must stay
+ * valid until bh_replay_worker_finish() (the resolver's: the policy does
+ * not change during a replay). */
+void bh_replay_worker_record(void *ctx, struct bh_flow_record *r);
+/* Packet time of the records queued from now on. */
+void bh_replay_worker_time(struct bh_replay_worker *w, __u64 now);
+/* bh_pipeline_advance(pipe, now) in turn. */
+void bh_replay_worker_advance(struct bh_replay_worker *w, __u64 now);
+/* Hand what is queued to the thread. */
+void bh_replay_worker_publish(struct bh_replay_worker *w);
+/* Publish, wait until everything went through the pipeline and stop the
+ * thread: the pipeline is the caller's again. */
+void bh_replay_worker_finish(struct bh_replay_worker *w);
+/* Finishes first if needed. */
+void bh_replay_worker_free(struct bh_replay_worker **w);
+
+#endif /* BH_REPLAY_WORKER_H */
