@@ -184,14 +184,19 @@ static int bh_capture_direct_next(struct bh_capture_file *f)
 {
 	ssize_t have = bh_capture_direct_fill(f, BH_PCAP_REC);
 	const __u8 *r;
-	__u32 caplen;
+	__u32 caplen, h[4];
+	int i;
 
 	if (have <= 0)
 		return have; /* 0: the end, exactly after a record */
 	if (have < BH_PCAP_REC)
 		return -1;
 	r = f->win + f->win_pos;
-	caplen = bh_pcap_u32(r + 8, f->swapped);
+	memcpy(h, r, sizeof(h)); /* seconds, fraction, caplen, len */
+	if (f->swapped)
+		for (i = 0; i < 4; i++)
+			h[i] = __builtin_bswap32(h[i]);
+	caplen = h[2];
 	if (caplen > f->snaplen || caplen > BH_PCAP_MAX_CAPLEN)
 		return -1;
 	if ((size_t)have < BH_PCAP_REC + caplen) {
@@ -201,11 +206,10 @@ static int bh_capture_direct_next(struct bh_capture_file *f)
 		r = f->win + f->win_pos;
 	}
 	/* As libpcap gives them with nanosecond precision asked for. */
-	f->dhdr.ts.tv_sec = (time_t)bh_pcap_u32(r, f->swapped);
-	f->dhdr.ts.tv_usec = (suseconds_t)bh_pcap_u32(r + 4, f->swapped) *
-			     (f->nsec ? 1 : 1000);
+	f->dhdr.ts.tv_sec = (time_t)h[0];
+	f->dhdr.ts.tv_usec = (suseconds_t)h[1] * (f->nsec ? 1 : 1000);
 	f->dhdr.caplen = caplen;
-	f->dhdr.len = bh_pcap_u32(r + 12, f->swapped);
+	f->dhdr.len = h[3];
 	f->hdr = &f->dhdr;
 	f->data = r + BH_PCAP_REC;
 	f->win_pos += BH_PCAP_REC + caplen;
@@ -436,7 +440,7 @@ int bh_capture_next(struct bh_capture *c, struct bh_capture_pkt *pkt)
 {
 	ssize_t best = -1;
 	__u64 best_ts = 0;
-	size_t i;
+	size_t i = 0;
 	int err;
 
 	if (c->last >= 0) {
@@ -445,7 +449,14 @@ int bh_capture_next(struct bh_capture *c, struct bh_capture_pkt *pkt)
 		if (err)
 			return err;
 	}
-	for (i = 0; i < c->n_files; i++) {
+	if (c->n_files == 1) { /* nothing to merge */
+		if (c->files[0].hdr) {
+			best = 0;
+			best_ts = bh_capture_ts(c->files[0].hdr);
+		}
+		i = c->n_files;
+	}
+	for (; i < c->n_files; i++) {
 		const struct bh_capture_file *f = &c->files[i];
 		__u64 ts;
 

@@ -14,15 +14,42 @@ struct bh_poll_entry {
 	bool denied;
 };
 
-/* A flow to read again at a time (a min-heap on due), decided at the poll
- * that ended at table clock value clock. Items are not removed when the
- * flow changes: one whose entry was used after clock is stale (the poll
- * that read the entry since queued what is due now) and is dropped. */
+/* A flow to read again at a time, decided at the poll that ended at table
+ * clock value clock. Items are not removed when the flow changes: one
+ * whose entry was used after clock is stale (the poll that read the entry
+ * since queued what is due now) and is dropped. */
 struct bh_poll_due {
 	__u64 due;
 	__u64 clock;
 	struct bh_flow_key key;
 	bool denied;
+};
+
+/* An entry's place in the order: its start time, and the rest of the
+ * comparison through its index. */
+struct bh_poll_ord {
+	__u64 first;
+	__u32 idx;
+	__u32 pad;
+};
+
+struct bh_due_list {
+	struct bh_poll_due *v;
+	size_t n, cap;
+};
+
+/* Due items by second of packet time, on a wheel of BH_WHEEL_SLOTS
+ * seconds from base (the second of the last poll); later ones in far,
+ * brought onto the wheel every half turn. Polls come every second, so an
+ * item costs an append and a read instead of a heap's sifts. */
+#define BH_WHEEL_SLOTS 256u
+#define BH_WHEEL_TICK 1000000000ull
+
+struct bh_due_wheel {
+	struct bh_due_list slot[BH_WHEEL_SLOTS];
+	struct bh_due_list far;
+	__u64 base;      /* tick of the oldest slot that may hold items */
+	__u64 far_check; /* tick at which far is looked at again */
 };
 
 struct bh_replay_poller {
@@ -31,10 +58,9 @@ struct bh_replay_poller {
 	bool full;          /* every poll reads everything */
 	struct bh_poll_entry *ents; /* this poll's entries */
 	size_t n_ents, cap_ents;
-	__u32 *order; /* ents by bh_poll_cmp */
+	struct bh_poll_ord *order, *tmp; /* ents by bh_poll_cmp */
 	size_t cap_order;
-	struct bh_poll_due *heap;
-	size_t n_heap, cap_heap;
+	struct bh_due_wheel wheel;
 	__u64 clock[2];   /* table clocks at the end of the last poll */
 	__u64 removed[2]; /* entries gone from the tables by then */
 	struct bh_replay_poll_stats st;
@@ -69,12 +95,16 @@ int bh_replay_poller_new(struct bh_replay_poller **out, struct bh_engine *eng,
 void bh_replay_poller_free(struct bh_replay_poller **pp)
 {
 	struct bh_replay_poller *p = pp ? *pp : NULL;
+	size_t i;
 
 	if (!p)
 		return;
 	free(p->ents);
 	free(p->order);
-	free(p->heap);
+	free(p->tmp);
+	for (i = 0; i < BH_WHEEL_SLOTS; i++)
+		free(p->wheel.slot[i].v);
+	free(p->wheel.far.v);
 	free(p);
 	*pp = NULL;
 }
@@ -132,102 +162,182 @@ static int bh_poll_cmp(const struct bh_poll_entry *x,
 	return memcmp(&x->key, &y->key, sizeof(x->key));
 }
 
-static int bh_poll_cmp_idx(const void *a, const void *b, void *ctx)
+static inline bool bh_poll_before(const struct bh_poll_entry *e,
+				  const struct bh_poll_ord *a,
+				  const struct bh_poll_ord *b)
 {
-	const struct bh_poll_entry *e = ctx;
-
-	return bh_poll_cmp(&e[*(const __u32 *)a], &e[*(const __u32 *)b]);
+	if (a->first != b->first)
+		return a->first < b->first;
+	return bh_poll_cmp(&e[a->idx], &e[b->idx]) < 0;
 }
 
-/* Sort indexes, not the entries of 200 bytes. */
+/* Sort small records of the entries, not the entries of 200 bytes: a
+ * merge sort, runs of 8 by insertion first. Stable, which does not matter:
+ * no two entries compare equal but copies of one entry. */
 static int bh_poll_sort(struct bh_replay_poller *p)
 {
-	__u32 *o;
-	size_t i;
+	const struct bh_poll_entry *e = p->ents;
+	struct bh_poll_ord *a, *b, *t, x;
+	size_t n = p->n_ents, i, j, lo, mid, hi, k, w;
 
-	if (p->n_ents > p->cap_order) {
-		o = realloc(p->order, p->cap_ents * sizeof(*o));
-		if (!o)
+	if (n > p->cap_order) {
+		a = realloc(p->order, p->cap_ents * sizeof(*a));
+		if (!a)
 			return -ENOMEM;
-		p->order = o;
+		p->order = a;
+		b = realloc(p->tmp, p->cap_ents * sizeof(*b));
+		if (!b)
+			return -ENOMEM;
+		p->tmp = b;
 		p->cap_order = p->cap_ents;
 	}
-	for (i = 0; i < p->n_ents; i++)
-		p->order[i] = (__u32)i;
-	if (p->n_ents > 1)
-		qsort_r(p->order, p->n_ents, sizeof(*p->order),
-			bh_poll_cmp_idx, p->ents);
+	a = p->order;
+	b = p->tmp;
+	for (i = 0; i < n; i++) {
+		a[i].first = e[i].flow.first_seen_ns;
+		a[i].idx = (__u32)i;
+		a[i].pad = 0;
+	}
+	for (lo = 0; lo < n; lo += 8) {
+		hi = lo + 8 < n ? lo + 8 : n;
+		for (i = lo + 1; i < hi; i++) {
+			x = a[i];
+			for (j = i; j > lo && bh_poll_before(e, &x, &a[j - 1]); j--)
+				a[j] = a[j - 1];
+			a[j] = x;
+		}
+	}
+	for (w = 8; w < n; w *= 2) {
+		for (lo = 0; lo < n; lo += 2 * w) {
+			mid = lo + w < n ? lo + w : n;
+			hi = lo + 2 * w < n ? lo + 2 * w : n;
+			i = lo;
+			j = mid;
+			for (k = lo; k < hi; k++)
+				b[k] = (j >= hi || (i < mid &&
+						    !bh_poll_before(e, &a[j], &a[i]))) ?
+					       a[i++] :
+					       a[j++];
+		}
+		t = a;
+		a = b;
+		b = t;
+	}
+	p->order = a;
+	p->tmp = b;
 	return 0;
 }
 
 /* ------------------------------------------------------------------------ */
 /* Due times.                                                               */
 
-static bool bh_due_before(const struct bh_poll_due *a,
-			  const struct bh_poll_due *b)
+static int bh_due_add(struct bh_due_list *l, const struct bh_poll_due *it)
 {
-	return a->due < b->due;
+	struct bh_poll_due *v;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+
+		v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *it;
+	return 0;
+}
+
+static int bh_due_put(struct bh_due_wheel *w, const struct bh_poll_due *it)
+{
+	__u64 t = it->due / BH_WHEEL_TICK;
+
+	if (t < w->base)
+		t = w->base; /* due already: the next poll takes it */
+	if (t - w->base >= BH_WHEEL_SLOTS)
+		return bh_due_add(&w->far, it);
+	return bh_due_add(&w->slot[t % BH_WHEEL_SLOTS], it);
 }
 
 static int bh_due_push(struct bh_replay_poller *p, __u64 due, __u64 clock,
 		       const struct bh_flow_key *key, bool denied)
 {
-	struct bh_poll_due *h, it = { .due = due, .clock = clock, .key = *key,
-				      .denied = denied };
+	const struct bh_poll_due it = { .due = due, .clock = clock,
+					.key = *key, .denied = denied };
+
+	return bh_due_put(&p->wheel, &it);
+}
+
+static void bh_due_clear(struct bh_due_wheel *w)
+{
 	size_t i;
 
-	if (p->n_heap == p->cap_heap) {
-		size_t cap = p->cap_heap ? p->cap_heap * 2 : 1024;
-
-		h = realloc(p->heap, cap * sizeof(*h));
-		if (!h)
-			return -ENOMEM;
-		p->heap = h;
-		p->cap_heap = cap;
-	}
-	h = p->heap;
-	for (i = p->n_heap++; i && bh_due_before(&it, &h[(i - 1) / 2]);
-	     i = (i - 1) / 2)
-		h[i] = h[(i - 1) / 2];
-	h[i] = it;
-	return 0;
+	for (i = 0; i < BH_WHEEL_SLOTS; i++)
+		w->slot[i].n = 0;
+	w->far.n = 0;
 }
 
-static void bh_due_pop(struct bh_replay_poller *p)
-{
-	struct bh_poll_due *h = p->heap, last = h[--p->n_heap];
-	size_t i = 0, c;
-
-	while ((c = 2 * i + 1) < p->n_heap) {
-		if (c + 1 < p->n_heap && bh_due_before(&h[c + 1], &h[c]))
-			c++;
-		if (!bh_due_before(&h[c], &last))
-			break;
-		h[i] = h[c];
-		i = c;
-	}
-	h[i] = last;
-}
-
-/* Entries whose time has come, read again. */
-static int bh_poll_take_due(struct bh_replay_poller *p, __u64 now)
+/* Read again the entry of an item whose time has come, unless stale. */
+static int bh_due_take(struct bh_replay_poller *p, const struct bh_poll_due *it)
 {
 	struct bh_flow f;
 	__u64 stamp;
 	int err;
 
-	while (p->n_heap && p->heap[0].due <= now) {
-		struct bh_poll_due it = p->heap[0];
+	err = bh_engine_flow_peek(p->eng, it->denied, &it->key, &f, &stamp);
+	if (err == -ENOENT || (!err && stamp > it->clock))
+		return 0; /* gone, or read since: stale */
+	return err ?: bh_poll_add(p, &it->key, &f, it->denied);
+}
 
-		bh_due_pop(p);
-		err = bh_engine_flow_peek(p->eng, it.denied, &it.key, &f,
-					  &stamp);
-		if (err == -ENOENT || (!err && stamp > it.clock))
-			continue; /* gone, or read since: stale */
-		if (!err)
-			err = bh_poll_add(p, &it.key, &f, it.denied);
+/* Take from l what is due at now, keep the rest (put back through the
+ * wheel when far: some may fit on it now). */
+static int bh_due_scan(struct bh_replay_poller *p, struct bh_due_list *l,
+		       __u64 now, bool far)
+{
+	size_t i, n = l->n, kept = 0;
+	int err = 0;
+
+	if (far)
+		l->n = 0; /* items are put back one by one */
+	for (i = 0; i < n && !err; i++) {
+		const struct bh_poll_due it = l->v[i];
+
+		if (it.due <= now)
+			err = bh_due_take(p, &it);
+		else if (far)
+			err = bh_due_put(&p->wheel, &it);
+		else
+			l->v[kept++] = it;
+	}
+	if (!far)
+		l->n = kept;
+	return err;
+}
+
+/* Entries whose time has come, read again. */
+static int bh_poll_take_due(struct bh_replay_poller *p, __u64 now)
+{
+	struct bh_due_wheel *w = &p->wheel;
+	__u64 t, nt = now / BH_WHEEL_TICK;
+	int err;
+
+	if (nt < w->base)
+		return 0;
+	/* Seconds gone by: everything; the current one: what is due. */
+	for (t = w->base; t <= nt && t - w->base < BH_WHEEL_SLOTS; t++) {
+		struct bh_due_list *l = &w->slot[t % BH_WHEEL_SLOTS];
+
+		err = bh_due_scan(p, l, t < nt ? UINT64_MAX : now, false);
 		if (err)
 			return err;
+	}
+	w->base = nt;
+	if (nt >= w->far_check) {
+		err = bh_due_scan(p, &w->far, now, true);
+		if (err)
+			return err;
+		w->far_check = nt + BH_WHEEL_SLOTS / 2;
 	}
 	return 0;
 }
@@ -271,17 +381,17 @@ int bh_replay_poll_run(struct bh_replay_poller *p, __u64 now)
 	if (err)
 		return err;
 	if (full)
-		p->n_heap = 0; /* every entry is read: due times afresh */
+		bh_due_clear(&p->wheel); /* every entry is read: afresh */
 	err = bh_poll_sort(p);
 	if (err)
 		return err;
 
 	bh_collector_poll_begin(p->col, now);
 	for (i = n = 0; i < p->n_ents; i++) {
-		const struct bh_poll_entry *e = &p->ents[p->order[i]];
+		const struct bh_poll_entry *e = &p->ents[p->order[i].idx];
 
 		/* A used entry can also be due: read twice, ingested once. */
-		if (n && !bh_poll_cmp(&p->ents[p->order[n - 1]], e))
+		if (n && !bh_poll_cmp(&p->ents[p->order[n - 1].idx], e))
 			continue;
 		p->order[n++] = p->order[i];
 		if (bh_collector_ingest(p->col, &e->key, &e->flow, e->denied))
@@ -300,7 +410,7 @@ int bh_replay_poll_run(struct bh_replay_poller *p, __u64 now)
 	for (d = 0; d < 2; d++)
 		bh_engine_flows_mark(p->eng, d, &p->clock[d], &p->removed[d]);
 	for (i = 0; i < n; i++) {
-		const struct bh_poll_entry *e = &p->ents[p->order[i]];
+		const struct bh_poll_entry *e = &p->ents[p->order[i].idx];
 		__u64 due = bh_collector_due(p->col, &e->key, e->denied);
 
 		if (due != UINT64_MAX) {

@@ -195,8 +195,8 @@ static int bh_replay_poll(struct bh_replay *r)
 		return err;
 	}
 	if (r->worker) {
+		/* handed over by the batch: a wake-up per poll costs more */
 		bh_replay_worker_advance(r->worker, r->now);
-		bh_replay_worker_publish(r->worker);
 	} else {
 		bh_pipeline_advance(r->pipe, r->now);
 	}

@@ -7,10 +7,9 @@
  * the calls it would see on the main thread, in the same order and with
  * the same packet times, so the output is the same.
  *
- * Items are queued into a batch and handed over with
- * bh_replay_worker_publish() (at the end of each collector poll) or when
- * the batch is full; at most a few batches wait, after which the main
- * thread waits too.
+ * Items are queued into a batch and handed over when the batch is full or
+ * with bh_replay_worker_publish(); at most a few batches wait, after which
+ * the main thread waits too.
  */
 #ifndef BH_REPLAY_WORKER_H
 #define BH_REPLAY_WORKER_H
