@@ -344,10 +344,9 @@ static void icmp_of(const struct bh_ctrack *t, struct bh_flow_record *r)
 	}
 }
 
-static void community_id(struct bh_collector *c, const struct bh_ctrack *t,
-			 struct bh_flow_record *r)
+void bh_flow_record_community_id(struct bh_flow_record *r, __u16 seed)
 {
-	struct bh_community_tuple ct = { .proto = t->key.proto };
+	struct bh_community_tuple ct = { .proto = r->proto };
 	int s = BH_SIDE_INIT, d = BH_SIDE_RESP;
 
 	r->community_id[0] = '\0';
@@ -369,7 +368,7 @@ static void community_id(struct bh_collector *c, const struct bh_ctrack *t,
 	}
 	ct.saddr = r->ep[s].addr;
 	ct.daddr = r->ep[d].addr;
-	if (bh_community_id_v1(&ct, c->opts.community_id_seed, r->community_id,
+	if (bh_community_id_v1(&ct, seed, r->community_id,
 			       sizeof(r->community_id)))
 		r->community_id[0] = '\0';
 }
@@ -425,7 +424,10 @@ static void emit_record(struct bh_collector *c, struct bh_ctrack *t,
 	for (i = 0; i < BH_MAX_VLAN_TAGS; i++)
 		if (f->vlan[i])
 			r->vlan[r->vlan_count++] = f->vlan[i];
-	community_id(c, t, r);
+	if (c->opts.defer_community_id)
+		r->community_id[0] = '\0';
+	else
+		bh_flow_record_community_id(r, c->opts.community_id_seed);
 
 	c->st.records[why]++;
 	c->st.records_total++;

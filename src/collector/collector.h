@@ -113,6 +113,9 @@ struct bh_collector_opts {
 	__u32 max_flows;
 	__u32 max_event_flows; /* default max_flows / 8 */
 	__u16 community_id_seed; /* default 0, as Zeek and Suricata */
+	/* Records leave with community_id empty: the caller computes it
+	 * with bh_flow_record_community_id(), e.g. on another thread. */
+	bool defer_community_id;
 	struct bh_clock *clock;  /* NULL: live clock */
 	const struct bh_collector_resolver *resolver; /* NULL: numbers only */
 	bh_record_cb emit; /* required */
@@ -195,6 +198,11 @@ struct bh_collector_stats {
 
 void bh_collector_stats(const struct bh_collector *c,
 			struct bh_collector_stats *out);
+
+/* Fill r->community_id from its endpoints, protocol and ICMP fields ("" when
+ * there is nothing to hash), as records are made without
+ * defer_community_id. */
+void bh_flow_record_community_id(struct bh_flow_record *r, __u16 seed);
 
 /* Bytes of table memory per tracked flow (entry + hash bucket share). */
 size_t bh_collector_bytes_per_flow(void);

@@ -304,12 +304,15 @@ static int bh_replay_setup(struct bh_replay *r, char *err, size_t elen)
 			 strerror(-ret));
 		return ret;
 	}
-	/* Without a second thread the pipeline runs on this one. */
-	if (bh_replay_worker_new(&r->worker, r->pipe, bh_replay_set_time))
-		r->worker = NULL;
 
 	bh_clock_init_replay(&r->clk);
 	bh_collector_opts_default(&co);
+	/* The pipeline, and the records' Community IDs, on a thread of their
+	 * own; without one, on this thread. */
+	if (bh_replay_worker_new(&r->worker, r->pipe, bh_replay_set_time, true,
+				 co.community_id_seed))
+		r->worker = NULL;
+	co.defer_community_id = r->worker != NULL;
 	co.node = o->node ? o->node : "replay";
 	if (o->idle_timeout_ns)
 		co.idle_timeout_ns = o->idle_timeout_ns;

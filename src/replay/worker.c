@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collector.h"
 #include "log.h"
 
 /* Items per batch: a full batch is handed over without waiting for the
@@ -37,6 +38,8 @@ struct bh_wbatch {
 struct bh_replay_worker {
 	struct bh_pipeline *pipe;
 	void (*set_time)(__u64);
+	bool community_id;
+	__u16 seed;
 	pthread_t thread;
 	bool running;
 	pthread_mutex_t lock;
@@ -59,10 +62,13 @@ static void bh_worker_run_batch(struct bh_replay_worker *w,
 		struct bh_witem *it = &b->v[i];
 
 		w->set_time(it->now);
-		if (it->kind == BH_WITEM_RECORD)
-			bh_pipeline_record(w->pipe, &it->rec);
-		else
+		if (it->kind != BH_WITEM_RECORD) {
 			bh_pipeline_advance(w->pipe, it->now);
+			continue;
+		}
+		if (w->community_id)
+			bh_flow_record_community_id(&it->rec, w->seed);
+		bh_pipeline_record(w->pipe, &it->rec);
 	}
 }
 
@@ -98,7 +104,8 @@ static void *bh_worker_main(void *arg)
 }
 
 int bh_replay_worker_new(struct bh_replay_worker **out,
-			 struct bh_pipeline *pipe, void (*set_time)(__u64))
+			 struct bh_pipeline *pipe, void (*set_time)(__u64),
+			 bool community_id, __u16 seed)
 {
 	struct bh_replay_worker *w;
 	int err;
@@ -109,6 +116,8 @@ int bh_replay_worker_new(struct bh_replay_worker **out,
 		return -ENOMEM;
 	w->pipe = pipe;
 	w->set_time = set_time;
+	w->community_id = community_id;
+	w->seed = seed;
 	w->cur = calloc(1, sizeof(*w->cur));
 	if (!w->cur) {
 		free(w);

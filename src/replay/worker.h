@@ -21,9 +21,12 @@ struct bh_replay_worker;
 
 /* A thread running pipe. set_time(now) is called on that thread before
  * each item, with the packet time it was queued at (the exporter's clock
- * in replay). */
+ * in replay). With community_id, records come from a collector that
+ * defers their Community IDs (defer_community_id) and the thread fills
+ * them in, with seed. */
 int bh_replay_worker_new(struct bh_replay_worker **out,
-			 struct bh_pipeline *pipe, void (*set_time)(__u64));
+			 struct bh_pipeline *pipe, void (*set_time)(__u64),
+			 bool community_id, __u16 seed);
 
 /* The collector's emit callback (ctx = the worker): a copy of r is queued
  * with the time given to bh_replay_worker_time(). Its strings must stay

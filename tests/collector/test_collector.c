@@ -886,6 +886,50 @@ static void test_due_partial_polls(void **state)
 	assert_int_equal(fx->n, 4);
 }
 
+/* defer_community_id: records leave without it, and
+ * bh_flow_record_community_id() gives what the collector would have put,
+ * for TCP and for ICMP from the responder. */
+static void test_defer_community_id(void **state)
+{
+	struct fixture *fx = *state, *fd;
+	struct bh_collector_opts o;
+	struct bh_event ev = icmp_event("10.0.0.2", "10.0.0.1", 0, T0);
+	struct bh_flow_key k[2] = {
+		key4("10.0.0.1", 40000, "10.0.0.2", 5432, 6),
+		key4("10.0.0.1", 77, "10.0.0.2", 77, 1),
+	};
+	struct bh_flow f[2] = { flow_at(T0, T0 + S(1)), flow_at(T0, T0) };
+	struct bh_flow_record r;
+	void *st;
+	int i;
+
+	bh_collector_opts_default(&o);
+	o.max_flows = 16;
+	o.defer_community_id = true;
+	assert_int_equal(setup_opts(&st, &o), 0);
+	fd = st;
+	set_counts(&f[0], 3, 300, 2, 200);
+	set_counts(&f[1], 1, 98, 1, 98);
+	ev.type = BH_EV_NEW_FLOW;
+	bh_collector_event(fx->c, &ev);
+	bh_collector_event(fd->c, &ev);
+	poll(fx, T0 + S(1), k, f, 2);
+	poll(fd, T0 + S(1), k, f, 2);
+	bh_collector_flush(fx->c, T0 + S(2));
+	bh_collector_flush(fd->c, T0 + S(2));
+	assert_int_equal(fx->n, 2);
+	assert_int_equal(fd->n, 2);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(strlen(fx->recs[i].community_id),
+				 BH_COMMUNITY_ID_LEN);
+		assert_string_equal(fd->recs[i].community_id, "");
+		r = fd->recs[i];
+		bh_flow_record_community_id(&r, 0);
+		assert_string_equal(r.community_id, fx->recs[i].community_id);
+	}
+	teardown(&st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -908,6 +952,7 @@ int main(void)
 		T(test_icmp_type_from_policy_port),
 		T(test_flow_moves_between_maps),
 		T(test_due_partial_polls),
+		T(test_defer_community_id),
 #undef T
 	};
 
