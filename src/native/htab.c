@@ -189,7 +189,7 @@ static void bh_list_append(struct bh_htab *t, struct bh_hnode *n)
 
 
 /* An LRU entry just used moves to the tail, with a new stamp. */
-static void bh_htab_use(struct bh_htab *t, struct bh_hnode *n)
+static inline void bh_htab_use(struct bh_htab *t, struct bh_hnode *n)
 {
 	if (!t->lru)
 		return;
@@ -201,11 +201,27 @@ static void bh_htab_use(struct bh_htab *t, struct bh_hnode *n)
 	}
 }
 
-void *bh_htab_lookup(struct bh_htab *t, const void *key)
+static __attribute__((noinline)) void *bh_htab_lookup_any(struct bh_htab *t,
+							     const void *key)
 {
 	__u64 h;
 	struct bh_hnode *n = *bh_htab_find(t, key, &h);
 
+	if (!n)
+		return NULL;
+	bh_htab_use(t, n);
+	return n->data + t->val_off;
+}
+
+/* The flow tables' lookup (a key of 40 bytes), on every packet's path, all
+ * inline; other sizes through bh_htab_find(). */
+void *bh_htab_lookup(struct bh_htab *t, const void *key)
+{
+	struct bh_hnode *n;
+
+	if (t->key_size != 40)
+		return bh_htab_lookup_any(t, key);
+	n = *bh_htab_slot_n(t, key, bh_hash_n(key, 40), 40);
 	if (!n)
 		return NULL;
 	bh_htab_use(t, n);

@@ -37,7 +37,11 @@ struct bh_capture_file {
 	int linktype;
 	__u64 size;  /* file size in bytes */
 	__u64 index; /* index of the packet in hdr/data */
-	const struct pcap_pkthdr *hdr; /* lookahead packet, NULL at end */
+	/* The lookahead record: time (ns), lengths, bytes; have is false at
+	 * the end. */
+	bool have;
+	__u64 ts_ns;
+	__u32 caplen, len;
 	const __u8 *data;
 	bool started;
 	/* Classic pcap (version 2.4, regular file) is read directly: records
@@ -55,7 +59,6 @@ struct bh_capture_file {
 	size_t win_len;  /* bytes valid in win */
 	size_t win_pos;  /* next record in win */
 	__u64 win_off;   /* file offset of win[0] */
-	struct pcap_pkthdr dhdr; /* the record handed out */
 };
 
 struct bh_capture {
@@ -178,42 +181,60 @@ static ssize_t bh_capture_direct_fill(struct bh_capture_file *f, size_t need)
 	return (ssize_t)f->win_len;
 }
 
-/* The next record of f read directly: 1 with f->hdr/f->data set, 0 at the
- * end of the file, -1 to hand the record over to libpcap. */
-static int bh_capture_direct_next(struct bh_capture_file *f)
+/* The record at the window's position, when it is complete there: 1 with
+ * the lookahead set, else 0 (h: its header, when there was one). */
+static inline __attribute__((always_inline)) int
+bh_capture_direct_take(struct bh_capture_file *f)
 {
-	ssize_t have = bh_capture_direct_fill(f, BH_PCAP_REC);
-	const __u8 *r;
-	__u32 caplen, h[4];
+	size_t have = f->win_len - f->win_pos;
+	const __u8 *r = f->win + f->win_pos;
+	__u32 h[4], caplen;
 	int i;
 
-	if (have <= 0)
-		return have; /* 0: the end, exactly after a record */
 	if (have < BH_PCAP_REC)
-		return -1;
-	r = f->win + f->win_pos;
+		return 0;
 	memcpy(h, r, sizeof(h)); /* seconds, fraction, caplen, len */
 	if (f->swapped)
 		for (i = 0; i < 4; i++)
 			h[i] = __builtin_bswap32(h[i]);
 	caplen = h[2];
-	if (caplen > f->snaplen || caplen > BH_PCAP_MAX_CAPLEN)
-		return -1;
-	if ((size_t)have < BH_PCAP_REC + caplen) {
-		have = bh_capture_direct_fill(f, BH_PCAP_REC + caplen);
-		if (have < (ssize_t)(BH_PCAP_REC + caplen))
-			return -1;
-		r = f->win + f->win_pos;
-	}
+	if (caplen > f->snaplen || caplen > BH_PCAP_MAX_CAPLEN ||
+	    have < BH_PCAP_REC + caplen)
+		return 0;
 	/* As libpcap gives them with nanosecond precision asked for. */
-	f->dhdr.ts.tv_sec = (time_t)h[0];
-	f->dhdr.ts.tv_usec = (suseconds_t)h[1] * (f->nsec ? 1 : 1000);
-	f->dhdr.caplen = caplen;
-	f->dhdr.len = h[3];
-	f->hdr = &f->dhdr;
+	f->ts_ns = (__u64)h[0] * 1000000000ull +
+		   (__u64)h[1] * (f->nsec ? 1 : 1000);
+	f->caplen = caplen;
+	f->len = h[3];
 	f->data = r + BH_PCAP_REC;
+	f->have = true;
 	f->win_pos += BH_PCAP_REC + caplen;
 	return 1;
+}
+
+/* The next record of f read directly, when the window does not hold it:
+ * 1 with the lookahead set, 0 at the end of the file, -1 to hand the
+ * record over to libpcap (cut short, longer than the snapshot length, a
+ * read error). */
+static __attribute__((noinline)) int
+bh_capture_direct_next(struct bh_capture_file *f)
+{
+	ssize_t have = bh_capture_direct_fill(f, BH_PCAP_REC);
+	__u32 caplen;
+
+	if (have <= 0)
+		return have; /* 0: the end, exactly after a record */
+	if (have < BH_PCAP_REC)
+		return -1;
+	memcpy(&caplen, f->win + f->win_pos + 8, sizeof(caplen));
+	if (f->swapped)
+		caplen = __builtin_bswap32(caplen);
+	if (caplen > f->snaplen || caplen > BH_PCAP_MAX_CAPLEN)
+		return -1;
+	if (bh_capture_direct_fill(f, BH_PCAP_REC + caplen) <
+	    (ssize_t)(BH_PCAP_REC + caplen))
+		return -1;
+	return bh_capture_direct_take(f) ? 1 : -1;
 }
 
 /* Read the next record of f into its lookahead. Returns 0 (packet or end)
@@ -228,10 +249,12 @@ static int bh_capture_advance(struct bh_capture *c, struct bh_capture_file *f)
 		f->index++;
 	f->started = true;
 	if (f->direct) {
+		if (bh_capture_direct_take(f))
+			return 0;
 		r = bh_capture_direct_next(f);
 		if (r >= 0) {
 			if (!r) {
-				f->hdr = NULL;
+				f->have = false;
 				f->data = NULL;
 			}
 			return 0;
@@ -242,11 +265,16 @@ static int bh_capture_advance(struct bh_capture *c, struct bh_capture_file *f)
 	}
 	r = pcap_next_ex(f->pcap, &hdr, &data);
 	if (r == 1) {
-		f->hdr = hdr;
+		/* With nanosecond precision tv_usec holds nanoseconds. */
+		f->ts_ns = (__u64)hdr->ts.tv_sec * 1000000000ull +
+			   (__u64)hdr->ts.tv_usec;
+		f->caplen = hdr->caplen;
+		f->len = hdr->len;
 		f->data = data;
+		f->have = true;
 		return 0;
 	}
-	f->hdr = NULL;
+	f->have = false;
 	f->data = NULL;
 	if (r == PCAP_ERROR_BREAK) /* end of file */
 		return 0;
@@ -359,9 +387,8 @@ static __u16 bh_capture_af_ethertype(__u32 af)
 static void bh_capture_frame(struct bh_capture *c, struct bh_capture_file *f,
 			     struct bh_capture_pkt *pkt)
 {
-	const struct pcap_pkthdr *h = f->hdr;
 	const __u8 *d = f->data;
-	__u32 caplen = h->caplen, wire = h->len, hlen = 0;
+	__u32 caplen = f->caplen, wire = f->len, hlen = 0;
 	__u16 type = 0;
 
 	pkt->ifindex = 0;
@@ -430,17 +457,29 @@ static void bh_capture_frame(struct bh_capture *c, struct bh_capture_file *f,
 	pkt->wire_len = (wire >= hlen ? wire - hlen : 0) + BH_ETH_HLEN;
 }
 
-static __u64 bh_capture_ts(const struct pcap_pkthdr *h)
+/* The file whose lookahead comes first in time (ties: the first file), or
+ * -1 when every file is at its end. */
+static ssize_t bh_capture_pick(const struct bh_capture *c)
 {
-	/* With nanosecond precision tv_usec holds nanoseconds. */
-	return (__u64)h->ts.tv_sec * 1000000000ull + (__u64)h->ts.tv_usec;
+	ssize_t best = -1;
+	__u64 best_ts = 0;
+	size_t i;
+
+	for (i = 0; i < c->n_files; i++) {
+		const struct bh_capture_file *f = &c->files[i];
+
+		if (f->have && (best < 0 || f->ts_ns < best_ts)) {
+			best = (ssize_t)i;
+			best_ts = f->ts_ns;
+		}
+	}
+	return best;
 }
 
 int bh_capture_next(struct bh_capture *c, struct bh_capture_pkt *pkt)
 {
-	ssize_t best = -1;
-	__u64 best_ts = 0;
-	size_t i = 0;
+	struct bh_capture_file *f;
+	ssize_t best;
 	int err;
 
 	if (c->last >= 0) {
@@ -449,32 +488,22 @@ int bh_capture_next(struct bh_capture *c, struct bh_capture_pkt *pkt)
 		if (err)
 			return err;
 	}
-	if (c->n_files == 1) { /* nothing to merge */
-		if (c->files[0].hdr) {
-			best = 0;
-			best_ts = bh_capture_ts(c->files[0].hdr);
-		}
-		i = c->n_files;
-	}
-	for (; i < c->n_files; i++) {
-		const struct bh_capture_file *f = &c->files[i];
-		__u64 ts;
-
-		if (!f->hdr)
-			continue;
-		ts = bh_capture_ts(f->hdr);
-		if (best < 0 || ts < best_ts) {
-			best = (ssize_t)i;
-			best_ts = ts;
-		}
-	}
+	best = c->n_files == 1 ? (c->files[0].have ? 0 : -1) :
+				 bh_capture_pick(c);
 	if (best < 0)
 		return 0;
-
-	bh_capture_frame(c, &c->files[best], pkt);
-	pkt->ts_ns = best_ts;
+	f = &c->files[best];
+	if (f->linktype == DLT_EN10MB) { /* as it is */
+		pkt->frame = f->data;
+		pkt->caplen = f->caplen;
+		pkt->wire_len = f->len;
+		pkt->ifindex = 0;
+	} else {
+		bh_capture_frame(c, f, pkt);
+	}
+	pkt->ts_ns = f->ts_ns;
 	pkt->file = (__u32)best;
-	pkt->index = c->files[best].index;
+	pkt->index = f->index;
 	c->last = best;
 	c->count++;
 	return 1;
@@ -500,7 +529,7 @@ void bh_capture_progress(const struct bh_capture *c, __u64 *done,
 				       -1;
 
 		*total += f->size;
-		if (!f->hdr)
+		if (!f->have)
 			*done += f->size;
 		else if (pos > 0)
 			*done += (__u64)pos;

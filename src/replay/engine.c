@@ -179,6 +179,11 @@ int bh_engine_flow_delete(struct bh_engine *e, bool denied,
 	return bh_dp_flow_delete(e->dp, denied, key);
 }
 
+struct bh_native *bh_engine_native(struct bh_engine *e)
+{
+	return e->kind == BH_ENGINE_NATIVE ? e->native : NULL;
+}
+
 bool bh_engine_incremental(const struct bh_engine *e)
 {
 	return e->kind == BH_ENGINE_NATIVE;

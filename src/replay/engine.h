@@ -71,4 +71,9 @@ int bh_engine_flow_peek(struct bh_engine *e, bool denied,
 			__u64 *stamp);
 int bh_engine_stats(struct bh_engine *e, struct bh_stats *out);
 
+struct bh_native;
+/* The native engine behind e (NULL for bpf), for a caller that classifies
+ * many frames already within [MIN, MAX]: bh_native_classify() directly. */
+struct bh_native *bh_engine_native(struct bh_engine *e);
+
 #endif /* BH_ENGINE_H */

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "pipeline.h"
 #include "flowpoll.h"
+#include "native.h"
 #include "print.h"
 #include "report.h"
 #include "policy_names.h"
@@ -29,6 +30,7 @@ struct bh_replay {
 	const struct bh_replay_opts *o;
 	struct bh_capture *cap;
 	struct bh_engine *eng;
+	struct bh_native *native; /* eng's, when native */
 	struct bh_collector *col;
 	struct bh_replay_poller *poller;
 	struct bh_clock clk;
@@ -335,6 +337,7 @@ static int bh_replay_setup(struct bh_replay *r, char *err, size_t elen)
 			 bh_engine_kind_str(o->engine), strerror(-ret));
 		return ret;
 	}
+	r->native = bh_engine_native(r->eng);
 	ret = bh_replay_poller_new(&r->poller, r->eng, r->col, o->full_polls);
 	if (ret)
 		goto nomem;
@@ -428,6 +431,10 @@ static int bh_replay_packet(struct bh_replay *r, const struct bh_capture_pkt *p)
 		caplen = BH_ENGINE_MAX_FRAME;
 	if (caplen < BH_ENGINE_MIN_FRAME) {
 		bh_replay_short(r, &res);
+	} else if (r->native) {
+		bh_native_classify(r->native, p->frame, caplen,
+				   p->wire_len > caplen ? p->wire_len : caplen,
+				   p->ifindex, r->now, &res);
 	} else {
 		err = bh_engine_classify(r->eng, p->frame, caplen,
 					 p->wire_len > caplen ? p->wire_len :

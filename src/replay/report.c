@@ -363,7 +363,8 @@ void bh_report_record(struct bh_report *r, const struct bh_flow_record *rec)
 		e->bytes += by;
 		if (rec->rule && (v != BH_VERDICT_ALLOW || !e->rule ||
 				  (!e->flows[BH_VERDICT_DENY] &&
-				   !e->flows[BH_VERDICT_AUDIT]))) {
+				   !e->flows[BH_VERDICT_AUDIT])) &&
+		    (!e->rule || strcmp(e->rule, rec->rule))) {
 			free(e->rule);
 			e->rule = strdup(rec->rule);
 		}
