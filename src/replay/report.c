@@ -109,9 +109,28 @@ void bh_report_packet(struct bh_report *r, __u8 verdict, __u8 reason,
 /* ------------------------------------------------------------------------ */
 /* Names.                                                                   */
 
+/* Dotted quad without the stdio machinery of inet_ntop: a report names
+ * tens of thousands of external peers. len >= 16. */
+static void bh_ipv4_str(const __u8 *b, char *buf)
+{
+	char *p = buf;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (b[i] >= 100)
+			*p++ = (char)('0' + b[i] / 100);
+		if (b[i] >= 10)
+			*p++ = (char)('0' + b[i] / 10 % 10);
+		*p++ = (char)('0' + b[i] % 10);
+		*p++ = i < 3 ? '.' : '\0';
+	}
+}
+
 static void bh_addr_str(const union bh_addr *a, char *buf, size_t len)
 {
-	if (!a->w[0] && !a->w[1] && a->w[2] == htonl(0xffff))
+	if (!a->w[0] && !a->w[1] && a->w[2] == htonl(0xffff) && len >= 16)
+		bh_ipv4_str(&a->b[12], buf);
+	else if (!a->w[0] && !a->w[1] && a->w[2] == htonl(0xffff))
 		inet_ntop(AF_INET, &a->w[3], buf, (socklen_t)len);
 	else
 		inet_ntop(AF_INET6, a->b, buf, (socklen_t)len);
