@@ -54,7 +54,8 @@ struct bh_collector {
 
 	struct bh_ctrack *slots;
 	__u32 *buckets; /* slot index + 1, 0 empty */
-	__u32 nbuckets;
+	__u32 nbuckets;     /* grows with the flows tracked, up to: */
+	__u32 max_buckets; /* one per slot, rounded up to a power of two */
 	__u32 hwm;       /* slots ever used: [0, hwm) */
 	__u32 free_head; /* slot index + 1 */
 	__u32 n_used;
@@ -115,7 +116,11 @@ int bh_collector_new(struct bh_collector **out,
 	c->node = strdup(opts->node ? opts->node : "");
 	/* Slots are calloc'ed: pages are only backed once flows use them. */
 	c->slots = calloc(opts->max_flows, sizeof(*c->slots));
-	c->nbuckets = roundup_pow2(opts->max_flows);
+	/* Buckets grow with the flows tracked: a table sized for the maps'
+	 * capacity (2 MB of buckets by default) would turn every lookup of
+	 * the few thousand flows of a busy node into cache misses. */
+	c->max_buckets = roundup_pow2(opts->max_flows);
+	c->nbuckets = c->max_buckets < 1024 ? c->max_buckets : 1024;
 	c->buckets = calloc(c->nbuckets, sizeof(*c->buckets));
 	if (!c->node || !c->slots || !c->buckets) {
 		err = -ENOMEM;
@@ -133,7 +138,7 @@ int bh_collector_new(struct bh_collector **out,
 		c->resolver = *opts->resolver;
 	c->next_flow_id = 1;
 	c->st.memory_bytes = (__u64)opts->max_flows * sizeof(*c->slots) +
-			     (__u64)c->nbuckets * sizeof(*c->buckets);
+			     (__u64)c->max_buckets * sizeof(*c->buckets);
 	*out = c;
 	return 0;
 err:
@@ -241,11 +246,31 @@ static void set_state(struct bh_collector *c, struct bh_ctrack *t, __u8 state)
 	t->state = state;
 }
 
+/* Twice the buckets, every tracked flow relinked; on failure the table
+ * stays as it is (longer chains, same answers). */
+static void grow_buckets(struct bh_collector *c)
+{
+	__u32 nb = c->nbuckets * 2, i;
+	__u32 *b = calloc(nb, sizeof(*b));
+
+	if (!b)
+		return;
+	free(c->buckets);
+	c->buckets = b;
+	c->nbuckets = nb;
+	for (i = 0; i < c->hwm; i++)
+		if (c->slots[i].state != T_FREE)
+			link_slot(c, &c->slots[i]);
+}
+
 static struct bh_ctrack *alloc_slot(struct bh_collector *c,
 				    const struct bh_flow_key *key, bool denied)
 {
 	struct bh_ctrack *t;
 
+	/* Before the new slot is linked: it is not in use yet. */
+	if (c->n_used >= c->nbuckets && c->nbuckets < c->max_buckets)
+		grow_buckets(c);
 	if (c->free_head) {
 		t = &c->slots[c->free_head - 1];
 		c->free_head = t->next;

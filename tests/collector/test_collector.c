@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -930,6 +931,44 @@ static void test_defer_community_id(void **state)
 	teardown(&st);
 }
 
+/* Thousands of flows: the table's buckets grow as flows come (from 1,024)
+ * and every flow is still found, in both maps, poll after poll. */
+static void test_many_flows_buckets_grow(void **state)
+{
+	struct bh_collector_opts o;
+	struct fixture *fx;
+	struct bh_flow_key k;
+	struct bh_flow f = flow_at(T0, T0);
+	char a[32];
+	void *st;
+	int i, pass;
+
+	(void)state;
+	bh_collector_opts_default(&o);
+	o.max_flows = 5000;
+	assert_int_equal(setup_opts(&st, &o), 0);
+	fx = st;
+	for (pass = 0; pass < 3; pass++) {
+		bh_collector_poll_begin(fx->c, T0 + S(1 + pass));
+		for (i = 0; i < 3000; i++) {
+			snprintf(a, sizeof(a), "10.%d.%d.1", i / 250, i % 250);
+			k = key4(a, 40000, "10.255.0.1", 443, 6);
+			f.last_seen_ns = T0 + S(1 + pass);
+			set_counts(&f, 1 + pass, 100, 0, 0);
+			assert_int_equal(bh_collector_ingest(fx->c, &k, &f,
+							     i % 3 == 0),
+					 0);
+		}
+		bh_collector_poll_end(fx->c, T0 + S(1 + pass));
+		assert_int_equal(stats(fx).flows_discovered, 3000);
+		assert_int_equal(stats(fx).flows_tracked, 3000);
+	}
+	assert_int_equal(stats(fx).flows_evicted, 0);
+	assert_int_equal(fx->n, 0);
+	assert_int_equal(bh_collector_due(fx->c, &k, false), T0 + S(3 + 15));
+	teardown(&st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -953,6 +992,7 @@ int main(void)
 		T(test_flow_moves_between_maps),
 		T(test_due_partial_polls),
 		T(test_defer_community_id),
+		T(test_many_flows_buckets_grow),
 #undef T
 	};
 
