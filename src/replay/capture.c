@@ -4,6 +4,7 @@
 #include "capture.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,33 @@
 #define BH_PCAP_REC 16
 #define BH_PCAP_MAX_CAPLEN 262144
 #define BH_DIRECT_WINDOW (4u << 20)
+
+/* Read-ahead of a single file read directly: a thread reads the next
+ * chunk of the file into a spare buffer while the replay works in the
+ * current one, so that copying the file out of the page cache (a tenth of
+ * a replay's time) runs on another core. A record cut by the end of a
+ * chunk is copied in front of the next one: each buffer has room for a
+ * maximal record before its chunk. */
+#define BH_RA_BUFS 2
+#define BH_RA_PREFIX (BH_PCAP_REC + BH_PCAP_MAX_CAPLEN)
+
+struct bh_readahead {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int fd;
+	__u8 *buf[BH_RA_BUFS]; /* BH_RA_PREFIX, then the chunk */
+	size_t len[BH_RA_BUFS];
+	__u64 off[BH_RA_BUFS];  /* file offset of the chunk */
+	bool ready[BH_RA_BUFS]; /* read, not taken yet */
+	bool failed[BH_RA_BUFS];
+	unsigned int fill, take; /* next buffer to read, to take */
+	int held;                /* the replay's buffer, -1 none */
+	__u64 next_off;
+	bool eof;  /* the thread read the last chunk */
+	bool last; /* the replay took it */
+	bool stop;
+};
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276
@@ -55,6 +83,8 @@ struct bh_capture_file {
 	bool nsec;    /* file timestamps in ns, else us */
 	__u32 snaplen;
 	int fd;          /* libpcap's stream's descriptor, read with pread */
+	struct bh_readahead *ra; /* or NULL: reads on this thread, into: */
+	__u8 *win_buf;
 	__u8 *win;       /* window of the file */
 	size_t win_len;  /* bytes valid in win */
 	size_t win_pos;  /* next record in win */
@@ -94,9 +124,147 @@ static __u32 bh_pcap_u32(const __u8 *p, bool swapped)
 	return swapped ? __builtin_bswap32(v) : v;
 }
 
+static void *bh_ra_main(void *arg)
+{
+	struct bh_readahead *ra = arg;
+	unsigned int i;
+	size_t got;
+	__u64 off;
+	ssize_t n;
+	bool failed;
+
+	pthread_mutex_lock(&ra->lock);
+	for (;;) {
+		while (!ra->stop && !ra->eof &&
+		       (ra->ready[ra->fill] || (int)ra->fill == ra->held))
+			pthread_cond_wait(&ra->cond, &ra->lock);
+		if (ra->stop || ra->eof)
+			break;
+		i = ra->fill;
+		off = ra->next_off;
+		pthread_mutex_unlock(&ra->lock);
+
+		got = 0;
+		failed = false;
+		while (got < BH_DIRECT_WINDOW) {
+			n = pread(ra->fd, ra->buf[i] + BH_RA_PREFIX + got,
+				  BH_DIRECT_WINDOW - got, (off_t)(off + got));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				failed = n < 0;
+				break;
+			}
+			got += (size_t)n;
+		}
+
+		pthread_mutex_lock(&ra->lock);
+		ra->len[i] = got;
+		ra->off[i] = off;
+		ra->failed[i] = failed;
+		ra->ready[i] = true;
+		ra->next_off = off + got;
+		ra->eof = failed || got < BH_DIRECT_WINDOW;
+		ra->fill = (i + 1) % BH_RA_BUFS;
+		pthread_cond_broadcast(&ra->cond);
+	}
+	pthread_mutex_unlock(&ra->lock);
+	return NULL;
+}
+
+static void bh_ra_free(struct bh_readahead **rap)
+{
+	struct bh_readahead *ra = *rap;
+	unsigned int i;
+
+	if (!ra)
+		return;
+	pthread_mutex_lock(&ra->lock);
+	ra->stop = true;
+	pthread_cond_broadcast(&ra->cond);
+	pthread_mutex_unlock(&ra->lock);
+	pthread_join(ra->thread, NULL);
+	pthread_cond_destroy(&ra->cond);
+	pthread_mutex_destroy(&ra->lock);
+	for (i = 0; i < BH_RA_BUFS; i++)
+		free(ra->buf[i]);
+	free(ra);
+	*rap = NULL;
+}
+
+/* A read-ahead thread from offset off of fd, or NULL (then f reads on the
+ * replay's thread). */
+static struct bh_readahead *bh_ra_new(int fd, __u64 off)
+{
+	struct bh_readahead *ra = calloc(1, sizeof(*ra));
+	unsigned int i;
+
+	if (!ra)
+		return NULL;
+	for (i = 0; i < BH_RA_BUFS; i++) {
+		ra->buf[i] = malloc(BH_RA_PREFIX + BH_DIRECT_WINDOW);
+		if (!ra->buf[i])
+			goto fail;
+	}
+	ra->fd = fd;
+	ra->next_off = off;
+	ra->held = -1;
+	pthread_mutex_init(&ra->lock, NULL);
+	pthread_cond_init(&ra->cond, NULL);
+	if (pthread_create(&ra->thread, NULL, bh_ra_main, ra)) {
+		pthread_cond_destroy(&ra->cond);
+		pthread_mutex_destroy(&ra->lock);
+		goto fail;
+	}
+	return ra;
+fail:
+	for (i = 0; i < BH_RA_BUFS; i++)
+		free(ra->buf[i]);
+	free(ra);
+	return NULL;
+}
+
+/* The window of f moves to the next chunk the thread read, the bytes from
+ * win_pos carried in front of it: the bytes now available from win_pos,
+ * -1 on a read error (nothing moved). */
+static ssize_t bh_ra_next(struct bh_capture_file *f)
+{
+	struct bh_readahead *ra = f->ra;
+	size_t have = f->win_len - f->win_pos;
+	unsigned int i;
+	__u8 *w;
+
+	if (ra->last)
+		return (ssize_t)have;
+	pthread_mutex_lock(&ra->lock);
+	while (!ra->ready[ra->take])
+		pthread_cond_wait(&ra->cond, &ra->lock);
+	i = ra->take;
+	pthread_mutex_unlock(&ra->lock);
+	if (ra->failed[i])
+		return -1;
+	/* The old buffer is still held: carry first, then let it go. */
+	w = ra->buf[i] + BH_RA_PREFIX - have;
+	if (have)
+		memcpy(w, f->win + f->win_pos, have);
+	pthread_mutex_lock(&ra->lock);
+	ra->ready[i] = false;
+	ra->held = (int)i;
+	ra->take = (i + 1) % BH_RA_BUFS;
+	ra->last = ra->len[i] < BH_DIRECT_WINDOW;
+	pthread_cond_broadcast(&ra->cond);
+	pthread_mutex_unlock(&ra->lock);
+	f->win = w;
+	f->win_off = ra->off[i] - have;
+	f->win_len = have + ra->len[i];
+	f->win_pos = 0;
+	return (ssize_t)f->win_len;
+}
+
 /* Set up direct reads of f when it is a classic pcap file libpcap opened
- * (its stream is past the 24-byte file header). */
-static void bh_capture_direct_open(struct bh_capture_file *f)
+ * (its stream is past the 24-byte file header); read_ahead: with a
+ * thread. */
+static void bh_capture_direct_open(struct bh_capture_file *f, bool read_ahead)
 {
 	FILE *fp = pcap_file(f->pcap);
 	__u8 h[BH_PCAP_HDR];
@@ -128,10 +296,15 @@ static void bh_capture_direct_open(struct bh_capture_file *f)
 	f->snaplen = bh_pcap_u32(h + 16, f->swapped);
 	if (!f->snaplen)
 		return;
-	f->win = malloc(BH_DIRECT_WINDOW);
-	if (!f->win)
-		return;
 	f->win_off = BH_PCAP_HDR;
+	if (read_ahead)
+		f->ra = bh_ra_new(f->fd, BH_PCAP_HDR);
+	if (!f->ra) {
+		f->win_buf = malloc(BH_DIRECT_WINDOW);
+		if (!f->win_buf)
+			return;
+		f->win = f->win_buf;
+	}
 	f->direct = true;
 }
 
@@ -142,7 +315,9 @@ static int bh_capture_direct_stop(struct bh_capture *c,
 	__u64 off = f->win_off + f->win_pos;
 
 	f->direct = false;
-	free(f->win);
+	bh_ra_free(&f->ra);
+	free(f->win_buf);
+	f->win_buf = NULL;
 	f->win = NULL;
 	if (fseeko(pcap_file(f->pcap), (off_t)off, SEEK_SET)) {
 		snprintf(c->err, sizeof(c->err), "%s: packet %llu: %s",
@@ -162,6 +337,8 @@ static ssize_t bh_capture_direct_fill(struct bh_capture_file *f, size_t need)
 
 	if (have >= need)
 		return (ssize_t)have;
+	if (f->ra)
+		return bh_ra_next(f); /* need <= BH_RA_PREFIX: one chunk */
 	memmove(f->win, f->win + f->win_pos, have);
 	f->win_off += f->win_pos;
 	f->win_pos = 0;
@@ -187,12 +364,13 @@ static inline __attribute__((always_inline)) int
 bh_capture_direct_take(struct bh_capture_file *f)
 {
 	size_t have = f->win_len - f->win_pos;
-	const __u8 *r = f->win + f->win_pos;
+	const __u8 *r;
 	__u32 h[4], caplen;
 	int i;
 
 	if (have < BH_PCAP_REC)
 		return 0;
+	r = f->win + f->win_pos;
 	memcpy(h, r, sizeof(h)); /* seconds, fraction, caplen, len */
 	if (f->swapped)
 		for (i = 0; i < 4; i++)
@@ -346,7 +524,7 @@ int bh_capture_open(struct bh_capture **out, char *const *paths, size_t n,
 			ret = -EPROTONOSUPPORT;
 			goto fail;
 		}
-		bh_capture_direct_open(f);
+		bh_capture_direct_open(f, n == 1);
 		ret = bh_capture_advance(c, f);
 		if (ret) {
 			snprintf(err, errlen, "%s", c->err);
@@ -551,7 +729,8 @@ void bh_capture_free(struct bh_capture **cp)
 	for (i = 0; c->files && i < c->n_files; i++) {
 		if (c->files[i].pcap)
 			pcap_close(c->files[i].pcap);
-		free(c->files[i].win);
+		bh_ra_free(&c->files[i].ra);
+		free(c->files[i].win_buf);
 		free(c->files[i].path);
 	}
 	free(c->files);
