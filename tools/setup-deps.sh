@@ -10,9 +10,9 @@ PKGS="cmake make gcc pkg-config clang llvm libclang-rt-14-dev bpftool
 libbpf-dev libxdp-dev xdp-tools libelf-dev zlib1g-dev libpcap-dev
 libmaxminddb-dev mmdb-bin libmaxmind-db-writer-perl protobuf-c-compiler
 libprotobuf-c-dev protobuf-compiler python3-protobuf python3-scapy python3-yaml
-libcmocka-dev libyaml-dev libssl-dev nettle-dev libmicrohttpd-dev iproute2
+libcmocka-dev libyaml-dev nettle-dev libmicrohttpd-dev iproute2
 iputils-ping
-netcat-openbsd tcpdump graphviz curl ethtool"
+netcat-openbsd tcpdump graphviz curl ethtool jq dpkg-dev"
 BENCH_PKGS="softflowd argus-server nfdump pmacct hyperfine"
 
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS $BENCH_PKGS"

@@ -64,28 +64,26 @@ static __always_inline void bh_res_set(struct bh_result *res, __u8 verdict,
 /* Events (DESIGN.md decision 7): per-CPU token bucket; what the limit      */
 /* suppresses or a full ring refuses is counted.                            */
 
-#define BH_EV_MAX_RATE 1000000ULL /* events/s per CPU, clamp */
+#define BH_EV_MAX_RATE 1000000ULL /* per second per CPU, clamp */
 #define BH_EV_MAX_ELAPSED 1000000000000ULL /* 1000 s: no overflow below */
 
-static __always_inline int bh_ev_take(struct bh_pctx *p)
+/* Token bucket: refill at now for rate per second, burst tokens at most;
+ * returns the milli-tokens now in the bucket (also stored). */
+static __always_inline __u64 bh_bucket_refill(__u64 *tokens_milli,
+					      __u64 *last_ns, __u64 rate,
+					      __u32 burst, __u64 now)
 {
-	struct bh_ratelimit *rl;
-	__u64 rate = p->cfg->ev_rate, cap, tokens, elapsed, add;
+	__u64 cap, tokens, elapsed, add;
 
-	if (!rate)
-		return 1;
-	rl = bh_t_ratelimit(p->env);
-	if (!rl)
-		return 1;
 	if (rate > BH_EV_MAX_RATE)
 		rate = BH_EV_MAX_RATE;
-	cap = (__u64)(p->cfg->ev_burst ? p->cfg->ev_burst : 1) * 1000;
-	tokens = rl->tokens_milli;
-	if (!rl->last_ns || p->now < rl->last_ns) {
+	cap = (__u64)(burst ? burst : 1) * 1000;
+	tokens = *tokens_milli;
+	if (!*last_ns || now < *last_ns) {
 		tokens = cap; /* first use, or the clock went back (replay) */
-		rl->last_ns = p->now;
+		*last_ns = now;
 	} else {
-		elapsed = p->now - rl->last_ns;
+		elapsed = now - *last_ns;
 		if (elapsed > BH_EV_MAX_ELAPSED)
 			elapsed = BH_EV_MAX_ELAPSED;
 		/* tokens/ns = rate / 1e9; milli-tokens: x 1000. last_ns stays
@@ -94,27 +92,69 @@ static __always_inline int bh_ev_take(struct bh_pctx *p)
 		add = elapsed * rate / 1000000;
 		if (add) {
 			tokens += add;
-			rl->last_ns = p->now;
+			*last_ns = now;
 		}
 	}
 	if (tokens > cap)
 		tokens = cap;
-	if (tokens < 1000) {
-		rl->tokens_milli = tokens;
-		p->st->ev_suppressed++;
+	*tokens_milli = tokens;
+	return tokens;
+}
+
+/* Take one token (rate 0: unlimited); 1 when a token was taken. */
+static __always_inline int bh_bucket_take(__u64 *tokens_milli, __u64 *last_ns,
+					  __u64 rate, __u32 burst, __u64 now)
+{
+	if (!rate)
+		return 1;
+	if (bh_bucket_refill(tokens_milli, last_ns, rate, burst, now) < 1000)
 		return 0;
-	}
-	rl->tokens_milli = tokens - 1000;
+	*tokens_milli -= 1000;
 	return 1;
 }
 
-/* Emit an event of type for the packet and its w->res. */
+static __always_inline int bh_ev_take(struct bh_pctx *p)
+{
+	struct bh_ratelimit *rl;
+
+	if (!p->cfg->ev_rate)
+		return 1;
+	rl = bh_t_ratelimit(p->env);
+	if (!rl)
+		return 1;
+	if (bh_bucket_take(&rl->tokens_milli, &rl->last_ns, p->cfg->ev_rate,
+			   p->cfg->ev_burst, p->now))
+		return 1;
+	p->st->ev_suppressed++;
+	return 0;
+}
+
+/* May a new denied flow take an entry in bh_denied? */
+static __always_inline int bh_deny_cache_take(struct bh_pctx *p)
+{
+	struct bh_ratelimit *rl;
+
+	if (!p->cfg->deny_cache_rate)
+		return 1;
+	rl = bh_t_ratelimit(p->env);
+	if (!rl)
+		return 1;
+	if (bh_bucket_take(&rl->deny_tokens_milli, &rl->deny_last_ns,
+			   p->cfg->deny_cache_rate, p->cfg->deny_cache_burst,
+			   p->now))
+		return 1;
+	p->st->denied_uncached++;
+	return 0;
+}
+
+/* Emit an event of type for the packet and its w->res; the caller took a
+ * token (bh_event()). */
 BH_STEP int bh_emit(struct bh_env *env, struct bh_work *w, __u32 type)
 {
 	struct bh_event *ev;
 	struct bh_pctx p;
 
-	if (bh_pctx_load(&p, env, w) || !bh_ev_take(&p))
+	if (bh_pctx_load(&p, env, w))
 		return 0;
 	ev = &w->ev;
 	ev->ts_ns = p.now;
@@ -136,17 +176,49 @@ BH_STEP int bh_emit(struct bh_env *env, struct bh_work *w, __u32 type)
 	return 0;
 }
 
+/* An event, if the rate limit lets it through (checked inline: under a
+ * flood most are suppressed, at the cost of the token check only). */
+static __always_inline void bh_event(struct bh_pctx *p, __u32 type)
+{
+	if (bh_ev_take(p))
+		bh_emit(p->env, p->w, type);
+}
+
 /* Deny event for a refused (or would-be refused) packet, when asked for. */
 static __always_inline void bh_emit_deny(struct bh_pctx *p, int log)
 {
 	if (log || (p->cfg->flags & BH_CFG_EV_DENY))
-		bh_emit(p->env, p->w, BH_EV_DENY);
+		bh_event(p, BH_EV_DENY);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Identities and policy.                                                   */
 
 /* Identities of s and d into w->src, w->dst and the result. */
+static __always_inline void bh_identify_in(struct bh_pctx *p,
+					   const union bh_addr *s,
+					   const union bh_addr *d)
+{
+	struct bh_work *w = p->w;
+
+	bh_identity_lookup(p->env, p->slot, p->sc, s, &w->src);
+	bh_identity_lookup(p->env, p->slot, p->sc, d, &w->dst);
+	w->res.src_identity = w->src.id;
+	w->res.dst_identity = w->dst.id;
+}
+
+/* Policy decision for w->src -> w->dst into w->dec. */
+static __always_inline void bh_decide_in(struct bh_pctx *p, __u8 proto,
+					 __u16 port)
+{
+	struct bh_work *w = p->w;
+
+	p->st->policy_evals++;
+	bh_policy_decide(p->env, p->slot, p->sc, &w->src, &w->dst, proto,
+			 port, &w->dec);
+}
+
+/* The same as pipeline steps of their own, for the slow paths. */
 BH_STEP int bh_identify(struct bh_env *env, struct bh_work *w,
 			const union bh_addr *s, const union bh_addr *d)
 {
@@ -154,14 +226,10 @@ BH_STEP int bh_identify(struct bh_env *env, struct bh_work *w,
 
 	if (bh_pctx_load(&p, env, w) || !s || !d)
 		return 0;
-	bh_identity_lookup(env, p.slot, p.sc, s, &w->src);
-	bh_identity_lookup(env, p.slot, p.sc, d, &w->dst);
-	w->res.src_identity = w->src.id;
-	w->res.dst_identity = w->dst.id;
+	bh_identify_in(&p, s, d);
 	return 0;
 }
 
-/* Policy decision for w->src -> w->dst into w->dec. */
 BH_STEP int bh_decide(struct bh_env *env, struct bh_work *w, __u32 proto,
 		      __u32 port)
 {
@@ -169,9 +237,7 @@ BH_STEP int bh_decide(struct bh_env *env, struct bh_work *w, __u32 proto,
 
 	if (bh_pctx_load(&p, env, w))
 		return 0;
-	p.st->policy_evals++;
-	bh_policy_decide(env, p.slot, p.sc, &w->src, &w->dst, (__u8)proto,
-			 (__u16)port, &w->dec);
+	bh_decide_in(&p, (__u8)proto, (__u16)port);
 	return 0;
 }
 
@@ -232,7 +298,7 @@ BH_STEP int bh_flow_redecide(struct bh_env *env, struct bh_work *w,
 		if (f->verdict != BH_VERDICT_ALLOW)
 			bh_emit_deny(&p, w->dec.log);
 		else if (w->dec.log || (p.cfg->flags & BH_CFG_EV_NEW_FLOWS))
-			bh_emit(env, w, BH_EV_NEW_FLOW);
+			bh_event(&p, BH_EV_NEW_FLOW);
 	}
 	return 0;
 }
@@ -276,7 +342,7 @@ BH_STEP int bh_flow_new(struct bh_env *env, struct bh_work *w, __u32 dir,
 	nf = &w->flow;
 	res = &w->res;
 	dir &= 1;
-	bh_identify(env, w, &pkt->saddr, &pkt->daddr);
+	bh_identify_in(&p, &pkt->saddr, &pkt->daddr);
 	if (pkt->ip_proto == BH_IPPROTO_TCP && !bh_tcp_is_syn(pkt) &&
 	    !p.sc->ct_loose) {
 		bh_res_set(res, bh_refuse(bh_mode_of(p.sc, &w->src, &w->dst)),
@@ -284,8 +350,18 @@ BH_STEP int bh_flow_new(struct bh_env *env, struct bh_work *w, __u32 dir,
 		bh_emit_deny(&p, 0);
 		return 0;
 	}
-	bh_decide(env, w, pkt->ip_proto, bh_policy_port(pkt));
+	bh_decide_in(&p, pkt->ip_proto, bh_policy_port(pkt));
 	bh_res_set(res, w->dec.verdict, w->dec.reason, w->dec.rule_id);
+	if (w->dec.verdict == BH_VERDICT_DENY) {
+		if (stale)
+			bh_t_delete(env, bh_flows, &w->key);
+		/* Over the admission rate (a flood of new tuples) the flow
+		 * is dropped and counted, not cached. */
+		if (!bh_deny_cache_take(&p)) {
+			bh_emit_deny(&p, w->dec.log);
+			return 0;
+		}
+	}
 
 	bh_memset(nf, 0, sizeof(*nf));
 	nf->epoch = p.epoch;
@@ -313,8 +389,6 @@ BH_STEP int bh_flow_new(struct bh_env *env, struct bh_work *w, __u32 dir,
 	nf->outer_daddr = pkt->outer_daddr;
 
 	if (w->dec.verdict == BH_VERDICT_DENY) {
-		if (stale)
-			bh_t_delete(env, bh_flows, &w->key);
 		if (bh_t_update(env, bh_denied, &w->key, nf, BH_ANY))
 			p.st->insert_failed++;
 		else
@@ -331,7 +405,7 @@ BH_STEP int bh_flow_new(struct bh_env *env, struct bh_work *w, __u32 dir,
 	if (w->dec.verdict == BH_VERDICT_AUDIT)
 		bh_emit_deny(&p, w->dec.log);
 	else if (w->dec.log || (p.cfg->flags & BH_CFG_EV_NEW_FLOWS))
-		bh_emit(env, w, BH_EV_NEW_FLOW);
+		bh_event(&p, BH_EV_NEW_FLOW);
 	return 0;
 }
 
@@ -449,14 +523,17 @@ static __always_inline int bh_fast(struct bh_env *env, struct bh_work *w,
 	struct bh_flow *f;
 	int dir;
 
+	w->fast_miss = 0;
 	if (pkt->flags & BH_PKT_ICMP_ERR)
 		return 0;
 	dir = bh_flow_key_make(&w->key, &pkt->saddr, pkt->sport, &pkt->daddr,
 			       pkt->dport, pkt->ip_proto);
+	w->fast_dir = dir;
 	f = bh_t_lookup(env, bh_flows, &w->key);
 	if (!f) {
 		/* A known denied flow: dropped after this lookup. */
 		f = bh_t_lookup(env, bh_denied, &w->key);
+		w->fast_miss = !f;
 		if (!f || f->epoch != w->epoch ||
 		    bh_ct_expired(cfg, f, w->key.proto, w->now))
 			return 0;
@@ -481,6 +558,46 @@ static __always_inline int bh_fast(struct bh_env *env, struct bh_work *w,
 	p.sc = &cfg->slot[p.slot];
 	p.ifindex = w->ifindex;
 	bh_flow_hit(&p, &w->key, f, dir);
+	return 1;
+}
+
+/* Flood mode: while new denied flows arrive faster than bh_denied admits
+ * them (the admission bucket is empty), a TCP SYN is judged by the policy
+ * before any flow lookup, and one the policy refuses is dropped at once,
+ * uncached: a SYN flood of new tuples then costs a policy evaluation per
+ * packet, not two misses in the flow maps. (A known denied flow's SYN is
+ * then not accounted to its entry; bh_stats counts it.) Outside a flood
+ * the conntrack lookups come first, as for every other packet. */
+static __always_inline int bh_syn_flood(struct bh_env *env,
+					const struct bh_config *cfg,
+					const struct bh_work *w)
+{
+	struct bh_ratelimit *rl;
+
+	if (!cfg->deny_cache_rate || w->pkt.ip_proto != BH_IPPROTO_TCP ||
+	    !(w->pkt.flags & BH_PKT_HAS_L4) || !bh_tcp_is_syn(&w->pkt))
+		return 0;
+	rl = bh_t_ratelimit(env);
+	return rl && bh_bucket_refill(&rl->deny_tokens_milli,
+				      &rl->deny_last_ns, cfg->deny_cache_rate,
+				      cfg->deny_cache_burst, w->now) < 1000;
+}
+
+/* In flood mode: 1 when the policy refuses the SYN (dropped, counted),
+ * 0 to classify it as usual. */
+BH_STEP int bh_syn_flood_drop(struct bh_env *env, struct bh_work *w)
+{
+	struct bh_pctx p;
+
+	if (bh_pctx_load(&p, env, w))
+		return 0;
+	bh_identify_in(&p, &w->pkt.saddr, &w->pkt.daddr);
+	bh_decide_in(&p, BH_IPPROTO_TCP, w->pkt.dport);
+	if (w->dec.verdict != BH_VERDICT_DENY)
+		return 0;
+	bh_res_set(&w->res, w->dec.verdict, w->dec.reason, w->dec.rule_id);
+	p.st->denied_uncached++;
+	bh_emit_deny(&p, w->dec.log);
 	return 1;
 }
 
@@ -630,15 +747,23 @@ static __always_inline int bh_classify(struct bh_env *env, struct bh_work *w,
 	} else if (r) {
 		/* An IP packet we cannot classify is refused, per the
 		 * global mode, with the parse reason. */
+		struct bh_pctx p;
+
 		mode = cfg->slot[epoch & 1].mode;
 		bh_res_set(res, bh_refuse(mode), (__u8)r, 0);
-		if (cfg->flags & BH_CFG_EV_DENY)
-			bh_emit(env, w, BH_EV_DENY);
+		if (!bh_pctx_load(&p, env, w))
+			bh_emit_deny(&p, 0);
 	} else if ((pkt->frag_flags & BH_FRAG_IS_FRAG) && pkt->frag_off) {
 		bh_frag_later(env, w);
 	} else {
-		if (!bh_fast(env, w, cfg, st))
-			bh_conn(env, w);
+		if (bh_syn_flood(env, cfg, w) && bh_syn_flood_drop(env, w))
+			; /* refused in flood mode, before any flow lookup */
+		else if (!bh_fast(env, w, cfg, st)) {
+			if (w->fast_miss) /* a new flow: w->key is set */
+				bh_flow_new(env, w, w->fast_dir, 0);
+			else
+				bh_conn(env, w);
+		}
 		if (pkt->frag_flags & BH_FRAG_IS_FRAG)
 			bh_frag_first(env, w);
 	}

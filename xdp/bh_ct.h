@@ -19,6 +19,11 @@
 #define BH_CT_DEFAULT_OTHER (600 * BH_NS_PER_SEC)
 #define BH_CT_DEFAULT_FRAG (30 * BH_NS_PER_SEC)
 
+/* Default admission of new denied flows into bh_denied, per CPU: above
+ * it a flood of new tuples is dropped without an LRU insertion each. */
+#define BH_DENY_CACHE_RATE 50000
+#define BH_DENY_CACHE_BURST 5000
+
 static __always_inline void bh_ct_default_timeouts(struct bh_config *cfg)
 {
 	cfg->ct_timeout_ns[BH_CT_TMO_TCP_SYN] = BH_CT_DEFAULT_TCP_SYN;

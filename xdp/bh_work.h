@@ -35,6 +35,8 @@ struct bh_work {
 	__u32 epoch;
 	__u32 slot;
 	__u32 ifindex;
+	__u32 fast_miss; /* bh_fast() found the tuple in no flow map */
+	__u32 fast_dir;  /* and the packet's direction in w->key */
 	__u32 pad1;
 };
 

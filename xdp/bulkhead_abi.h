@@ -448,9 +448,16 @@ struct bh_config {
 	/* Replay: ingress ifindex to account packets to (the capture's
 	 * interface), when flags has BH_CFG_IFINDEX_OVERRIDE. */
 	__u32 ifindex_override;
+	/* Admission of new denied flows into bh_denied, per CPU token bucket
+	 * (entries per second, bucket size; 0 rate = unlimited). Over the
+	 * rate a denied flow is dropped all the same and counted in
+	 * bh_stats.denied_uncached: a flood of new tuples then costs a
+	 * policy evaluation per packet instead of an LRU insertion. */
+	__u32 deny_cache_rate;
+	__u32 deny_cache_burst;
 	struct bh_slot_cfg slot[2];
 };
-_Static_assert(sizeof(struct bh_config) == 168, "config size");
+_Static_assert(sizeof(struct bh_config) == 176, "config size");
 
 /* ------------------------------------------------------------------------ */
 /* Counters: per-CPU array bh_stats, one element. Userspace sums over       */
@@ -468,15 +475,18 @@ struct bh_stats {
 	__u64 frags_created;
 	__u64 policy_evals; /* full policy evaluations (slow path) */
 	__u64 insert_failed; /* a flow/frag map update failed (not LRU full) */
+	__u64 denied_uncached; /* denied new flows over deny_cache_rate */
 };
 _Static_assert(sizeof(struct bh_stats) ==
-		       8 * (2 * BH_VERDICT_MAX + BH_REASON_MAX + 8),
+		       8 * (2 * BH_VERDICT_MAX + BH_REASON_MAX + 9),
 	       "stats size");
 
-/* Per-CPU token bucket state (bh_ratelimit). */
+/* Per-CPU token buckets (bh_ratelimit): events, bh_denied admission. */
 struct bh_ratelimit {
-	__u64 tokens_milli; /* tokens x 1000 */
+	__u64 tokens_milli; /* event tokens x 1000 */
 	__u64 last_ns;
+	__u64 deny_tokens_milli; /* bh_denied admission tokens x 1000 */
+	__u64 deny_last_ns;
 };
 
 /* Ring buffer event (bh_events). */

@@ -45,8 +45,13 @@ static void replay_usage(FILE *out)
 		"      --baseline FILE      load a detection baseline instead of\n"
 		"                           learning (learning is then 0)\n"
 		"      --save-baseline FILE save what detection learned\n"
-		"      --geoip-city FILE    MaxMind DB (country or city) for\n"
-		"      --geoip-asn FILE     external endpoints; either optional\n"
+		"      --geoip-city FILE    MaxMind DB (country or city) and ASN\n"
+		"      --geoip-asn FILE     DB for external endpoints (either\n"
+		"                           optional); with detection, the geo\n"
+		"                           novelty detector learns for the\n"
+		"                           learning period\n"
+		"      --geoip-config FILE  geoip settings (a geoip: YAML); the\n"
+		"                           two options above override its files\n"
 		"      --idle-timeout DUR   flow idle timeout (default 15s)\n"
 		"      --active-timeout DUR flow active timeout (default 60s)\n"
 		"      --node NAME          node name in records (default replay)\n"
@@ -54,6 +59,9 @@ static void replay_usage(FILE *out)
 		"      --full-polls         read the whole flow tables at every\n"
 		"                           collector poll (slower, same results:\n"
 		"                           a cross-check of the incremental polls)\n"
+		"      --no-pipeline-thread detection, export and output on the\n"
+		"                           replay's thread, not one of their own\n"
+		"                           (slower with a free core, same results)\n"
 		"  -q, --quiet              no progress bar\n"
 		"  -h, --help               this help\n"
 		"\n"
@@ -124,11 +132,13 @@ enum {
 	OPT_SAVE_BASELINE,
 	OPT_GEO_CITY,
 	OPT_GEO_ASN,
+	OPT_GEO_CONFIG,
 	OPT_IDLE,
 	OPT_ACTIVE,
 	OPT_NODE,
 	OPT_PACKETS,
 	OPT_FULL_POLLS,
+	OPT_NO_PIPELINE_THREAD,
 };
 
 int do_replay(int argc, char **argv)
@@ -148,11 +158,14 @@ int do_replay(int argc, char **argv)
 		{ "save-baseline", required_argument, NULL, OPT_SAVE_BASELINE },
 		{ "geoip-city", required_argument, NULL, OPT_GEO_CITY },
 		{ "geoip-asn", required_argument, NULL, OPT_GEO_ASN },
+		{ "geoip-config", required_argument, NULL, OPT_GEO_CONFIG },
 		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
 		{ "active-timeout", required_argument, NULL, OPT_ACTIVE },
 		{ "node", required_argument, NULL, OPT_NODE },
 		{ "packets", required_argument, NULL, OPT_PACKETS },
 		{ "full-polls", no_argument, NULL, OPT_FULL_POLLS },
+		{ "no-pipeline-thread", no_argument, NULL,
+		  OPT_NO_PIPELINE_THREAD },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -165,6 +178,7 @@ int do_replay(int argc, char **argv)
 	struct bh_geo *geo = NULL;
 	const char *policy = NULL, *detect_file = NULL, *baseline = NULL;
 	const char *city = NULL, *asn = NULL, *learning = NULL;
+	const char *geo_file = NULL;
 	bool detect = true, quiet = false;
 	int c, err, ret = BH_EXIT_FAIL;
 	char msg[1024];
@@ -241,6 +255,9 @@ int do_replay(int argc, char **argv)
 		case OPT_GEO_ASN:
 			asn = optarg;
 			break;
+		case OPT_GEO_CONFIG:
+			geo_file = optarg;
+			break;
 		case OPT_IDLE:
 		case OPT_ACTIVE:
 			if (parse_duration(optarg, c == OPT_IDLE ?
@@ -262,6 +279,9 @@ int do_replay(int argc, char **argv)
 			break;
 		case OPT_FULL_POLLS:
 			ro.full_polls = true;
+			break;
+		case OPT_NO_PIPELINE_THREAD:
+			ro.no_pipeline_thread = true;
 			break;
 		case 'q':
 			quiet = true;
@@ -312,14 +332,27 @@ int do_replay(int argc, char **argv)
 	}
 	ro.detect = detect ? &dc : NULL;
 
-	if (city || asn) {
-		bh_geo_config_init(&gc);
-		snprintf(gc.city_db, sizeof(gc.city_db), "%s", city ? city : "");
-		snprintf(gc.asn_db, sizeof(gc.asn_db), "%s", asn ? asn : "");
+	/* The novelty baseline is detection's learning period unless the
+	 * geoip file says otherwise (a baseline file teaches no countries:
+	 * then the geoip default). */
+	bh_geo_config_init(&gc);
+	if (dc.learning_ns)
+		gc.novelty.baseline_ns = dc.learning_ns;
+	if (geo_file &&
+	    bh_geo_config_load_file(&gc, geo_file, msg, sizeof(msg))) {
+		fprintf(stderr, "bulkhead replay: %s\n", msg);
+		goto out;
+	}
+	if (city)
+		snprintf(gc.city_db, sizeof(gc.city_db), "%s", city);
+	if (asn)
+		snprintf(gc.asn_db, sizeof(gc.asn_db), "%s", asn);
+	if (city || asn || geo_file) {
 		err = bh_geo_open(&geo, &gc);
 		if (err)
 			goto out; /* bh_geo_open named the file and why */
 		ro.geo = geo;
+		ro.geo_novelty = &gc.novelty;
 	}
 
 	if (load_policy(policy, &pol, &cp))

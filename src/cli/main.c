@@ -12,6 +12,11 @@ static int do_version(int argc, char **argv);
 static int do_help(int argc, char **argv);
 int do_policy(int argc, char **argv); /* cmd_policy.c */
 int do_replay(int argc, char **argv); /* cmd_replay.c */
+int do_run(int argc, char **argv);      /* cmd_daemon.c */
+int do_reload(int argc, char **argv);   /* cmd_daemon.c */
+int do_status(int argc, char **argv);   /* cmd_daemon.c */
+int do_endpoint(int argc, char **argv); /* cmd_daemon.c */
+int do_detach(int argc, char **argv);   /* cmd_daemon.c */
 
 /* The subcommand table. Handlers for the parts live in cmd_<part>.c. */
 static const struct bh_cmd bh_cmds[] = {
@@ -21,6 +26,11 @@ static const struct bh_cmd bh_cmds[] = {
 	{ "geoip", do_geoip, "check GeoIP/ASN databases, look addresses up" },
 	{ "version", do_version, "print the version" },
 	{ "help", do_help, "show this help" },
+	{ "run", do_run, "run the node daemon (XDP enforcement)" },
+	{ "reload", do_reload, "make the daemon switch to its policy file" },
+	{ "status", do_status, "the daemon's interfaces, policy, counters" },
+	{ "endpoint", do_endpoint, "register workloads with the daemon" },
+	{ "detach", do_detach, "remove bulkhead's programs and pins" },
 };
 
 #define BH_N_CMDS (sizeof(bh_cmds) / sizeof(bh_cmds[0]))

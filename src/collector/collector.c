@@ -41,8 +41,14 @@ struct bh_ctrack {
 	__u8 icmp_code;
 	__u8 icmp_from_b; /* the ICMP message came from endpoint b */
 	__u8 tun_type;    /* enum bh_tunnel, from an event; 0 unknown */
-	__u8 pad;
+	__u8 view;	  /* V_*: interim views; the consumer's mark */
 };
+
+/* bh_ctrack.view: the collector's bits, and above them the consumer's mark
+ * (bh_flow_record.mark). */
+#define V_CHANGED    0x01 /* new packets since the last interim view */
+#define V_LATE	     0x02 /* the view past interim_window was given */
+#define V_MARK_SHIFT 4
 
 struct bh_collector {
 	struct bh_collector_opts opts;
@@ -63,6 +69,11 @@ struct bh_collector {
 	__u32 n_event;
 
 	__u32 poll;
+	/* Slots read in this poll, for partial polls' interim views (NULL
+	 * with polled_lost: out of memory, scan every slot instead). */
+	__u32 *polled;
+	__u32 n_polled, cap_polled;
+	bool polled_lost;
 	__u64 now;
 	__u64 next_flow_id;
 	struct bh_collector_stats st;
@@ -80,6 +91,7 @@ void bh_collector_opts_default(struct bh_collector_opts *opts)
 	opts->delete_closed_after_ns = 30 * NS_PER_SEC;
 	opts->event_grace_ns = 1 * NS_PER_SEC;
 	opts->max_flows = (BH_FLOW_MAP_SIZE + BH_DENY_MAP_SIZE) / 8 * 9;
+	opts->interim_window_ns = 3 * NS_PER_SEC;
 }
 
 static __u32 roundup_pow2(__u32 v)
@@ -154,6 +166,7 @@ void bh_collector_free(struct bh_collector **c)
 	if (!c || !*c)
 		return;
 	free((*c)->node);
+	free((*c)->polled);
 	free((*c)->slots);
 	free((*c)->buckets);
 	free(*c);
@@ -398,8 +411,14 @@ void bh_flow_record_community_id(struct bh_flow_record *r, __u16 seed)
 		r->community_id[0] = '\0';
 }
 
-static void emit_record(struct bh_collector *c, struct bh_ctrack *t,
-			enum bh_end_reason why)
+static __u64 since(__u64 now, __u64 then)
+{
+	return now > then ? now - then : 0;
+}
+
+/* The record of t's counters since its last record, in c->rec. */
+static void build_record(struct bh_collector *c, struct bh_ctrack *t,
+			 enum bh_end_reason why)
 {
 	const struct bh_flow *f = &t->snap;
 	const struct bh_collector_resolver *res = &c->resolver;
@@ -453,10 +472,46 @@ static void emit_record(struct bh_collector *c, struct bh_ctrack *t,
 		r->community_id[0] = '\0';
 	else
 		bh_flow_record_community_id(r, c->opts.community_id_seed);
+}
 
+/* Hands c->rec to cb, with the flow's mark, and keeps the mark cb left. */
+static void deliver(struct bh_collector *c, struct bh_ctrack *t,
+		    bh_record_cb cb, void *ctx)
+{
+	c->rec.mark = t->view >> V_MARK_SHIFT;
+	cb(ctx, &c->rec);
+	t->view = (__u8)((t->view & ((1u << V_MARK_SHIFT) - 1)) |
+			 ((c->rec.mark & BH_RECORD_MARK_MASK) << V_MARK_SHIFT));
+}
+
+static void emit_record(struct bh_collector *c, struct bh_ctrack *t,
+			enum bh_end_reason why)
+{
+	build_record(c, t, why);
 	c->st.records[why]++;
 	c->st.records_total++;
-	c->opts.emit(c->opts.emit_ctx, r);
+	deliver(c, t, c->opts.emit, c->opts.emit_ctx);
+}
+
+/* An interim view of an active flow read in this poll (collector.h): while
+ * it is young, when it changed; past that age, once. */
+static void interim_view(struct bh_collector *c, struct bh_ctrack *t)
+{
+	if (!c->opts.interim || t->state != T_ACTIVE)
+		return;
+	if (since(c->now, t->start_ns) < c->opts.interim_window_ns) {
+		if (!(t->view & V_CHANGED))
+			return;
+	} else if (t->view & V_LATE) {
+		return;
+	} else {
+		t->view |= V_LATE;
+	}
+	t->view &= (__u8)~V_CHANGED;
+	build_record(c, t, BH_END_UNSPEC);
+	c->rec.end_ns = c->clock->to_wall_ns(c->clock, c->now);
+	c->st.interim_views++;
+	deliver(c, t, c->opts.interim, c->opts.interim_ctx);
 }
 
 /* Counters so far become the base of the next record. */
@@ -509,12 +564,8 @@ static void open_flow(struct bh_collector *c, struct bh_ctrack *t,
 	t->start_ns = start_ns;
 	t->record_start_ns = start_ns;
 	t->done_ns = 0;
+	t->view = V_CHANGED;
 	set_state(c, t, T_ACTIVE);
-}
-
-static __u64 since(__u64 now, __u64 then)
-{
-	return now > then ? now - then : 0;
 }
 
 static void check_timeouts(struct bh_collector *c, struct bh_ctrack *t)
@@ -589,6 +640,28 @@ static bool new_incarnation(const struct bh_flow *old, const struct bh_flow *f)
 }
 
 /* One map entry read for tracked flow t. */
+/* t was read in this poll. */
+static void mark_polled(struct bh_collector *c, struct bh_ctrack *t)
+{
+	__u32 *v;
+
+	t->poll = c->poll;
+	if (c->polled_lost)
+		return;
+	if (c->n_polled == c->cap_polled) {
+		__u32 cap = c->cap_polled ? c->cap_polled * 2 : 256;
+
+		v = realloc(c->polled, cap * sizeof(*v));
+		if (!v) {
+			c->polled_lost = true;
+			return;
+		}
+		c->polled = v;
+		c->cap_polled = cap;
+	}
+	c->polled[c->n_polled++] = (__u32)(t - c->slots);
+}
+
 static void update(struct bh_collector *c, struct bh_ctrack *t,
 		   const struct bh_flow *f)
 {
@@ -615,8 +688,10 @@ static void update(struct bh_collector *c, struct bh_ctrack *t,
 		open_flow(c, t, &t->snap, t->done_ns);
 	}
 	account(c, f, prev);
+	if (f->last_seen_ns != t->snap.last_seen_ns)
+		t->view |= V_CHANGED;
 	t->snap = *f;
-	t->poll = c->poll;
+	mark_polled(c, t);
 
 	if (t->state == T_ACTIVE)
 		check_timeouts(c, t);
@@ -627,6 +702,8 @@ static void update(struct bh_collector *c, struct bh_ctrack *t,
 void bh_collector_poll_begin(struct bh_collector *c, __u64 now)
 {
 	c->poll++;
+	c->n_polled = 0;
+	c->polled_lost = false;
 	c->now = now;
 	c->st.polls++;
 	c->st.last_poll_entries[0] = 0;
@@ -665,7 +742,7 @@ int bh_collector_ingest(struct bh_collector *c, const struct bh_flow_key *key,
 		new_flow_id(c, t);
 		open_flow(c, t, NULL, flow->first_seen_ns);
 		account(c, flow, &zero_flow);
-		t->poll = c->poll;
+		mark_polled(c, t);
 		check_timeouts(c, t);
 		if (t->state == T_DONE)
 			maybe_delete(c, t);
@@ -673,6 +750,39 @@ int bh_collector_ingest(struct bh_collector *c, const struct bh_flow_key *key,
 	}
 	update(c, t, flow);
 	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The interim views of a poll that read only some flows: those it read, in
+ * slot order, as a scan of every slot gives them. */
+static void interim_views_polled(struct bh_collector *c)
+{
+	__u32 i, prev = UINT32_MAX;
+
+	if (c->polled_lost) {
+		for (i = 0; i < c->hwm; i++)
+			if (c->slots[i].state != T_FREE &&
+			    c->slots[i].poll == c->poll)
+				interim_view(c, &c->slots[i]);
+		return;
+	}
+	if (c->n_polled > 1)
+		qsort(c->polled, c->n_polled, sizeof(*c->polled), cmp_u32);
+	for (i = 0; i < c->n_polled; i++) {
+		struct bh_ctrack *t = &c->slots[c->polled[i]];
+
+		if (c->polled[i] == prev)
+			continue; /* freed and taken again in this poll */
+		prev = c->polled[i];
+		if (t->state != T_FREE && t->poll == c->poll)
+			interim_view(c, t);
+	}
 }
 
 /* partial: the source gave only what changed (bh_collector_due()); a flow
@@ -683,14 +793,24 @@ static void poll_end(struct bh_collector *c, __u64 now, bool partial)
 	__u32 i;
 
 	c->now = now;
-	if (partial && !c->n_event)
-		return; /* only flows known from events can be gone */
+	if (partial && !c->n_event) {
+		/* Only flows known from events can be gone: the interim
+		 * views of what was read are all there is to do. */
+		if (c->opts.interim)
+			interim_views_polled(c);
+		return;
+	}
 	for (i = 0; i < c->hwm; i++) {
 		struct bh_ctrack *t = &c->slots[i];
 
-		if (t->state == T_FREE || t->poll == c->poll ||
-		    (partial && t->state != T_EVENT))
+		if (t->state == T_FREE)
 			continue;
+		if (t->poll == c->poll) {
+			interim_view(c, t);
+			continue;
+		}
+		if (partial && t->state != T_EVENT)
+			continue; /* not read: unchanged */
 		if (t->state == T_EVENT) {
 			if (since(now, t->snap.first_seen_ns) <
 			    c->opts.event_grace_ns)
@@ -705,6 +825,7 @@ static void poll_end(struct bh_collector *c, __u64 now, bool partial)
 		if (c->source.lookup &&
 		    !c->source.lookup(c->source.ctx, &t->key, t->denied, &f)) {
 			update(c, t, &f);
+			interim_view(c, t);
 			continue;
 		}
 		if (t->state == T_ACTIVE) {
@@ -759,6 +880,10 @@ __u64 bh_collector_due(struct bh_collector *c, const struct bh_flow_key *key,
 		if (has_pending(t))
 			due = min_u64(due, due_at(t->record_start_ns,
 						  c->opts.active_timeout_ns));
+		/* interim_view(): the one view past the window */
+		if (c->opts.interim && !(t->view & V_LATE))
+			due = min_u64(due, due_at(t->start_ns,
+						  c->opts.interim_window_ns));
 	} else if (t->state == T_DONE && f->ct_state == BH_CT_CLOSED &&
 		   c->source.del && c->opts.delete_closed_after_ns) {
 		due = due_at(f->last_seen_ns, c->opts.delete_closed_after_ns);

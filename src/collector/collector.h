@@ -32,6 +32,15 @@
  * entry leaves the map: packets that arrive later start a new flow record
  * that counts only them.
  *
+ * Interim views (optional, opts.interim): a record waits for its flow to
+ * close or time out, but detection must judge a connection attempt within
+ * seconds. While a flow is younger than interim_window_ns, each poll that
+ * saw it change hands opts.interim a view of it, and the first poll past
+ * that age one more (so that an attempt nobody answers is judged then).
+ * A view is built like a record (counters since the last record) with
+ * end_reason BH_END_UNSPEC and end_ns the time of the poll (the flow is
+ * known up to then); it is not a record: nothing is reported or reset.
+ *
  * Time: "now" and the flows' timestamps are in the data plane's time base
  * (kernel monotonic live, packet time in replay); the clock converts them to
  * wall-clock time for the records. Single-threaded: one caller at a time.
@@ -120,6 +129,9 @@ struct bh_collector_opts {
 	const struct bh_collector_resolver *resolver; /* NULL: numbers only */
 	bh_record_cb emit; /* required */
 	void *emit_ctx;
+	bh_record_cb interim; /* optional: interim views (above) */
+	void *interim_ctx;
+	__u64 interim_window_ns; /* default 3 s (detection's failure_grace) */
 };
 
 void bh_collector_opts_default(struct bh_collector_opts *opts);
@@ -150,15 +162,16 @@ void bh_collector_event(struct bh_collector *c, const struct bh_event *ev);
  * ingest only those and the entries whose time from bh_collector_due() has
  * come, and end with bh_collector_poll_end_partial(), which takes an entry
  * not ingested as unchanged and still in the map instead of gone. Records,
- * flow ids and their order are then those of a full poll ingesting in the
- * same order, provided that no entry left the maps other than through
- * source.del and that every ingest could track its flow (no -ENOSPC):
- * else poll in full. Only the "ingested" statistics differ.
+ * interim views, flow ids and their order are then those of a full poll
+ * ingesting in the same order, provided that no entry left the maps other
+ * than through source.del and that every ingest could track its flow (no
+ * -ENOSPC): else poll in full. Only the "ingested" statistics differ.
  *
  * bh_collector_due(): the time from which ingesting the flow's entry
- * unchanged may make a record or delete it (a timeout: close linger, idle,
- * active with packets pending, delete after close); U64_MAX never or when
- * the flow is not tracked. Ask again after every ingest of the flow.
+ * unchanged may make a record, an interim view or delete it (a timeout:
+ * close linger, idle, active with packets pending, delete after close;
+ * the view past the interim window); U64_MAX never or when the flow is
+ * not tracked. Ask again after every ingest of the flow.
  */
 __u64 bh_collector_due(struct bh_collector *c, const struct bh_flow_key *key,
 		       bool denied);
@@ -180,6 +193,7 @@ struct bh_collector_stats {
 	__u64 flows_active;     /* gauge: flows with a record to come */
 	__u64 records[BH_END_MAX]; /* by end reason */
 	__u64 records_total;
+	__u64 interim_views; /* views handed to opts.interim */
 	__u64 events_new_flow;
 	__u64 events_deny;
 	__u64 events_invalid; /* unknown type */

@@ -96,7 +96,14 @@ struct bh_flow_record {
 	union bh_addr outer_daddr;
 	__u16 vlan[BH_MAX_VLAN_TAGS];
 	char community_id[BH_COMMUNITY_ID_LEN + 1]; /* "" when unknown */
+	/* Not telemetry: a few bits the consumer keeps per flow, in the
+	 * collector's own table (no table of its own to size). A record or
+	 * interim view carries what the previous callback of the flow left
+	 * here (0 for a new flow); the collector keeps what this callback
+	 * leaves. Detection's pipeline marks flows answered in it. */
+	__u8 mark; /* BH_RECORD_MARK_MASK bits */
 };
+#define BH_RECORD_MARK_MASK 0x0f
 
 #define BH__STR_CASE_END(name, val, str)                                       \
 	case BH_END_##name:                                                    \

@@ -21,7 +21,8 @@ struct agg_entry {
 	struct bh_lru_node node;
 	struct agg_key key;
 	__u64 last_emit_ns;
-	bool dirty; /* changed since last emitted */
+	__u64 last_flow; /* flow of the last occurrence counted */
+	bool dirty;	 /* changed since last emitted */
 	struct bh_detect_alert a;
 };
 
@@ -205,6 +206,18 @@ void bh_detect_alert_add_evidence(struct bh_detect_alert *a, __u64 flow_id)
 		a->evidence[a->n_evidence++] = flow_id;
 }
 
+static bool repeat_of(const struct agg_entry *e, __u64 flow)
+{
+	__u32 i;
+
+	if (e->last_flow == flow)
+		return true;
+	for (i = 0; i < e->a.n_evidence; i++)
+		if (e->a.evidence[i] == flow)
+			return true;
+	return false;
+}
+
 struct bh_detect_alert *bh_detect_hit(struct bh_detect_ctx *ctx,
 				      const struct bh_detect_hit *h,
 				      bool *is_new)
@@ -214,7 +227,7 @@ struct bh_detect_alert *bh_detect_hit(struct bh_detect_ctx *ctx,
 	const struct bh_detect_flow *f = ctx->f;
 	struct agg_entry *e;
 	struct agg_key key;
-	bool created;
+	bool created, repeat = false;
 	struct {
 		struct agg_key k;
 		__u64 first;
@@ -250,8 +263,18 @@ struct bh_detect_alert *bh_detect_hit(struct bh_detect_ctx *ctx,
 		bh_detect_endpoint_from_peer(&a->source, &f->init, false);
 		a->count = 1;
 		d->st.alerts[h->detector]++;
+		if (h->severity <= BH_SEV_CRITICAL)
+			d->st.alerts_sev[h->detector][h->severity]++;
 	} else {
-		e->a.count++;
+		/* A later view of a flow already counted (interim views, active
+		 * timeouts) is the same occurrence, seen further along: not
+		 * counted again, but it may have grown worse (an upload past
+		 * its threshold), so score and severity still rise. */
+		repeat = !h->no_evidence && repeat_of(e, f->id);
+		if (!repeat) {
+			e->a.count++;
+			d->st.aggregated[h->detector]++;
+		}
 		if (ctx->now_ns > e->a.last_ns)
 			e->a.last_ns = ctx->now_ns;
 		if (h->score > e->a.score)
@@ -261,10 +284,11 @@ struct bh_detect_alert *bh_detect_hit(struct bh_detect_ctx *ctx,
 			snprintf(e->a.technique, sizeof(e->a.technique), "%s",
 				 h->technique ? h->technique : "");
 		}
-		d->st.aggregated[h->detector]++;
 	}
-	if (!h->no_evidence)
+	if (!h->no_evidence && !repeat) {
 		bh_detect_alert_add_evidence(&e->a, f->id);
+		e->last_flow = f->id;
+	}
 	*is_new = created;
 	return &e->a;
 }

@@ -26,6 +26,18 @@ static const char *proto_name(__u8 proto)
 	return "ip";
 }
 
+/* The policy's view of a connection that was answered: empty when it was
+ * allowed. A denied one was answered only before enforcement (a capture
+ * replayed under a new policy), a would-deny one in audit mode. */
+static const char *verdict_note(const struct bh_detect_ctx *ctx)
+{
+	if (ctx->f->verdict == BH_VERDICT_DENY)
+		return "; denied by policy, yet answered";
+	if (ctx->f->verdict == BH_VERDICT_AUDIT)
+		return "; would be denied (audit mode)";
+	return "";
+}
+
 static __u64 wkey_hash(struct bh_detect *d, __u32 tag, __u32 a, __u32 b,
 		       __u32 c)
 {
@@ -40,7 +52,6 @@ static void new_edge_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 	struct bh_detect_hit h = {.detector = BH_DETECT_NEW_EDGE};
 	struct bh_detect_alert *a;
 	struct bh_detect_names nm;
-	;
 	bool is_new;
 
 	if (!ctx->cfg->new_edge.c.enabled || ctx->edge != BH_EDGE_NEW)
@@ -65,10 +76,10 @@ static void new_edge_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 	bh_detect_alert_flow_target(ctx, a, true, &nm);
 	bh_detect_alert_summary(
 	    a,
-	    "%s opened a connection never seen before: to %s/%s%s; "
+	    "%s opened a connection never seen before: to %s/%s%s%s; "
 	    "confirm this access is expected, else isolate %s",
 	    nm.src, nm.dst, proto_name(f->proto),
-	    ctx->admin >= 0 ? " (admin port)" : "", nm.src);
+	    ctx->admin >= 0 ? " (admin port)" : "", verdict_note(ctx), nm.src);
 	bh_detect_commit(ctx, a, is_new);
 }
 
@@ -106,7 +117,7 @@ static void transfer_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 	char sz[32];
 	bool new_edge;
 
-	if (!c->transfer.c.enabled || ctx->outcome != BH_OUTCOME_OK ||
+	if (!c->transfer.c.enabled || ctx->conn != BH_OUTCOME_OK ||
 	    up < c->transfer.min_bytes || (double)up < c->transfer.ratio * down)
 		return;
 	new_edge = ctx->edge == BH_EDGE_NEW || ctx->edge == BH_EDGE_RECENT;
@@ -123,10 +134,11 @@ static void transfer_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 	fmt_bytes(sz, sizeof(sz), up);
 	bh_detect_alert_summary(
 	    a,
-	    "%s uploaded %s to %s over %s: possible tool transfer; "
+	    "%s uploaded %s to %s over %s%s: possible tool transfer; "
 	    "check what was copied to %s",
 	    nm.src, sz, nm.dst,
-	    new_edge ? "a never-seen connection" : "an admin port", nm.dst);
+	    new_edge ? "a never-seen connection" : "an admin port",
+	    verdict_note(ctx), nm.dst);
 	bh_detect_commit(ctx, a, is_new);
 }
 

@@ -36,7 +36,7 @@ static void fanout_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 	char win[32];
 	bool loud, spray, is_new;
 
-	if (!c->fanout.c.enabled || ctx->outcome != BH_OUTCOME_OK ||
+	if (!c->fanout.c.enabled || ctx->conn != BH_OUTCOME_OK ||
 	    ctx->admin < 0 || !ctx->first)
 		return;
 	/* Replicas of one workload count once; addresses without a workload

@@ -105,7 +105,7 @@ static void pivot_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 	if (!c->pivot.c.enabled)
 		return;
 	admin_conn =
-	    ctx->admin >= 0 && ctx->outcome == BH_OUTCOME_OK && ctx->first;
+	    ctx->admin >= 0 && ctx->conn == BH_OUTCOME_OK && ctx->first;
 	if (ctx->edge != BH_EDGE_NEW && !admin_conn)
 		return;
 	p = flagged(ctx, &f->init.addr);
@@ -124,7 +124,9 @@ static void pivot_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 	if (!a)
 		return;
 	n = p->path_len;
-	if (n + 1 >= a->path_len) {
+	/* A longer chain replaces the path; another branch of the same
+	 * length only adds its target, so the path stays the first chain. */
+	if (n + 1 > a->path_len) {
 		memcpy(a->path, p->path, n * sizeof(a->path[0]));
 		bh_detect_endpoint_from_peer(&a->path[n], &f->resp, true);
 		a->path_len = n + 1;

@@ -197,10 +197,14 @@ static void ps_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 	n = bh_dc_count(&s->ports.h, ctx->now, w);
 	ns = bh_dc_count(&s->slow.h, ctx->now, sw);
 	if (ctx->admin >= 0) {
+		/* Admin ports over the slow window: one probe every few
+		 * minutes is as telling as a burst, and a benign client
+		 * failing on three different admin ports of one host within
+		 * the hour is rare. */
 		bh_wbits_set(&s->admin, (unsigned int)ctx->admin, ctx->t,
-			     ctx->now, w);
+			     ctx->now, sw);
 		na = (__u32)__builtin_popcount(
-		    bh_wbits_get(&s->admin, ctx->now, w));
+		    bh_wbits_get(&s->admin, ctx->now, sw));
 	}
 	if (!fresh)
 		return;

@@ -45,7 +45,9 @@ const char *bh_detect_technique_name(const char *id)
 	    {"T1021.004", "Remote Services: SSH"},
 	    {"T1021.005", "Remote Services: VNC"},
 	    {"T1021.006", "Remote Services: Windows Remote Management"},
+	    {"T1041", "Exfiltration Over C2 Channel"},
 	    {"T1046", "Network Service Discovery"},
+	    {"T1071", "Application Layer Protocol"},
 	    {"T1110.003", "Brute Force: Password Spraying"},
 	    {"T1210", "Exploitation of Remote Services"},
 	    {"T1552", "Unsecured Credentials"},
@@ -279,15 +281,16 @@ static bool no_payload(const struct bh_detect_flow *f)
 	return f->packets[BH_DETECT_REV] <= 1 && f->packets[BH_DETECT_FWD] <= 3;
 }
 
-static enum bh_detect_outcome classify(const struct bh_detect *d,
-				       const struct bh_detect_flow *f)
+/* What the packets show, whatever the policy said: answered, refused, or
+ * not (yet) answered. */
+static enum bh_detect_outcome classify_wire(const struct bh_detect *d,
+					    const struct bh_detect_flow *f)
 {
 	bool final = f->flags & BH_DETECT_F_FINAL;
+	bool waited = f->end_ns - f->start_ns >= d->cfg.failure_grace_ns;
 	__u8 fi = f->tcp_flags[BH_DETECT_FWD], re = f->tcp_flags[BH_DETECT_REV];
 	const __u8 synack = BH_TCP_SYN | BH_TCP_ACK;
 
-	if (f->verdict == BH_VERDICT_DENY || f->verdict == BH_VERDICT_AUDIT)
-		return BH_OUTCOME_FAILED;
 	if (f->flags & BH_DETECT_F_MIDSTREAM)
 		return BH_OUTCOME_UNKNOWN;
 	switch (f->proto) {
@@ -295,8 +298,7 @@ static enum bh_detect_outcome classify(const struct bh_detect *d,
 		if (!(fi & BH_TCP_SYN))
 			return BH_OUTCOME_UNKNOWN; /* start not seen */
 		if ((re & synack) != synack) {
-			if ((re & BH_TCP_RST) || final ||
-			    f->end_ns - f->start_ns >= d->cfg.failure_grace_ns)
+			if ((re & BH_TCP_RST) || final || waited)
 				return BH_OUTCOME_FAILED;
 			return BH_OUTCOME_PENDING;
 		}
@@ -314,7 +316,10 @@ static enum bh_detect_outcome classify(const struct bh_detect *d,
 	case IPPROTO_ICMPV6:
 		if (f->packets[BH_DETECT_REV])
 			return BH_OUTCOME_OK;
-		return final ? BH_OUTCOME_FAILED : BH_OUTCOME_PENDING;
+		/* An echo reply comes within milliseconds: like a half-open
+		 * TCP attempt, an echo unanswered for failure_grace failed
+		 * (an interim view need not wait for the idle timeout). */
+		return final || waited ? BH_OUTCOME_FAILED : BH_OUTCOME_PENDING;
 	}
 	return f->packets[BH_DETECT_REV] ? BH_OUTCOME_OK : BH_OUTCOME_UNKNOWN;
 }
@@ -466,9 +471,18 @@ int bh_detect_flow(struct bh_detect *d, const struct bh_detect_flow *f)
 	ctx.now = bh_ns_to_s(d->now_ns);
 	ctx.t = bh_ns_to_s(f->start_ns);
 	ctx.learning = d->now_ns < d->learning_end_ns;
-	ctx.outcome = classify(d, f);
 	ctx.denied =
 	    f->verdict == BH_VERDICT_DENY || f->verdict == BH_VERDICT_AUDIT;
+	/* Two views of one attempt. For the scan detectors a denied or
+	 * would-deny attempt failed, answered or not: that is what an
+	 * attacker gets under enforcement, and audit mode reports what
+	 * enforcement would show. For lateral movement what counts is
+	 * whether the connection happened: in enforce mode a denied one
+	 * never gets an answer (the data plane dropped it), but in audit
+	 * mode, or in a capture taken before enforcement, it was answered
+	 * and the session, the transfer, the next hop are real. */
+	ctx.conn = classify_wire(d, f);
+	ctx.outcome = ctx.denied ? BH_OUTCOME_FAILED : ctx.conn;
 	ctx.first = !(f->flags & BH_DETECT_F_CONT);
 	ctx.admin = d->admin_idx[f->resp.port] && (f->proto == IPPROTO_TCP ||
 						   f->proto == IPPROTO_UDP ||
@@ -507,7 +521,7 @@ int bh_detect_flow(struct bh_detect *d, const struct bh_detect_flow *f)
 		if (ctx.outcome == BH_OUTCOME_OK)
 			bloom_refresh(&s->ok, dh, ctx.now, memory);
 	}
-	return 0;
+	return ctx.conn == BH_OUTCOME_OK ? BH_DETECT_ANSWERED : 0;
 }
 
 void bh_detect_advance(struct bh_detect *d, __u64 now_ns)
@@ -519,6 +533,12 @@ void bh_detect_advance(struct bh_detect *d, __u64 now_ns)
 void bh_detect_flush(struct bh_detect *d)
 {
 	bh_detect_alerts_expire(d, true);
+}
+
+static void table_mem(const struct bh_lru *t, struct bh_detect_mem *m)
+{
+	m->alloc = t->pool ? bh_lru_mem(t) : 0;
+	m->used = t->pool ? bh_lru_mem_used(t) : 0;
 }
 
 void bh_detect_stats(const struct bh_detect *d, struct bh_detect_stats *st)
@@ -554,6 +574,14 @@ void bh_detect_stats(const struct bh_detect *d, struct bh_detect_stats *st)
 	st->learning = !d->started || d->now_ns < d->learning_end_ns;
 	st->learning_end_ns = d->started ? d->learning_end_ns : 0;
 	st->n_detectors = d->n_det;
-	for (i = 0; i < d->n_det; i++)
+	for (i = 0; i < d->n_det; i++) {
 		st->detector_names[i] = d->det[i].det->name;
+		st->state_size[i] = (__u32)d->det[i].det->state_size;
+	}
+	st->src_base_size = sizeof(struct bh_detect_src);
+	table_mem(&d->sources, &st->mem_sources);
+	table_mem(&d->edges, &st->mem_edges);
+	table_mem(&d->workloads, &st->mem_workloads);
+	table_mem(&d->pivots, &st->mem_pivots);
+	table_mem(&d->alerts, &st->mem_alerts);
 }

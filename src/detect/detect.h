@@ -203,8 +203,16 @@ int bh_detect_config_load_buf(struct bh_detect_config *cfg, const char *buf,
 #define BH_DETECT_REV 1 /* responder -> initiator */
 
 /* bh_detect_flow.flags */
+/*
+ * A flow can be passed several times: interim views while it is young (so
+ * that a connection is judged within seconds, not when its record closes),
+ * records at each active timeout, and its final record. Counters are
+ * cumulative over all of them. BH_DETECT_F_CONT tells that an earlier view
+ * of the flow was answered (bh_detect_flow() returned BH_DETECT_ANSWERED),
+ * so that per-connection counts take it once.
+ */
 #define BH_DETECT_F_FINAL     0x01 /* last record of the flow */
-#define BH_DETECT_F_CONT      0x02 /* an earlier record of it was passed */
+#define BH_DETECT_F_CONT      0x02 /* an earlier view of it was answered */
 #define BH_DETECT_F_PAYLOAD   0x04 /* payload[] is known */
 #define BH_DETECT_F_MIDSTREAM 0x08 /* start not seen: initiator uncertain */
 
@@ -320,7 +328,20 @@ struct bh_detect_stats {
 	__u64 learning_end_ns; /* 0 until the first flow */
 	__u32 n_detectors;
 	const char *detector_names[BH_DETECT_MAX];
+	/* Per-source state of each detector, bytes: the source table holds
+	 * sources_max of them (allocated) and sources (in use). */
+	__u32 state_size[BH_DETECT_MAX];
+	__u64 src_base_size; /* per-source bytes shared by all detectors */
+	/* Each table's memory, allocated and in use: sources (per-source
+	 * state of every detector), learned edges (new_edge, tool_transfer),
+	 * workloads (first seen, deny baselines), flagged pivot endpoints,
+	 * open alerts. */
+	struct bh_detect_mem {
+		__u64 alloc, used;
+	} mem_sources, mem_edges, mem_workloads, mem_pivots, mem_alerts;
 	__u64 alerts[BH_DETECT_MAX];	  /* new alerts */
+	/* New alerts by the severity they were raised with. */
+	__u64 alerts_sev[BH_DETECT_MAX][BH_SEV_CRITICAL + 1];
 	__u64 aggregated[BH_DETECT_MAX];  /* occurrences merged */
 	__u64 allowlisted[BH_DETECT_MAX]; /* suppressed by an allowlist */
 	__u64 emitted;			  /* callback calls, all states */
@@ -332,8 +353,11 @@ int bh_detect_new(struct bh_detect **d, const struct bh_detect_config *cfg,
 		  bh_detect_alert_fn fn, void *ctx);
 void bh_detect_free(struct bh_detect **d);
 
-/* Processes one record. 0, or -EINVAL for a record that is rejected
- * (counted in flows_invalid). */
+/* Processes one view of a flow (interim, active-timeout or final record).
+ * Returns 0; BH_DETECT_ANSWERED when the responder answered the connection
+ * in this view (pass later views of the flow with BH_DETECT_F_CONT); or
+ * -EINVAL for a record that is rejected (counted in flows_invalid). */
+#define BH_DETECT_ANSWERED 1
 int bh_detect_flow(struct bh_detect *d, const struct bh_detect_flow *f);
 
 /* Moves time forward without flows: the learning period ends, quiet alerts

@@ -58,7 +58,10 @@ void bh_detect_config_defaults(struct bh_detect_config *cfg)
 
 	cfg->fanout.c.enabled = true;
 	cfg->fanout.window_ns = S(600);
-	cfg->fanout.workloads = 4;
+	/* Three workloads: a pod that is not a bastion or config management
+	 * (allowlist those) rarely uses admin ports on even two; the scenario
+	 * captures' careful fan-out reaches three in nine minutes. */
+	cfg->fanout.workloads = 3;
 	cfg->fanout.spray_ratio = 3;
 	cfg->fanout.slow_window_ns = S(3600);
 	cfg->fanout.slow_workloads = 6;
@@ -78,7 +81,11 @@ void bh_detect_config_defaults(struct bh_detect_config *cfg)
 	cfg->deny.factor = 3.0;
 	cfg->deny.weight = 0.1;
 	cfg->deny.slow_window_ns = S(3600);
-	cfg->deny.slow_pairs = 30;
+	/* Ten distinct denied pairs in an hour from a workload whose normal is
+	 * (near) zero is probing, however slow; 30 let a careful prober try
+	 * two dozen pairs unseen. Noisy workloads are covered by the factor
+	 * on their own normal. */
+	cfg->deny.slow_pairs = 10;
 }
 
 static void allowlist_clear(struct bh_detect_allowlist *l)

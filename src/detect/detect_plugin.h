@@ -40,10 +40,17 @@ struct bh_detect_ctx {
 	__u64 now_ns;
 	__u32 now; /* seconds */
 	__u32 t;   /* flow start, seconds */
+	/* The attempt as the scan detectors count it: a denied or would-deny
+	 * one failed (issue 8's definition), answered or not. */
 	enum bh_detect_outcome outcome;
+	/* What the packets show, whatever the verdict: a denied flow that was
+	 * answered happened (audit mode, a capture from before enforcement).
+	 * Lateral-movement detectors (edges, fan-out, transfer, pivots) go by
+	 * this one. */
+	enum bh_detect_outcome conn;
 	enum bh_detect_edge edge;
 	bool denied;		  /* deny or would-deny verdict */
-	bool first;		  /* first record of this flow */
+	bool first; /* no earlier view of this flow was answered (F_CONT) */
 	bool first_contact;	  /* responder never contacted by this source */
 	bool known_ok;		  /* responder answered this source before */
 	bool learning;		  /* in the learning period */

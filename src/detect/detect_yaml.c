@@ -12,6 +12,7 @@
 #include <yaml.h>
 
 #include "detect_int.h"
+#include "yaml_section.h"
 
 enum ktype {
 	K_BOOL,
@@ -166,17 +167,13 @@ static int lerr(struct lctx *l, const yaml_node_t *n, const char *path,
 static int lerr(struct lctx *l, const yaml_node_t *n, const char *path,
 		const char *fmt, ...)
 {
-	char msg[256];
 	va_list ap;
+	int ret;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ret = bh_yaml_verr(l->err, l->errlen, l->file, n, path, fmt, ap);
 	va_end(ap);
-	if (l->err && l->errlen)
-		snprintf(l->err, l->errlen, "%s:%zu:%zu: %s: %s", l->file,
-			 n->start_mark.line + 1, n->start_mark.column + 1, path,
-			 msg);
-	return -EINVAL;
+	return ret;
 }
 
 static const char *scalar(const yaml_node_t *n)
@@ -618,104 +615,24 @@ int bh_detect_config_load_node(struct bh_detect_config *cfg,
 	return 0;
 }
 
-static int load_parser(struct bh_detect_config *cfg, yaml_parser_t *parser,
-		       const char *name, char *err, size_t errlen)
+/* bh_yaml_section_fn */
+static int detect_section(void *ctx, yaml_document_t *doc, yaml_node_t *node,
+			  const char *name, char *err, size_t errlen)
 {
-	yaml_document_t doc;
-	yaml_node_t *root, *section = NULL;
-	yaml_node_pair_t *p;
-	struct lctx l = {NULL, name, err, errlen, cfg};
-	int ret;
-
-	if (!yaml_parser_load(parser, &doc)) {
-		if (err && errlen)
-			snprintf(err, errlen, "%s:%zu:%zu: %s%s%s", name,
-				 parser->problem_mark.line + 1,
-				 parser->problem_mark.column + 1,
-				 parser->problem ? parser->problem
-						 : "YAML error",
-				 parser->context ? " " : "",
-				 parser->context ? parser->context : "");
-		return -EINVAL;
-	}
-	l.doc = &doc;
-	root = yaml_document_get_root_node(&doc);
-	if (!root) {
-		if (err && errlen)
-			snprintf(err, errlen, "%s:1:1: empty document", name);
-		ret = -EINVAL;
-		goto out;
-	}
-	if (root->type != YAML_MAPPING_NODE) {
-		ret =
-		    lerr(&l, root, "(root)", "expected a mapping with detect:");
-		goto out;
-	}
-	for (p = root->data.mapping.pairs.start;
-	     p < root->data.mapping.pairs.top; p++) {
-		yaml_node_t *kn = yaml_document_get_node(&doc, p->key);
-		const char *k = scalar(kn);
-
-		if (!k || strcmp(k, "detect")) {
-			ret = lerr(&l, kn, "(root)",
-				   "unknown key '%s' (this file holds only "
-				   "detect:)",
-				   k ? k : "?");
-			goto out;
-		}
-		if (section) {
-			ret = lerr(&l, kn, "(root)", "duplicate key 'detect'");
-			goto out;
-		}
-		section = yaml_document_get_node(&doc, p->value);
-	}
-	if (!section) {
-		ret = lerr(&l, root, "(root)", "no detect: section");
-		goto out;
-	}
-	ret = bh_detect_config_load_node(cfg, &doc, section, name, err, errlen);
-out:
-	yaml_document_delete(&doc);
-	return ret;
+	return bh_detect_config_load_node(ctx, doc, node, name, err, errlen);
 }
 
 int bh_detect_config_load_buf(struct bh_detect_config *cfg, const char *buf,
 			      size_t len, const char *name, char *err,
 			      size_t errlen)
 {
-	yaml_parser_t parser;
-	int ret;
-
-	if (!yaml_parser_initialize(&parser))
-		return -ENOMEM;
-	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-	ret = load_parser(cfg, &parser, name ? name : "<buffer>", err, errlen);
-	yaml_parser_delete(&parser);
-	return ret;
+	return bh_yaml_section_load_buf(buf, len, name, "detect",
+					detect_section, cfg, err, errlen);
 }
 
 int bh_detect_config_load_file(struct bh_detect_config *cfg, const char *path,
 			       char *err, size_t errlen)
 {
-	yaml_parser_t parser;
-	FILE *fp;
-	int ret;
-
-	fp = fopen(path, "r");
-	if (!fp) {
-		ret = -errno;
-		if (err && errlen)
-			snprintf(err, errlen, "%s: cannot open: %s", path,
-				 strerror(-ret));
-		return ret;
-	}
-	if (!yaml_parser_initialize(&parser)) {
-		fclose(fp);
-		return -ENOMEM;
-	}
-	yaml_parser_set_input_file(&parser, fp);
-	ret = load_parser(cfg, &parser, path, err, errlen);
-	yaml_parser_delete(&parser);
-	fclose(fp);
-	return ret;
+	return bh_yaml_section_load_file(path, "detect", detect_section, cfg,
+					 err, errlen);
 }

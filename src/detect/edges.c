@@ -83,7 +83,11 @@ static bool edge_applies(const struct bh_detect_ctx *ctx)
 {
 	const struct bh_detect_flow *f = ctx->f;
 
-	return ctx->outcome == BH_OUTCOME_OK && !ctx->denied &&
+	/* Answered connections make edges, denied or not: in enforce mode a
+	 * denied connection is never answered; one that was (audit mode, a
+	 * capture from before enforcement) took place, and an edge first seen
+	 * that way after learning is as new as any. */
+	return ctx->conn == BH_OUTCOME_OK &&
 	       !(f->flags & BH_DETECT_F_MIDSTREAM);
 }
 

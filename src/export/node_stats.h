@@ -53,10 +53,14 @@ struct bh_node_stats {
 	unsigned int n_maps;
 	struct bh_map_occupancy maps[BH_NODE_MAX_MAPS];
 	__u32 policy_generation;
+	/* Detection's counters (bh_detect_stats), NULL when it does not run:
+	 * the caller's copy, read while the snapshot is rendered. */
+	const struct bh_detect_stats *detect;
 };
 
 struct bh_bpf_source;
 struct bh_export;
+struct bh_detect_stats;
 
 /* One snapshot from the parts a node runs; each may be NULL. dp: the data
  * plane's counters summed over CPUs (bh_dp_stats). Map occupancy comes

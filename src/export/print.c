@@ -188,6 +188,23 @@ static bool has_ports(unsigned int proto)
 	return proto == 6 || proto == 17 || proto == 132;
 }
 
+/* "[DE AS64500]" after an enriched address: where a remote peer is, without
+ * the city and organisation (those are in -o json). Nothing when the
+ * record carries no geo fields, so unenriched output is unchanged. */
+static void put_geo(FILE *out, const Endpoint *ep)
+{
+	bool cc = ep->country_code && *ep->country_code;
+
+	if (!cc && !ep->asn)
+		return;
+	fputc('[', out);
+	if (cc)
+		put_safe(out, ep->country_code);
+	if (ep->asn)
+		fprintf(out, cc ? " AS%u" : "AS%u", ep->asn);
+	fputc(']', out);
+}
+
 static void put_endpoint(FILE *out, const Endpoint *ep, bool ports)
 {
 	char ip[INET6_ADDRSTRLEN] = "?";
@@ -207,6 +224,7 @@ static void put_endpoint(FILE *out, const Endpoint *ep, bool ports)
 		}
 		fprintf(out, v6 && ports ? "[%s]" : "%s", ip);
 	}
+	put_geo(out, ep);
 	if (ports)
 		fprintf(out, ":%u", ep->port);
 }

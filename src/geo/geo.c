@@ -246,7 +246,8 @@ static int geo_open_all(struct geo_db **dbs, const struct bh_geo_config *cfg,
 		}
 		err = geo_db_open(&dbs[kind], path, kind);
 		if (err == -ENOENT && !require[kind]) {
-			pr_info("geoip: %s database %s does not exist: %s "
+			/* a warning: the file was asked for */
+			pr_warn("geoip: %s database %s does not exist: %s "
 				"enrichment off\n",
 				geo_kind_name[kind], path, geo_kind_name[kind]);
 			continue;

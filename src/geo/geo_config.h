@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Settings of the GeoIP/ASN enrichment and of the geo novelty detector, as
- * "geoip.*" keys of the daemon configuration. The daemon's YAML loader
- * hands each key and its scalar value to bh_geo_config_set(), which knows
- * the names, the units and the bounds.
+ * "geoip.*" keys of the daemon configuration. bh_geo_config_set() knows
+ * the names, the units and the bounds of each key; the YAML loaders below
+ * walk a `geoip:` section and hand it every key and scalar value.
  */
 #ifndef BH_GEO_CONFIG_H
 #define BH_GEO_CONFIG_H
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <linux/types.h>
 
@@ -60,5 +61,26 @@ void bh_geo_config_init(struct bh_geo_config *cfg);
  * reason). */
 int bh_geo_config_set(struct bh_geo_config *cfg, const char *key,
 		      const char *value, const char **why);
+
+/* YAML. The value node of a `geoip:` key (a mapping; an empty value leaves
+ * everything as it is) is applied over the values already in *cfg (start
+ * from bh_geo_config_init()), all or nothing. A relative database path is
+ * taken relative to the directory of file. `city_db:` with an empty or null
+ * value switches that database off. Returns 0, -EINVAL with
+ * "FILE:LINE:COLUMN: geoip.KEY: what is wrong" in err (unknown keys, bad
+ * values, wrong node types, duplicate keys), or another -errno. The files
+ * themselves are not opened here: bh_geo_open() and bh_geo_reload() do. */
+struct yaml_document_s;
+struct yaml_node_s;
+int bh_geo_config_load_node(struct bh_geo_config *cfg,
+			    struct yaml_document_s *doc,
+			    struct yaml_node_s *node, const char *file,
+			    char *err, size_t errlen);
+/* A standalone file (or buffer) whose root mapping holds only `geoip:`. */
+int bh_geo_config_load_file(struct bh_geo_config *cfg, const char *path,
+			    char *err, size_t errlen);
+int bh_geo_config_load_buf(struct bh_geo_config *cfg, const char *buf,
+			   size_t len, const char *name, char *err,
+			   size_t errlen);
 
 #endif /* BH_GEO_CONFIG_H */

@@ -48,6 +48,7 @@ struct bh_geo_novelty {
 	__u32 free_head;
 	struct bh_geo_finding *pending; /* open findings, oldest first */
 	__u32 n_pending;
+	__u64 next_due_ns; /* earliest end of a pending finding's window */
 	struct bh_geo_novelty_stats st;
 };
 
@@ -91,6 +92,7 @@ int bh_geo_novelty_new(struct bh_geo_novelty **out,
 		n->ids[i].hnext = i + 1 < cfg->max_identities ? i + 1 : NOV_NIL;
 	n->free_head = 0;
 	n->lru_head = n->lru_tail = NOV_NIL;
+	n->next_due_ns = UINT64_MAX;
 	n->st.memory_bytes = sizeof(*n) +
 			     (__u64)cfg->max_identities * sizeof(*n->ids) +
 			     (__u64)nb * sizeof(*n->buckets) +
@@ -185,6 +187,9 @@ static struct nov_ident *nov_identity(struct bh_geo_novelty *n, __u32 id,
 	for (i = n->buckets[b]; i != NOV_NIL; i = n->ids[i].hnext) {
 		if (n->ids[i].id != id)
 			continue;
+		/* records come in the order flows end, not start */
+		if (ts < n->ids[i].first_ns)
+			n->ids[i].first_ns = ts;
 		if (n->lru_head != i) {
 			nov_lru_unlink(n, i);
 			nov_lru_push(n, i);
@@ -273,8 +278,11 @@ static void nov_aggregate(struct bh_geo_finding *f,
 		f->last_seen_ns = c->ts_ns;
 	if (c->ts_ns < f->first_seen_ns)
 		f->first_seen_ns = c->ts_ns;
-	if (f->n_flow_ids < BH_GEO_FINDING_EVIDENCE)
+	if (f->n_flow_ids < BH_GEO_FINDING_EVIDENCE) {
+		f->flow_out[f->n_flow_ids] = c->bytes_out;
+		f->flow_in[f->n_flow_ids] = c->bytes_in;
 		f->flow_ids[f->n_flow_ids++] = c->flow_id;
+	}
 	f->flows++;
 	f->bytes_out = nov_sat_add(f->bytes_out, c->bytes_out);
 	f->bytes_in = nov_sat_add(f->bytes_in, c->bytes_in);
@@ -298,8 +306,54 @@ static struct bh_geo_finding *nov_pending_find(struct bh_geo_novelty *n,
 	return NULL;
 }
 
-int bh_geo_novelty_observe(struct bh_geo_novelty *n,
-			   const struct bh_geo_contact *c)
+static bool nov_upload_heavy(const struct bh_geo_novelty *n,
+			     const struct bh_geo_finding *f)
+{
+	__u64 ratio = n->cfg.upload_ratio;
+	__u64 in_x =
+	    f->bytes_in > UINT64_MAX / ratio ? UINT64_MAX : f->bytes_in * ratio;
+
+	return f->bytes_out >= n->cfg.upload_bytes && f->bytes_out >= in_x;
+}
+
+/* Score: a new country weighs more than a new AS (an AS change within a
+ * country is common: CDNs, cloud regions), both more still; a workload
+ * mostly sending to it is the exfiltration pattern. */
+static void nov_judge(const struct bh_geo_novelty *n, struct bh_geo_finding *f)
+{
+	unsigned int score;
+
+	if (f->what == (BH_GEO_NEW_COUNTRY | BH_GEO_NEW_ASN))
+		score = 70;
+	else if (f->what & BH_GEO_NEW_COUNTRY)
+		score = 60;
+	else
+		score = 50;
+	f->technique = BH_GEO_TECH_T1071;
+	if (nov_upload_heavy(n, f)) {
+		f->technique = BH_GEO_TECH_T1041;
+		score += 25;
+	}
+	if (score > 100)
+		score = 100;
+	f->score = (__u8)score;
+	f->severity = score >= 80   ? BH_GEO_SEV_HIGH
+		      : score >= 55 ? BH_GEO_SEV_MEDIUM
+				    : BH_GEO_SEV_LOW;
+}
+
+int bh_geo_novelty_touch(struct bh_geo_novelty *n, __u32 identity, __u64 ts_ns)
+{
+	if (!n)
+		return -EINVAL;
+	nov_identity(n, identity, ts_ns);
+	return 0;
+}
+
+/* Account the contact; the findings it opened or was folded into go to
+ * out[] (judged copies) when out is set. Returns 1 when it opened one. */
+static int nov_observe(struct bh_geo_novelty *n, const struct bh_geo_contact *c,
+		       struct bh_geo_finding *out, size_t *n_out)
 {
 	struct bh_geo_finding *agg[NOV_DIMS] = {}, *f;
 	struct nov_entry *e[NOV_DIMS] = {};
@@ -307,8 +361,6 @@ int bh_geo_novelty_observe(struct bh_geo_novelty *n,
 	struct nov_ident *d;
 	int dim, err;
 
-	if (!n || !c)
-		return -EINVAL;
 	n->st.contacts++;
 	key[NOV_COUNTRY] = nov_country_key(c->geo);
 	key[NOV_ASN] =
@@ -351,6 +403,10 @@ int bh_geo_novelty_observe(struct bh_geo_novelty *n,
 			continue;
 		nov_aggregate(agg[dim], c);
 		n->st.aggregated++;
+		if (out) {
+			out[*n_out] = *agg[dim];
+			nov_judge(n, &out[(*n_out)++]);
+		}
 	}
 	if (!what)
 		return 0;
@@ -378,71 +434,124 @@ int bh_geo_novelty_observe(struct bh_geo_novelty *n,
 	f->baseline_end_ns = nov_sat_add(d->first_ns, n->cfg.baseline_ns);
 	nov_aggregate(f, c);
 	n->st.findings++;
+	if (nov_sat_add(f->first_seen_ns, n->cfg.aggregate_ns) < n->next_due_ns)
+		n->next_due_ns =
+		    nov_sat_add(f->first_seen_ns, n->cfg.aggregate_ns);
+	if (out) {
+		out[*n_out] = *f;
+		nov_judge(n, &out[(*n_out)++]);
+	}
 	return 1;
 }
 
-static bool nov_upload_heavy(const struct bh_geo_novelty *n,
-			     const struct bh_geo_finding *f)
+int bh_geo_novelty_observe(struct bh_geo_novelty *n,
+			   const struct bh_geo_contact *c)
 {
-	__u64 ratio = n->cfg.upload_ratio;
-	__u64 in_x =
-	    f->bytes_in > UINT64_MAX / ratio ? UINT64_MAX : f->bytes_in * ratio;
-
-	return f->bytes_out >= n->cfg.upload_bytes && f->bytes_out >= in_x;
+	if (!n || !c)
+		return -EINVAL;
+	return nov_observe(n, c, NULL, NULL);
 }
 
-/* Score: a new country weighs more than a new AS (an AS change within a
- * country is common: CDNs, cloud regions), both more still; a workload
- * mostly sending to it is the exfiltration pattern. */
-static void nov_judge(const struct bh_geo_novelty *n, struct bh_geo_finding *f)
+int bh_geo_novelty_contact(struct bh_geo_novelty *n,
+			   const struct bh_geo_contact *c,
+			   struct bh_geo_finding out[BH_GEO_CONTACT_FINDINGS])
 {
-	unsigned int score;
+	size_t got = 0;
+	int err;
 
-	if (f->what == (BH_GEO_NEW_COUNTRY | BH_GEO_NEW_ASN))
-		score = 70;
-	else if (f->what & BH_GEO_NEW_COUNTRY)
-		score = 60;
-	else
-		score = 50;
-	f->technique = BH_GEO_TECH_T1071;
-	if (nov_upload_heavy(n, f)) {
-		f->technique = BH_GEO_TECH_T1041;
-		score += 25;
+	if (!n || !c || !out)
+		return -EINVAL;
+	err = nov_observe(n, c, out, &got);
+	return err < 0 ? err : (int)got;
+}
+
+int bh_geo_novelty_flow_bytes(struct bh_geo_novelty *n, __u32 identity,
+			      __u64 flow_id, __u64 bytes_out, __u64 bytes_in,
+			      struct bh_geo_finding out[BH_GEO_CONTACT_FINDINGS])
+{
+	__u32 i, k;
+	int got = 0;
+
+	if (!n || !out)
+		return -EINVAL;
+	for (i = 0; i < n->n_pending && got < BH_GEO_CONTACT_FINDINGS; i++) {
+		struct bh_geo_finding *f = &n->pending[i];
+
+		if (f->identity != identity)
+			continue;
+		for (k = 0; k < f->n_flow_ids; k++) {
+			if (f->flow_ids[k] != flow_id)
+				continue;
+			if (bytes_out <= f->flow_out[k] &&
+			    bytes_in <= f->flow_in[k])
+				break;
+			if (bytes_out > f->flow_out[k])
+				f->bytes_out = nov_sat_add(
+					f->bytes_out, bytes_out - f->flow_out[k]);
+			if (bytes_in > f->flow_in[k])
+				f->bytes_in = nov_sat_add(
+					f->bytes_in, bytes_in - f->flow_in[k]);
+			f->flow_out[k] = bytes_out > f->flow_out[k] ?
+						 bytes_out :
+						 f->flow_out[k];
+			f->flow_in[k] = bytes_in > f->flow_in[k] ? bytes_in :
+								  f->flow_in[k];
+			out[got] = *f;
+			nov_judge(n, &out[got++]);
+			break;
+		}
 	}
-	if (score > 100)
-		score = 100;
-	f->score = (__u8)score;
-	f->severity = score >= 80   ? BH_GEO_SEV_HIGH
-		      : score >= 55 ? BH_GEO_SEV_MEDIUM
-				    : BH_GEO_SEV_LOW;
+	return got;
 }
 
-size_t bh_geo_novelty_drain(struct bh_geo_novelty *n, __u64 now_ns,
-			    struct bh_geo_finding *out, size_t max)
+/* Take the findings due at now_ns, oldest first, up to max; into out when
+ * set (judged), else just retired. */
+static size_t nov_take(struct bh_geo_novelty *n, __u64 now_ns,
+		       struct bh_geo_finding *out, size_t max)
 {
+	__u64 next = UINT64_MAX;
 	size_t got = 0;
 	__u32 i, keep = 0;
 
-	if (!n || !out)
-		return 0;
 	for (i = 0; i < n->n_pending; i++) {
 		struct bh_geo_finding *f = &n->pending[i];
-		bool due = now_ns == UINT64_MAX ||
-			   nov_sat_add(f->first_seen_ns, n->cfg.aggregate_ns) <=
-			       now_ns;
+		__u64 end = nov_sat_add(f->first_seen_ns, n->cfg.aggregate_ns);
+		bool due = now_ns == UINT64_MAX || end <= now_ns;
 
 		if (due && got < max) {
-			nov_judge(n, f);
-			out[got++] = *f;
+			if (out) {
+				nov_judge(n, f);
+				out[got] = *f;
+			}
+			got++;
 			continue;
 		}
+		if (end < next)
+			next = end;
 		if (keep != i)
 			n->pending[keep] = *f;
 		keep++;
 	}
 	n->n_pending = keep;
+	n->next_due_ns = next;
 	n->st.drained += got;
 	return got;
+}
+
+size_t bh_geo_novelty_drain(struct bh_geo_novelty *n, __u64 now_ns,
+			    struct bh_geo_finding *out, size_t max)
+{
+	if (!n || !out)
+		return 0;
+	return nov_take(n, now_ns, out, max);
+}
+
+size_t bh_geo_novelty_expire(struct bh_geo_novelty *n, __u64 now_ns)
+{
+	/* called for every flow: nothing to scan until one is due */
+	if (!n || !n->n_pending || now_ns < n->next_due_ns)
+		return 0;
+	return nov_take(n, now_ns, NULL, SIZE_MAX);
 }
 
 void bh_geo_novelty_get_stats(const struct bh_geo_novelty *n,

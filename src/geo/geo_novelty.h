@@ -33,6 +33,10 @@
 /* Evidence flow ids kept per finding (the first ones); .flows counts all. */
 #define BH_GEO_FINDING_EVIDENCE 8
 
+/* Findings one contact can open or be folded into: an open finding about
+ * its country, another about its AS, or one new finding beside one. */
+#define BH_GEO_CONTACT_FINDINGS 2
+
 enum bh_geo_technique {
 	BH_GEO_TECH_T1071 = 0, /* Application Layer Protocol (C2) */
 	BH_GEO_TECH_T1041 = 1, /* Exfiltration Over C2 Channel */
@@ -67,6 +71,10 @@ struct bh_geo_finding {
 	__u64 last_seen_ns;    /* last aggregated contact */
 	__u64 baseline_end_ns; /* end of the identity's baseline */
 	__u64 flow_ids[BH_GEO_FINDING_EVIDENCE];
+	/* bytes of each evidence flow as last accounted: a flow's later
+	 * views (bh_geo_novelty_flow_bytes) add what it sent since */
+	__u64 flow_out[BH_GEO_FINDING_EVIDENCE];
+	__u64 flow_in[BH_GEO_FINDING_EVIDENCE];
 	__u32 n_flow_ids;
 	__u32 flows;	 /* contacts aggregated, first included */
 	__u64 bytes_out; /* summed over the aggregated contacts */
@@ -83,7 +91,7 @@ struct bh_geo_novelty_stats {
 	__u64 learned;		/* entries added during baselines */
 	__u64 findings;		/* findings opened */
 	__u64 aggregated;	/* contacts folded into an open finding */
-	__u64 drained;		/* findings handed to the engine */
+	__u64 drained;		/* findings drained or expired */
 	__u64 findings_dropped; /* no room for an open finding */
 	__u64 identity_evictions;
 	__u64 entry_evictions;
@@ -99,11 +107,38 @@ int bh_geo_novelty_new(struct bh_geo_novelty **out,
 		       const struct bh_geo_novelty_config *cfg);
 void bh_geo_novelty_free(struct bh_geo_novelty **n);
 
+/* The identity was seen at ts_ns, in any flow and whatever its peer: its
+ * baseline starts at the earliest such time, so that a workload whose first
+ * contact with the outside comes after its baseline is judged, not taught.
+ * Without it, the baseline starts at the identity's first contact. 0 or
+ * -EINVAL. */
+int bh_geo_novelty_touch(struct bh_geo_novelty *n, __u32 identity, __u64 ts_ns);
+
 /* Account one contact. Returns 1 when it opened a finding, 0 otherwise
  * (learned, known, aggregated, or nothing to judge), -EINVAL on bad
  * arguments. */
 int bh_geo_novelty_observe(struct bh_geo_novelty *n,
 			   const struct bh_geo_contact *c);
+
+/* The same, for a caller that reports a novelty as soon as it is seen and
+ * updates the report as it grows: copies the open findings the contact
+ * opened or was folded into to out[], judged (technique, severity, score)
+ * on their totals so far; a finding just opened has flows == 1. Returns
+ * how many (0..BH_GEO_CONTACT_FINDINGS) or -errno. Such a caller retires
+ * due findings with bh_geo_novelty_expire() instead of draining them. */
+int bh_geo_novelty_contact(struct bh_geo_novelty *n,
+			   const struct bh_geo_contact *c,
+			   struct bh_geo_finding out[BH_GEO_CONTACT_FINDINGS]);
+
+/* A later view of a flow already counted by a contact (detection sees a
+ * flow several times while it grows): its cumulative bytes replace those
+ * accounted so far in every open finding that holds it as evidence, which
+ * are then judged again into out[] (an upload that grows past the
+ * threshold turns T1071 into T1041). Returns how many, or -errno. Flows
+ * past the evidence cap keep the bytes of their first view. */
+int bh_geo_novelty_flow_bytes(struct bh_geo_novelty *n, __u32 identity,
+			      __u64 flow_id, __u64 bytes_out, __u64 bytes_in,
+			      struct bh_geo_finding out[BH_GEO_CONTACT_FINDINGS]);
 
 /* Hand over, oldest first, up to max open findings whose aggregation
  * window (first contact + cfg->aggregate_ns) ended at or before now_ns;
@@ -111,6 +146,11 @@ int bh_geo_novelty_observe(struct bh_geo_novelty *n,
  * are decided here, on the aggregated bytes. Returns the number written. */
 size_t bh_geo_novelty_drain(struct bh_geo_novelty *n, __u64 now_ns,
 			    struct bh_geo_finding *out, size_t max);
+
+/* Close the open findings whose aggregation window ended at or before
+ * now_ns without handing them over: their country or ASN counts as known
+ * from then on. Returns how many. */
+size_t bh_geo_novelty_expire(struct bh_geo_novelty *n, __u64 now_ns);
 
 void bh_geo_novelty_get_stats(const struct bh_geo_novelty *n,
 			      struct bh_geo_novelty_stats *st);

@@ -178,6 +178,8 @@ int bh_dp_open(struct bh_dp **out, const struct bh_dp_opts *opts)
 		dp->cfg->flags = BH_CFG_EV_NEW_FLOWS | BH_CFG_EV_DENY;
 		dp->cfg->ev_rate = BH_DP_EV_RATE;
 		dp->cfg->ev_burst = BH_DP_EV_BURST;
+		dp->cfg->deny_cache_rate = BH_DENY_CACHE_RATE;
+		dp->cfg->deny_cache_burst = BH_DENY_CACHE_BURST;
 	}
 	err = bh_dp_sync_setup(dp);
 	if (err)
@@ -417,17 +419,11 @@ static int bh_dp_endpoint(struct bh_dp *dp, const union bh_addr *addr,
 		return -ENOENT;
 	if (!addr || prefixlen > 128)
 		return -EINVAL;
-	if (prefixlen == 128) {
-		memset(&ek, 0, sizeof(ek));
-		ek.slot = slot;
-		ek.addr = *addr;
+	if (bh_pentry_addr_key(slot, addr, prefixlen, &ek, &ck) ==
+	    BH_PMAP_ID_EXACT) {
 		key = &ek;
 		fd = bpf_map__fd(dp->skel->maps.bh_id_exact);
 	} else {
-		memset(&ck, 0, sizeof(ck));
-		ck.prefixlen = 8 + prefixlen;
-		ck.slot = (__u8)slot;
-		memcpy(ck.addr, addr->b, 16);
 		key = &ck;
 		fd = bpf_map__fd(dp->skel->maps.bh_id_cidr);
 	}
@@ -468,6 +464,8 @@ int bh_dp_runtime_get(const struct bh_dp *dp, struct bh_dp_runtime *rt)
 	rt->flags = cfg->flags & (BH_CFG_EV_NEW_FLOWS | BH_CFG_EV_DENY);
 	rt->ev_rate = cfg->ev_rate;
 	rt->ev_burst = cfg->ev_burst;
+	rt->deny_cache_rate = cfg->deny_cache_rate;
+	rt->deny_cache_burst = cfg->deny_cache_burst;
 	memcpy(rt->ct_timeout_ns, cfg->ct_timeout_ns,
 	       sizeof(rt->ct_timeout_ns));
 	return 0;
@@ -485,15 +483,18 @@ int bh_dp_runtime_set(struct bh_dp *dp, const struct bh_dp_runtime *rt)
 			rt->flags);
 		return -EINVAL;
 	}
-	if (rt->ev_rate > 1000000) {
-		pr_warn("loader: event rate %u/s per CPU: at most 1000000\n",
-			rt->ev_rate);
+	if (rt->ev_rate > 1000000 || rt->deny_cache_rate > 1000000) {
+		pr_warn("loader: event rate %u/s, denied-flow cache rate %u/s "
+			"per CPU: at most 1000000\n",
+			rt->ev_rate, rt->deny_cache_rate);
 		return -EINVAL;
 	}
 	memcpy(cfg->ct_timeout_ns, rt->ct_timeout_ns,
 	       sizeof(cfg->ct_timeout_ns));
 	cfg->ev_rate = rt->ev_rate;
 	cfg->ev_burst = rt->ev_burst;
+	cfg->deny_cache_rate = rt->deny_cache_rate;
+	cfg->deny_cache_burst = rt->deny_cache_burst;
 	flags = (cfg->flags & ~settable) | rt->flags;
 	__atomic_store_n(&cfg->flags, flags, __ATOMIC_RELEASE);
 	return 0;

@@ -65,6 +65,10 @@ struct bh_dp_runtime {
 	__u32 flags; /* BH_CFG_EV_NEW_FLOWS | BH_CFG_EV_DENY */
 	__u32 ev_rate;  /* events/s per CPU, 0 unlimited, <= 1,000,000 */
 	__u32 ev_burst;
+	/* new denied flows cached in bh_denied per second per CPU (0:
+	 * unlimited), bucket size */
+	__u32 deny_cache_rate;
+	__u32 deny_cache_burst;
 	__u64 ct_timeout_ns[BH_CT_TMO_MAX]; /* 0: no timeout */
 };
 int bh_dp_runtime_get(const struct bh_dp *dp, struct bh_dp_runtime *rt);
@@ -119,5 +123,34 @@ struct bh_dp_attach_info {
 int bh_dp_attach(struct bh_dp *dp, const char *ifname,
 		 struct bh_dp_attach_info *info);
 int bh_dp_detach(struct bh_dp *dp, const char *ifname);
+
+/* ------------------------------------------------------------------------ */
+/* Attachments for a long-running process (the daemon, loader_links.c):     */
+/* any number of interfaces, one handle each.                               */
+
+enum bh_dp_xdp_mode {
+	BH_DP_XDP_AUTO = 0, /* native, else skb (generic) mode */
+	BH_DP_XDP_NATIVE = 1,
+	BH_DP_XDP_SKB = 2,
+};
+
+struct bh_dp_link;
+
+/* Attach to ifindex. A bulkhead program already attached there (left
+ * enforcing by a daemon that stopped or died) is replaced atomically, in
+ * the mode it has, so that no packet passes unjudged. */
+int bh_dp_link_attach(struct bh_dp *dp, int ifindex, enum bh_dp_xdp_mode mode,
+		      struct bh_dp_link **out, struct bh_dp_attach_info *info);
+/* Detach and free the handle (a link that is gone counts as detached). */
+int bh_dp_link_detach(struct bh_dp_link **l);
+/* Free the handle, leaving the program attached (fail-closed stop), or
+ * for a link that is gone. */
+void bh_dp_link_release(struct bh_dp_link **l);
+/* Remove every bulkhead program from every interface of this network
+ * namespace (`bulkhead detach` without a daemon). Returns how many or
+ * -errno. */
+int bh_dp_detach_all(void);
+/* Remove the pins (bh_*) under dir, and dir when empty. */
+int bh_dp_unpin(const char *dir);
 
 #endif /* BH_LOADER_H */

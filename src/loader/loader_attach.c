@@ -11,7 +11,7 @@
 
 /* Whether libxdp runs a dispatcher on ifindex (else a single program is
  * attached directly: "legacy" mode). */
-static bool bh_dp_has_dispatcher(int ifindex)
+bool bh_dp_has_dispatcher(int ifindex)
 {
 	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
 	bool disp;

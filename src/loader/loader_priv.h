@@ -29,6 +29,8 @@ struct bh_dp {
 
 /* Wait for one RCU grace period (see loader.c). */
 int bh_dp_sync(struct bh_dp *dp);
+/* Whether libxdp runs a dispatcher on ifindex (loader_attach.c). */
+bool bh_dp_has_dispatcher(int ifindex);
 /* Detach what bh_dp_attach() attached (bh_dp_free). */
 void bh_dp_attach_cleanup(struct bh_dp *dp);
 

@@ -13,6 +13,7 @@
 #include <microhttpd.h>
 
 #include "bh_version.h"
+#include "detect.h"
 #include "log.h"
 
 struct bh_metrics {
@@ -152,6 +153,10 @@ static void render_collector(FILE *f, const struct bh_collector_stats *c)
 	for (i = 1; i < BH_END_MAX; i++)
 		sample(f, "bulkhead_flow_records_total", "end_reason",
 		       bh_end_reason_str(i), c->records[i]);
+	family(f, "bulkhead_flow_interim_views_total", "counter",
+	       "Interim views of young flows handed to detection (not records).");
+	sample(f, "bulkhead_flow_interim_views_total", NULL, NULL,
+	       c->interim_views);
 	family(f, "bulkhead_events_received_total", "counter",
 	       "Events the collector read from the ring buffer, by type.");
 	sample(f, "bulkhead_events_received_total", "type", "new_flow",
@@ -205,6 +210,89 @@ static void render_export(FILE *f, const struct bh_export_stats *e)
 			    NULL, e->sinks[i].connected);
 }
 
+/* A sample with two labels. */
+static void sample2(FILE *f, const char *name, const char *l1, const char *v1,
+		    const char *l2, const char *v2, unsigned long long v)
+{
+	fprintf(f, "%s{%s=\"", name, l1);
+	label_value(f, v1);
+	fprintf(f, "\",%s=\"", l2);
+	label_value(f, v2);
+	fprintf(f, "\"} %llu\n", v);
+}
+
+/* A family with one sample per label value. */
+static void labelled(FILE *f, const char *name, const char *type,
+		     const char *help, const char *label,
+		     const char *const *values, const __u64 *v, unsigned int n)
+{
+	unsigned int i;
+
+	family(f, name, type, help);
+	for (i = 0; i < n; i++)
+		sample(f, name, label, values[i], v[i]);
+}
+
+/* A family of one unlabelled sample. */
+static void single(FILE *f, const char *name, const char *type,
+		   const char *help, unsigned long long v)
+{
+	family(f, name, type, help);
+	sample(f, name, NULL, NULL, v);
+}
+
+static void render_detect(FILE *f, const struct bh_detect_stats *d)
+{
+	static const char *const tables[] = {"sources", "edges", "workloads",
+					     "pivots", "alerts"};
+	static const char *const mem[] = {"allocated", "used"};
+	const __u64 entries[] = {d->sources, d->edges, d->workloads, d->pivots,
+				 d->alerts_open};
+	const __u64 caps[] = {d->sources_max, d->edges_max, d->workloads_max,
+			      d->pivots_max, d->alerts_max};
+	const __u64 evictions[] = {d->source_evictions, d->edge_evictions,
+				   d->workload_evictions, d->pivot_evictions,
+				   d->alert_evictions};
+	const __u64 bytes[] = {d->mem_bytes, d->mem_used_bytes};
+	unsigned int i, s, n = d->n_detectors < BH_DETECT_MAX ? d->n_detectors
+							     : BH_DETECT_MAX;
+
+	family(f, "bulkhead_alerts_total", "counter",
+	       "Alerts raised (new), by detector and the severity they were raised with.");
+	for (i = 0; i < n; i++)
+		for (s = BH_SEV_INFO; s <= BH_SEV_CRITICAL; s++)
+			sample2(f, "bulkhead_alerts_total", "detector",
+				d->detector_names[i], "severity",
+				bh_detect_severity_str(s), d->alerts_sev[i][s]);
+	labelled(f, "bulkhead_alert_occurrences_total", "counter",
+		 "Repeats folded into open alerts rather than raised again, by detector.",
+		 "detector", d->detector_names, d->aggregated, n);
+	labelled(f, "bulkhead_alerts_allowlisted_total", "counter",
+		 "Alerts an allowlist suppressed, by detector.", "detector",
+		 d->detector_names, d->allowlisted, n);
+	single(f, "bulkhead_alert_emissions_total", "counter",
+	       "Alert messages emitted (new, update, closed).", d->emitted);
+	single(f, "bulkhead_detect_flows_total", "counter",
+	       "Flow views detection processed (records and interim views).",
+	       d->flows);
+	single(f, "bulkhead_detect_flows_invalid_total", "counter",
+	       "Flow views detection rejected (bad times, verdict, labels).",
+	       d->flows_invalid);
+	single(f, "bulkhead_detect_learning", "gauge",
+	       "1 while detection learns its baseline.", d->learning);
+	labelled(f, "bulkhead_detect_memory_bytes", "gauge",
+		 "Detection state memory: allocated once at the caps, and in use.",
+		 "state", mem, bytes, 2);
+	labelled(f, "bulkhead_detect_table_entries", "gauge",
+		 "Entries in a detection table.", "table", tables, entries, 5);
+	labelled(f, "bulkhead_detect_table_capacity", "gauge",
+		 "Maximum entries of a detection table (its cap).", "table",
+		 tables, caps, 5);
+	labelled(f, "bulkhead_detect_evictions_total", "counter",
+		 "Entries a full detection table evicted.", "table", tables,
+		 evictions, 5);
+}
+
 int bh_metrics_render(const struct bh_node_stats *ns, char **text,
 		      size_t *len)
 {
@@ -241,6 +329,8 @@ int bh_metrics_render(const struct bh_node_stats *ns, char **text,
 	}
 	if (ns->have_export)
 		render_export(f, &ns->exp);
+	if (ns->detect)
+		render_detect(f, ns->detect);
 	if (fclose(f)) {
 		free(*text);
 		*text = NULL;

@@ -211,6 +211,8 @@ int bh_native_new(struct bh_native **out, const struct bh_native_opts *opts)
 	e->cfg.flags = BH_CFG_EV_NEW_FLOWS | BH_CFG_EV_DENY;
 	e->cfg.ev_rate = BH_NATIVE_EV_RATE;
 	e->cfg.ev_burst = BH_NATIVE_EV_BURST;
+	e->cfg.deny_cache_rate = BH_DENY_CACHE_RATE;
+	e->cfg.deny_cache_burst = BH_DENY_CACHE_BURST;
 	*out = n;
 	return 0;
 }
@@ -344,20 +346,13 @@ static int bh_native_endpoint(struct bh_native *n, const union bh_addr *addr,
 		return -ENOENT;
 	if (!addr || prefixlen > 128)
 		return -EINVAL;
-	if (prefixlen == 128) {
-		memset(&ek, 0, sizeof(ek));
-		ek.slot = slot;
-		ek.addr = *addr;
+	if (bh_pentry_addr_key(slot, addr, prefixlen, &ek, &ck) ==
+	    BH_PMAP_ID_EXACT)
 		err = info ? bh_htab_update(e->id_exact, &ek, info, BH_ANY) :
 			     bh_htab_delete(e->id_exact, &ek);
-	} else {
-		memset(&ck, 0, sizeof(ck));
-		ck.prefixlen = 8 + prefixlen;
-		ck.slot = (__u8)slot;
-		memcpy(ck.addr, addr->b, 16);
+	else
 		err = info ? bh_lpm_update(e->id_cidr, &ck, info, BH_ANY) :
 			     bh_lpm_delete(e->id_cidr, &ck);
-	}
 	if (err)
 		return err;
 	e->cfg.epoch += 2; /* same slot, cached verdicts re-decided */

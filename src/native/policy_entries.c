@@ -88,31 +88,48 @@ int bh_policy_entries_check(const struct bh_compiled_policy *cp)
 	return 0;
 }
 
-static int bh_entries_addrs(const struct bh_compiled_policy *cp, __u32 slot,
-			    bh_pentry_cb cb, void *ctx)
+enum bh_pmap bh_pentry_addr_key(__u32 slot, const union bh_addr *addr,
+				__u8 prefixlen, struct bh_id_exact_key *ek,
+				struct bh_id_cidr_key *ck)
+{
+	if (prefixlen >= 128) {
+		memset(ek, 0, sizeof(*ek));
+		ek->slot = slot;
+		ek->addr = *addr;
+		return BH_PMAP_ID_EXACT;
+	}
+	memset(ck, 0, sizeof(*ck));
+	ck->prefixlen = 8 + prefixlen;
+	ck->slot = (__u8)slot;
+	memcpy(ck->addr, addr->b, 16);
+	return BH_PMAP_ID_CIDR;
+}
+
+static int bh_entries_addr(const struct bh_cp_addr *a, __u32 slot,
+			   bh_pentry_cb cb, void *ctx)
 {
 	struct bh_id_exact_key ek;
 	struct bh_id_cidr_key ck;
-	const struct bh_cp_addr *a;
+	enum bh_pmap m;
+
+	m = bh_pentry_addr_key(slot, &a->addr, a->prefixlen, &ek, &ck);
+	return cb(ctx, m, m == BH_PMAP_ID_EXACT ? (void *)&ek : (void *)&ck,
+		  &a->info);
+}
+
+static int bh_entries_addrs(const struct bh_compiled_policy *cp, __u32 slot,
+			    bh_pentry_cb cb, void *ctx)
+{
 	size_t i;
 	int err;
 
 	for (i = 0; i < cp->n_exact; i++) {
-		a = &cp->exact[i];
-		memset(&ek, 0, sizeof(ek));
-		ek.slot = slot;
-		ek.addr = a->addr;
-		err = cb(ctx, BH_PMAP_ID_EXACT, &ek, &a->info);
+		err = bh_entries_addr(&cp->exact[i], slot, cb, ctx);
 		if (err)
 			return err;
 	}
 	for (i = 0; i < cp->n_cidrs; i++) {
-		a = &cp->cidrs[i];
-		memset(&ck, 0, sizeof(ck));
-		ck.prefixlen = 8 + a->prefixlen;
-		ck.slot = (__u8)slot;
-		memcpy(ck.addr, a->addr.b, 16);
-		err = cb(ctx, BH_PMAP_ID_CIDR, &ck, &a->info);
+		err = bh_entries_addr(&cp->cidrs[i], slot, cb, ctx);
 		if (err)
 			return err;
 	}

@@ -37,6 +37,13 @@ int bh_policy_entries_check(const struct bh_compiled_policy *cp);
 int bh_policy_entries(const struct bh_compiled_policy *cp, __u32 slot,
 		      bh_pentry_cb cb, void *ctx);
 
+/* Key of an address entry (an endpoint) in slot: prefixlen 128 fills *ek
+ * and returns BH_PMAP_ID_EXACT, a shorter prefix fills *ck (IPv4 as
+ * IPv4-mapped, 96 + v4 prefix) and returns BH_PMAP_ID_CIDR. */
+enum bh_pmap bh_pentry_addr_key(__u32 slot, const union bh_addr *addr,
+				__u8 prefixlen, struct bh_id_exact_key *ek,
+				struct bh_id_cidr_key *ck);
+
 /* Slot of a policy map key (every key starts with it; rules: index). */
 __u32 bh_pentry_slot(enum bh_pmap map, const void *key);
 

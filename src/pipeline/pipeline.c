@@ -17,16 +17,18 @@
  * carry the counts of their own interval, detection wants the total. */
 struct bh_open_flow {
 	__u64 flow_id; /* 0: empty slot */
-	__u64 packets[2];
+	__u64 packets[2]; /* sums of the records so far */
 	__u64 bytes[2];
 };
 
 struct bh_pipeline {
 	struct bh_pipeline_opts o;
 	struct bh_detect *detect;
+	struct bh_geo_detector *geo_det;
 	struct bh_open_flow *open;
 	__u32 open_cap; /* power of two */
 	__u32 open_n;
+	__u64 failure_grace_ns;	   /* detection's, for the interim window */
 	struct bh_geo_info geo[2]; /* this record's enrichment */
 	struct bh_pipeline_stats st;
 };
@@ -132,7 +134,8 @@ static Bulkhead__Telemetry__V1__IdentityKind bh_alert_kind(
 }
 
 static void bh_alert_ep(Bulkhead__Telemetry__V1__Endpoint *pb, uint8_t *ip,
-			const struct bh_detect_endpoint *e)
+			struct bh_geo_info *g,
+			const struct bh_detect_endpoint *e, struct bh_geo *geo)
 {
 	bulkhead__telemetry__v1__endpoint__init(pb);
 	pb->ip.len = bh_pb_addr(&e->addr, ip);
@@ -147,9 +150,21 @@ static void bh_alert_ep(Bulkhead__Telemetry__V1__Endpoint *pb, uint8_t *ip,
 		else
 			pb->workload = (char *)e->name;
 	}
+	/* the same rule as for flow records: external endpoints only */
+	if (!geo || !e->external || bh_geo_lookup(geo, &e->addr, g))
+		return;
+	if (g->flags & BH_GEO_F_COUNTRY)
+		pb->country_code = g->country;
+	if (g->flags & BH_GEO_F_CITY)
+		pb->city = g->city;
+	if (g->flags & BH_GEO_F_ASN)
+		pb->asn = g->asn;
+	if (g->flags & BH_GEO_F_ORG)
+		pb->as_org = g->as_org;
 }
 
-void bh_pb_alert_init(struct bh_pb_alert *pb, const struct bh_detect_alert *a)
+void bh_pb_alert_init(struct bh_pb_alert *pb, const struct bh_detect_alert *a,
+		      struct bh_geo *geo)
 {
 	Bulkhead__Telemetry__V1__Alert *al = &pb->alert;
 	__u32 i, ip = 0;
@@ -166,16 +181,21 @@ void bh_pb_alert_init(struct bh_pb_alert *pb, const struct bh_detect_alert *a)
 	al->score = a->score / 100.0; /* the proto's scale is 0..1 */
 	al->summary = (char *)a->summary;
 
-	bh_alert_ep(&pb->source, pb->ip[ip++], &a->source);
+	bh_alert_ep(&pb->source, pb->ip[ip], &pb->geo[ip], &a->source, geo);
+	ip++;
 	al->source = &pb->source;
 	for (i = 0; i < a->n_targets && i < BH_DETECT_MAX_TARGETS; i++) {
-		bh_alert_ep(&pb->targets[i], pb->ip[ip++], &a->targets[i]);
+		bh_alert_ep(&pb->targets[i], pb->ip[ip], &pb->geo[ip],
+			    &a->targets[i], geo);
+		ip++;
 		pb->targets_p[i] = &pb->targets[i];
 	}
 	al->n_targets = i;
 	al->targets = pb->targets_p;
 	for (i = 0; i < a->path_len && i < BH_DETECT_MAX_PATH; i++) {
-		bh_alert_ep(&pb->path[i], pb->ip[ip++], &a->path[i]);
+		bh_alert_ep(&pb->path[i], pb->ip[ip], &pb->geo[ip], &a->path[i],
+			    geo);
+		ip++;
 		pb->path_p[i] = &pb->path[i];
 	}
 	al->n_path = i;
@@ -201,7 +221,7 @@ static void bh_pipeline_alert(const struct bh_detect_alert *a, void *ctx)
 	struct bh_pipeline *p = ctx;
 	struct bh_pb_alert pb;
 
-	bh_pb_alert_init(&pb, a);
+	bh_pb_alert_init(&pb, a, p->o.geo);
 	p->st.alerts++;
 	if (p->o.export)
 		bh_export_alert(p->o.export, &pb.alert);
@@ -256,13 +276,21 @@ static void bh_detect_peer_from(struct bh_detect_peer *d,
 		      e->identity_kind == BH_KIND_EXTERNAL;
 }
 
-static void bh_pipeline_detect_record(struct bh_pipeline *p,
-				      const struct bh_flow_record *r)
+/* bh_flow_record.mark: an earlier view of the flow was answered. */
+#define BH_MARK_ANSWERED 0x01
+
+/* One view of a flow for detection: a record (final, or at an active
+ * timeout) or an interim view. Counters become cumulative over the flow:
+ * a flow's first record and its interim views count from its start; after
+ * an active-timeout record the sums of its records so far are kept in the
+ * open-flow table. */
+static void bh_pipeline_detect_view(struct bh_pipeline *p,
+				    struct bh_flow_record *r, bool interim)
 {
-	bool final = r->end_reason != BH_END_ACTIVE_TIMEOUT;
+	bool final = !interim && r->end_reason != BH_END_ACTIVE_TIMEOUT;
 	struct bh_open_flow *of = NULL;
 	struct bh_detect_flow f;
-	int i;
+	int i, ret;
 
 	memset(&f, 0, sizeof(f));
 	f.id = r->flow_id;
@@ -281,33 +309,36 @@ static void bh_pipeline_detect_record(struct bh_pipeline *p,
 		f.flags |= BH_DETECT_F_FINAL;
 	if (r->proto == 6 && !(r->tcp_flags[BH_SIDE_INIT] & BH_TCP_SYN))
 		f.flags |= BH_DETECT_F_MIDSTREAM;
-
-	if (r->record_index) {
+	if (r->mark & BH_MARK_ANSWERED)
 		f.flags |= BH_DETECT_F_CONT;
+
+	/* Records before this one (active timeouts) left their sums. */
+	if (r->record_index || (!interim && !final)) {
 		of = bh_open_find(p, r->flow_id);
-		if (of) {
-			for (i = 0; i < 2; i++) {
-				of->packets[i] += r->packets[i];
-				of->bytes[i] += r->bytes[i];
-				f.packets[i] = of->packets[i];
-				f.bytes[i] = of->bytes[i];
-			}
-		}
-	} else if (!final) {
-		of = bh_open_add(p, r->flow_id);
-		if (of) {
-			for (i = 0; i < 2; i++) {
-				of->packets[i] = r->packets[i];
-				of->bytes[i] = r->bytes[i];
-			}
-		} else {
+		if (!of && !interim && !final)
+			of = bh_open_add(p, r->flow_id);
+		/* table full: this interval's counters only */
+		if (!of)
 			p->st.open_dropped++;
+	}
+	for (i = 0; of && i < 2; i++) {
+		f.packets[i] += of->packets[i];
+		f.bytes[i] += of->bytes[i];
+		/* an interim view reports nothing: the next record counts
+		 * its packets again */
+		if (!interim) {
+			of->packets[i] = f.packets[i];
+			of->bytes[i] = f.bytes[i];
 		}
 	}
+	ret = bh_detect_flow(p->detect, &f);
+	if (ret == BH_DETECT_ANSWERED)
+		r->mark |= BH_MARK_ANSWERED;
 	if (final && of)
 		bh_open_del(p, of);
+	if (interim)
+		p->st.interim++;
 	p->st.open_flows = p->open_n;
-	bh_detect_flow(p->detect, &f);
 }
 
 void bh_pipeline_record(void *ctx, struct bh_flow_record *r)
@@ -318,11 +349,25 @@ void bh_pipeline_record(void *ctx, struct bh_flow_record *r)
 	if (p->o.geo)
 		bh_pipeline_enrich(p, r);
 	if (p->detect)
-		bh_pipeline_detect_record(p, r);
+		bh_pipeline_detect_view(p, r, false);
 	if (p->o.export)
 		bh_export_flow(p->o.export, r);
 	if (p->o.on_record)
 		p->o.on_record(p->o.ctx, r);
+}
+
+void bh_pipeline_interim(void *ctx, struct bh_flow_record *r)
+{
+	struct bh_pipeline *p = ctx;
+
+	if (p->detect)
+		bh_pipeline_detect_view(p, r, true);
+}
+
+__u64 bh_pipeline_interim_window(const struct bh_pipeline *p)
+{
+	/* a grace of 0 (judge at once): one view per flow, at its first poll */
+	return p->detect ? (p->failure_grace_ns ?: 1) : 0;
 }
 
 void bh_pipeline_advance(struct bh_pipeline *p, __u64 now_ns)
@@ -340,6 +385,11 @@ void bh_pipeline_flush(struct bh_pipeline *p)
 struct bh_detect *bh_pipeline_detect(struct bh_pipeline *p)
 {
 	return p->detect;
+}
+
+struct bh_geo_detector *bh_pipeline_geo_detector(struct bh_pipeline *p)
+{
+	return p->geo_det;
 }
 
 void bh_pipeline_stats(const struct bh_pipeline *p,
@@ -362,17 +412,30 @@ int bh_pipeline_new(struct bh_pipeline **out,
 	if (!p->o.max_open_flows)
 		p->o.max_open_flows = 1u << 20;
 	if (opts->detect) {
+		p->failure_grace_ns = opts->detect->failure_grace_ns;
 		err = bh_detect_new(&p->detect, opts->detect, bh_pipeline_alert,
 				    p);
 		if (err) {
 			pr_warn("detection: cannot start: %s\n",
 				strerror(-err));
-			free(p);
-			return err;
+			goto fail;
+		}
+	}
+	if (p->detect && opts->geo && opts->geo_novelty &&
+	    opts->geo_novelty->enabled) {
+		err = bh_geo_detector_new(&p->geo_det, p->detect, opts->geo,
+					  opts->geo_novelty);
+		if (err) {
+			pr_warn("geo novelty detector: cannot start: %s\n",
+				strerror(-err));
+			goto fail;
 		}
 	}
 	*out = p;
 	return 0;
+fail:
+	bh_pipeline_free(&p);
+	return err;
 }
 
 void bh_pipeline_free(struct bh_pipeline **pp)
@@ -382,6 +445,7 @@ void bh_pipeline_free(struct bh_pipeline **pp)
 	if (!p)
 		return;
 	bh_detect_free(&p->detect);
+	bh_geo_detector_free(&p->geo_det); /* the engine used it */
 	free(p->open);
 	free(p);
 	*pp = NULL;

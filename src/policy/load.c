@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 #include <yaml.h>
 
 #include "arena.h"
@@ -1305,13 +1305,14 @@ static void ld_yaml_error(struct bh_loader *ld, const yaml_parser_t *y)
 
 static void ld_sha256(const void *buf, size_t len, char out[65])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
+	uint8_t md[SHA256_DIGEST_SIZE];
+	struct sha256_ctx ctx;
+	unsigned int i;
 
-	out[0] = 0;
-	if (!EVP_Digest(buf, len, md, &mdlen, EVP_sha256(), NULL))
-		return;
-	for (i = 0; i < mdlen && i < 32; i++)
+	sha256_init(&ctx);
+	sha256_update(&ctx, len, buf);
+	sha256_digest(&ctx, sizeof(md), md);
+	for (i = 0; i < sizeof(md); i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 

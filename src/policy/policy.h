@@ -186,6 +186,21 @@ int bh_policy_load_buf(const char *name, const void *buf, size_t len,
 		       struct bh_policy **out, struct bh_diag *diags);
 void bh_policy_free(struct bh_policy **p);
 
+/* Workloads registered at run time (the daemon's `endpoint add`), added
+ * to a loaded policy before it is compiled: same identities and rule
+ * membership as if the file listed them. Labels need not be sorted. Each
+ * entry's result is 0, or -EEXIST when the file (or an earlier entry) has
+ * its name or address; such entries are left out. Returns 0 or -ENOMEM. */
+struct bh_policy_new_workload {
+	const char *name;
+	const struct bh_policy_label *labels;
+	size_t n_labels;
+	union bh_addr addr; /* one exact address, IPv4 stored IPv4-mapped */
+	int result;
+};
+int bh_policy_add_workloads(struct bh_policy *p,
+			    struct bh_policy_new_workload *v, size_t n);
+
 /* Compile into the data plane's form (see bh_compiled.h and the comment
  * "Compiled policy maps" in bulkhead_abi.h). Deterministic: the same policy
  * gives byte-identical arrays. Returns 0, -E2BIG when the result does not

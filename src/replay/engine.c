@@ -44,14 +44,18 @@ static void bh_engine_native_event(void *ctx, const struct bh_event *ev)
 		e->cb(e->ctx, ev);
 }
 
-/* Replay keeps every event: no rate limit, both event kinds on. The
- * conntrack timeouts stay the data plane's defaults, which both engines
- * share through the config they start with. */
+/* Replay keeps every event and caches every denied flow: the data plane's
+ * per-CPU token buckets (events, denied-flow admission) would make results
+ * depend on timing and, for the bpf engine, on which CPU each test run
+ * lands. The conntrack timeouts stay the data plane's defaults, which both
+ * engines share through the config they start with. */
 static void bh_engine_replay_config(struct bh_config *cfg)
 {
 	cfg->flags |= BH_CFG_EV_NEW_FLOWS | BH_CFG_EV_DENY | BH_CFG_ENABLED;
 	cfg->ev_rate = 0;
 	cfg->ev_burst = 0;
+	cfg->deny_cache_rate = 0;
+	cfg->deny_cache_burst = 0;
 }
 
 static int bh_engine_open_native(struct bh_engine *e,
@@ -89,6 +93,8 @@ static int bh_engine_open_bpf(struct bh_engine *e,
 	rt.flags |= BH_CFG_EV_NEW_FLOWS | BH_CFG_EV_DENY;
 	rt.ev_rate = 0;
 	rt.ev_burst = 0;
+	rt.deny_cache_rate = 0;
+	rt.deny_cache_burst = 0;
 	err = bh_dp_runtime_set(e->dp, &rt);
 	if (err)
 		return err;

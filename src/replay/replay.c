@@ -45,6 +45,7 @@ struct bh_replay {
 	FILE *pkt_out;
 	__u64 now;       /* packet time, never moving backwards */
 	__u64 next_poll; /* packet time of the next collector poll */
+	__u64 settle_ns; /* quiet this long: every collector timeout fired */
 	__u64 first_ns, last_ns;
 	__u64 packets;
 	__u64 printed;
@@ -183,24 +184,50 @@ static void bh_replay_on_event(void *ctx, const struct bh_event *ev)
 	bh_collector_event(r->col, ev);
 }
 
-static int bh_replay_poll(struct bh_replay *r)
+/* One collector poll at packet time t: what a live collector reading the
+ * tables at t would see. */
+static int bh_replay_poll(struct bh_replay *r, __u64 t)
 {
 	int err;
 
-	bh_clock_replay_set(&r->clk, r->now);
+	bh_clock_replay_set(&r->clk, t);
 	if (r->worker)
-		bh_replay_worker_time(r->worker, r->now);
-	err = bh_replay_poll_run(r->poller, r->now);
+		bh_replay_worker_time(r->worker, t);
+	else
+		bh_replay_time = t;
+	err = bh_replay_poll_run(r->poller, t);
 	if (err) {
 		pr_warn("replay: reading the flow tables failed: %s\n",
 			strerror(-err));
 		return err;
 	}
-	if (r->worker) {
+	if (r->worker)
 		/* handed over by the batch: a wake-up per poll costs more */
-		bh_replay_worker_advance(r->worker, r->now);
-	} else {
-		bh_pipeline_advance(r->pipe, r->now);
+		bh_replay_worker_advance(r->worker, t);
+	else
+		bh_pipeline_advance(r->pipe, t);
+	return 0;
+}
+
+/* The polls a live collector, on its timer, would have made before packet
+ * time t: one at every step of the poll interval, whether packets came or
+ * not, so that timeouts and interim views happen when they would have
+ * live (a flow closing before a quiet minute is reported then, not at the
+ * next packet). Once the capture has been quiet for longer than every
+ * collector timeout, further polls would find nothing to do: the replay
+ * skips to the last step before t. */
+static int bh_replay_polls_until(struct bh_replay *r, __u64 t)
+{
+	__u64 iv = r->o->poll_interval_ns;
+	int err;
+
+	while (r->next_poll <= t) {
+		if (r->packets && r->next_poll > r->last_ns + r->settle_ns)
+			r->next_poll += (t - r->next_poll) / iv * iv;
+		err = bh_replay_poll(r, r->next_poll);
+		if (err)
+			return err;
+		r->next_poll += iv;
 	}
 	return 0;
 }
@@ -295,6 +322,7 @@ static int bh_replay_setup(struct bh_replay *r, char *err, size_t elen)
 		return ret;
 
 	po.geo = o->geo;
+	po.geo_novelty = o->geo_novelty;
 	po.export = r->exp;
 	po.detect = o->detect;
 	po.on_record = bh_replay_on_record;
@@ -311,7 +339,8 @@ static int bh_replay_setup(struct bh_replay *r, char *err, size_t elen)
 	bh_collector_opts_default(&co);
 	/* The pipeline, and the records' Community IDs, on a thread of their
 	 * own; without one, on this thread. */
-	if (bh_replay_worker_new(&r->worker, r->pipe, bh_replay_set_time, true,
+	if (o->no_pipeline_thread ||
+	    bh_replay_worker_new(&r->worker, r->pipe, bh_replay_set_time, true,
 				 co.community_id_seed))
 		r->worker = NULL;
 	co.defer_community_id = r->worker != NULL;
@@ -324,6 +353,24 @@ static int bh_replay_setup(struct bh_replay *r, char *err, size_t elen)
 	co.resolver = &r->resolver;
 	co.emit = r->worker ? bh_replay_worker_record : bh_pipeline_record;
 	co.emit_ctx = r->worker ? (void *)r->worker : (void *)r->pipe;
+	/* Interim views for detection, judged within its failure grace
+	 * (the daemon wires the same). */
+	co.interim_window_ns = bh_pipeline_interim_window(r->pipe);
+	if (co.interim_window_ns) {
+		co.interim = r->worker ? bh_replay_worker_interim :
+					 bh_pipeline_interim;
+		co.interim_ctx = co.emit_ctx;
+	}
+	/* After this long without packets, polls have nothing left to do. */
+	r->settle_ns = co.idle_timeout_ns;
+	if (co.active_timeout_ns > r->settle_ns)
+		r->settle_ns = co.active_timeout_ns;
+	if (co.delete_closed_after_ns > r->settle_ns)
+		r->settle_ns = co.delete_closed_after_ns;
+	if (co.interim_window_ns > r->settle_ns)
+		r->settle_ns = co.interim_window_ns;
+	r->settle_ns +=
+	    co.close_linger_ns + co.event_grace_ns + 2 * o->poll_interval_ns;
 	ret = bh_collector_new(&r->col, &co);
 	if (ret) {
 		snprintf(err, elen, "cannot start the collector: %s",
@@ -410,22 +457,18 @@ static int bh_replay_packet(struct bh_replay *r, const struct bh_capture_pkt *p)
 
 	if (p->ts_ns > r->now)
 		r->now = p->ts_ns;
-	if (!r->packets)
+	if (!r->packets) {
 		r->first_ns = p->ts_ns;
+		r->next_poll = r->now + r->o->poll_interval_ns;
+	}
+	/* Collector polls at fixed steps of packet time from the first
+	 * packet, before the packets that follow each step. */
+	err = bh_replay_polls_until(r, r->now);
+	if (err)
+		return err;
 	r->last_ns = p->ts_ns;
 	if (!r->worker)
 		bh_replay_time = r->now;
-
-	/* Collector polls at fixed steps of packet time, before the packet
-	 * that crosses the step: timeouts fire when they would have live. */
-	if (!r->next_poll)
-		r->next_poll = r->now + r->o->poll_interval_ns;
-	if (r->now >= r->next_poll) {
-		err = bh_replay_poll(r);
-		if (err)
-			return err;
-		r->next_poll = r->now + r->o->poll_interval_ns;
-	}
 
 	if (caplen > BH_ENGINE_MAX_FRAME)
 		caplen = BH_ENGINE_MAX_FRAME;
@@ -463,13 +506,15 @@ static int bh_replay_finish(struct bh_replay *r, const char *capture_error,
 {
 	const struct bh_replay_opts *o = r->o;
 	struct bh_collector_stats cs;
+	struct bh_pipeline_stats ps;
+	struct bh_detect_stats ds;
 	struct bh_report_meta m = { 0 };
 	struct timespec t1;
 	int ret = 0;
 
 	/* Everything still open ends with the capture. */
 	if (r->packets) {
-		bh_replay_poll(r);
+		bh_replay_poll(r, r->now);
 		bh_collector_flush(r->col, r->now);
 	}
 	if (r->worker)
@@ -492,6 +537,12 @@ static int bh_replay_finish(struct bh_replay *r, const char *capture_error,
 	m.seconds = bh_elapsed(&r->t0, &t1);
 	m.error = capture_error;
 	m.records_dropped = cs.flows_untracked;
+	if (bh_pipeline_detect(r->pipe)) {
+		bh_detect_stats(bh_pipeline_detect(r->pipe), &ds);
+		bh_pipeline_stats(r->pipe, &ps);
+		m.detect = &ds;
+		m.interim_views = ps.interim;
+	}
 	bh_report_close(r->rep);
 	if (o->format == BH_REPLAY_JSON)
 		bh_report_print_json(r->rep, o->out, &m);

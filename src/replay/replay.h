@@ -15,6 +15,7 @@
 #include "engine.h"
 
 struct bh_geo;
+struct bh_geo_novelty_config;
 
 enum bh_replay_format {
 	BH_REPLAY_TEXT = 0,
@@ -36,6 +37,8 @@ struct bh_replay_opts {
 	enum bh_engine_kind engine;
 	const struct bh_detect_config *detect; /* NULL: detection off */
 	struct bh_geo *geo;                    /* NULL: no enrichment */
+	/* geo novelty detector (with geo and detect); NULL: off */
+	const struct bh_geo_novelty_config *geo_novelty;
 	const char *telemetry;   /* protobuf stream to this file */
 	const char *denied_pcap; /* denied and would-deny packets */
 	const char *graph;       /* .dot or .svg */
@@ -53,6 +56,9 @@ struct bh_replay_opts {
 	 * to, instead of what changed (flowpoll.h): same results, slower; to
 	 * check the incremental polls against. */
 	bool full_polls;
+	/* Run the pipeline (detection, export, report, printing) on the
+	 * replay's thread instead of one of its own: same results. */
+	bool no_pipeline_thread;
 };
 
 /* 0 when every file was read to its end; -EIO when a capture was truncated

@@ -397,22 +397,35 @@ void bh_report_record(struct bh_report *r, const struct bh_flow_record *rec)
 	}
 }
 
+/* An alert endpoint under the name the edge table gives it (bh_ep_name
+ * without addresses): the internet is "world". */
+static const char *bh_alert_ep_name(const struct bh_detect_endpoint *e)
+{
+	if (e->name[0])
+		return e->name;
+	return e->identity == BH_ID_HOST ? "host" : "world";
+}
+
 /* Mark the graph edges an alert names: source to each target, and the
  * hops of a pivot chain. */
 static void bh_report_mark(struct bh_report *r, const struct bh_detect_alert *a)
 {
+	const char *src = bh_alert_ep_name(&a->source);
 	size_t i;
 	__u32 k;
 
 	for (k = 0; k < a->n_targets; k++)
 		for (i = 0; i < r->n_edges; i++)
-			if (!strcmp(r->edges[i].src, a->source.name) &&
-			    !strcmp(r->edges[i].dst, a->targets[k].name))
+			if (!strcmp(r->edges[i].src, src) &&
+			    !strcmp(r->edges[i].dst,
+				    bh_alert_ep_name(&a->targets[k])))
 				r->edges[i].alerted = true;
 	for (k = 0; k + 1 < a->path_len; k++)
 		for (i = 0; i < r->n_edges; i++)
-			if (!strcmp(r->edges[i].src, a->path[k].name) &&
-			    !strcmp(r->edges[i].dst, a->path[k + 1].name))
+			if (!strcmp(r->edges[i].src,
+				    bh_alert_ep_name(&a->path[k])) &&
+			    !strcmp(r->edges[i].dst,
+				    bh_alert_ep_name(&a->path[k + 1])))
 				r->edges[i].pivot = true;
 }
 
@@ -665,10 +678,16 @@ void bh_report_print_text(const struct bh_report *r, FILE *out,
 			a->detector_name, a->score, a->summary);
 		if (a->path_len > 1) {
 			fputs(" (path ", out);
-			for (k = 0; k < a->path_len; k++)
+			for (k = 0; k < a->path_len; k++) {
+				char ip[INET6_ADDRSTRLEN];
+
+				if (!a->path[k].name[0])
+					bh_addr_str(&a->path[k].addr, ip,
+						    sizeof(ip));
 				fprintf(out, "%s%s", k ? " -> " : "",
-					a->path[k].name[0] ? a->path[k].name :
-							     "?");
+					a->path[k].name[0] ? a->path[k].name
+							   : ip);
+			}
 			fputc(')', out);
 		}
 		if (a->count > 1)
@@ -676,6 +695,26 @@ void bh_report_print_text(const struct bh_report *r, FILE *out,
 		fputc('\n', out);
 	}
 	free(av);
+	if (m->detect) {
+		const struct bh_detect_stats *s = m->detect;
+		char used[32], alloc[32];
+
+		bh_human_bytes(s->mem_used_bytes, used, sizeof(used));
+		bh_human_bytes(s->mem_bytes, alloc, sizeof(alloc));
+		fprintf(out,
+			"\nDetection: %llu flow views (%llu interim), state "
+			"%s in use of %s allocated; sources %u/%u, edges "
+			"%u/%u, workloads %u/%u, evictions %llu\n",
+			(unsigned long long)s->flows,
+			(unsigned long long)m->interim_views, used, alloc,
+			s->sources, s->sources_max, s->edges, s->edges_max,
+			s->workloads, s->workloads_max,
+			(unsigned long long)(s->source_evictions +
+					     s->edge_evictions +
+					     s->workload_evictions +
+					     s->pivot_evictions +
+					     s->alert_evictions));
+	}
 }
 
 static void bh_json_str(FILE *out, const char *s)
@@ -692,6 +731,70 @@ static void bh_json_str(FILE *out, const char *s)
 			fputc(c, out);
 	}
 	fputc('"', out);
+}
+
+static void bh_json_mem(FILE *out, const char *name,
+			const struct bh_detect_mem *m, __u32 n, __u32 max)
+{
+	fprintf(out,
+		"\"%s\":{\"entries\":%u,\"max\":%u,\"mem_bytes\":%llu,"
+		"\"mem_used_bytes\":%llu}",
+		name, n, max, (unsigned long long)m->alloc,
+		(unsigned long long)m->used);
+}
+
+/* Detection's counters and memory: per detector, its per-source state
+ * (allocated for every source the table can hold, used by the sources it
+ * holds) and alerts; the tables. */
+static void bh_report_detect_json(FILE *out, const struct bh_detect_stats *s,
+				  __u64 interim_views)
+{
+	unsigned int i;
+
+	fprintf(out,
+		",\"detection\":{\"flows\":%llu,\"interim_views\":%llu,"
+		"\"flows_invalid\":%llu,\"learning_end_ns\":%llu,"
+		"\"mem_bytes\":%llu,\"mem_used_bytes\":%llu,"
+		"\"source_state_bytes\":%llu,\"detectors\":[",
+		(unsigned long long)s->flows, (unsigned long long)interim_views,
+		(unsigned long long)s->flows_invalid,
+		(unsigned long long)s->learning_end_ns,
+		(unsigned long long)s->mem_bytes,
+		(unsigned long long)s->mem_used_bytes,
+		(unsigned long long)s->src_base_size);
+	for (i = 0; i < s->n_detectors; i++)
+		fprintf(out,
+			"%s{\"name\":\"%s\",\"state_bytes\":%u,"
+			"\"mem_bytes\":%llu,\"mem_used_bytes\":%llu,"
+			"\"alerts\":%llu,\"aggregated\":%llu,"
+			"\"allowlisted\":%llu}",
+			i ? "," : "", s->detector_names[i], s->state_size[i],
+			(unsigned long long)s->state_size[i] * s->sources_max,
+			(unsigned long long)s->state_size[i] * s->sources,
+			(unsigned long long)s->alerts[i],
+			(unsigned long long)s->aggregated[i],
+			(unsigned long long)s->allowlisted[i]);
+	fputs("],\"tables\":{", out);
+	bh_json_mem(out, "sources", &s->mem_sources, s->sources,
+		    s->sources_max);
+	fputc(',', out);
+	bh_json_mem(out, "edges", &s->mem_edges, s->edges, s->edges_max);
+	fputc(',', out);
+	bh_json_mem(out, "workloads", &s->mem_workloads, s->workloads,
+		    s->workloads_max);
+	fputc(',', out);
+	bh_json_mem(out, "pivots", &s->mem_pivots, s->pivots, s->pivots_max);
+	fputc(',', out);
+	bh_json_mem(out, "alerts", &s->mem_alerts, s->alerts_open,
+		    s->alerts_max);
+	fprintf(out,
+		"},\"evictions\":{\"sources\":%llu,\"edges\":%llu,"
+		"\"workloads\":%llu,\"pivots\":%llu,\"alerts\":%llu}}",
+		(unsigned long long)s->source_evictions,
+		(unsigned long long)s->edge_evictions,
+		(unsigned long long)s->workload_evictions,
+		(unsigned long long)s->pivot_evictions,
+		(unsigned long long)s->alert_evictions);
 }
 
 void bh_report_print_json(const struct bh_report *r, FILE *out,
@@ -785,7 +888,10 @@ void bh_report_print_json(const struct bh_report *r, FILE *out,
 		fputc('}', out);
 	}
 	free(ev);
-	fprintf(out, "],\"alerts\":%zu}}\n", r->n_alerts);
+	fprintf(out, "],\"alerts\":%zu", r->n_alerts);
+	if (m->detect)
+		bh_report_detect_json(out, m->detect, m->interim_views);
+	fputs("}}\n", out);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -825,18 +931,12 @@ static void bh_report_dot(const struct bh_report *r, FILE *out)
 					  sizeof(*r->edges), bh_cmp_edge);
 	if (!ev)
 		goto done;
-	/* Nodes: outside the cluster as ellipses. */
+	/* Nodes: outside the cluster as an ellipse (once). */
 	for (i = 0; i < r->n_edges; i++) {
-		const char *names[2] = { ev[i]->src, ev[i]->dst };
-
-		for (j = 0; j < 2; j++) {
-			if (strcmp(names[j], "world"))
-				continue;
-			fputs("  ", out);
-			bh_dot_id(out, names[j]);
-			fputs(" [shape=ellipse, style=dashed];\n", out);
-			break;
-		}
+		if (strcmp(ev[i]->src, "world") && strcmp(ev[i]->dst, "world"))
+			continue;
+		fputs("  \"world\" [shape=ellipse, style=dashed];\n", out);
+		break;
 	}
 	/* One arrow per (src, dst) pair, coloured by its worst verdict and
 	 * labelled with its services: a port scan is one thick red arrow. */

@@ -27,6 +27,10 @@ struct bh_report_meta {
 	double seconds;          /* wall time of the run */
 	const char *error;       /* capture error that ended the run, or NULL */
 	__u64 records_dropped;   /* collector could not track (table full) */
+	/* Detection's state at the end, NULL when it was off; interim views
+	 * of young flows it was given besides the records. */
+	const struct bh_detect_stats *detect;
+	__u64 interim_views;
 };
 
 int bh_report_new(struct bh_report **out);

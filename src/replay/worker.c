@@ -20,7 +20,18 @@
 
 enum bh_witem_kind {
 	BH_WITEM_RECORD,
+	BH_WITEM_INTERIM,
 	BH_WITEM_ADVANCE,
+};
+
+/* Marks by flow id (0 free: ids start at 1), linear probing; only flows
+ * with a mark other than 0 are in it. */
+struct bh_marks {
+	struct bh_mark_slot {
+		__u64 flow_id;
+		__u8 mark;
+	} *v;
+	size_t cap, n; /* cap: a power of two */
 };
 
 struct bh_witem {
@@ -40,6 +51,7 @@ struct bh_replay_worker {
 	void (*set_time)(__u64);
 	bool community_id;
 	__u16 seed;
+	struct bh_marks marks; /* the pipeline thread's */
 	pthread_t thread;
 	bool running;
 	pthread_mutex_t lock;
@@ -53,6 +65,88 @@ struct bh_replay_worker {
 	__u64 now;
 };
 
+static size_t bh_marks_home(const struct bh_marks *m, __u64 id)
+{
+	return (size_t)(id * 0x9e3779b97f4a7c15ull) & (m->cap - 1);
+}
+
+static size_t bh_marks_slot(const struct bh_marks *m, __u64 id)
+{
+	size_t i = bh_marks_home(m, id);
+
+	while (m->v[i].flow_id && m->v[i].flow_id != id)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static __u8 bh_marks_get(const struct bh_marks *m, __u64 id)
+{
+	return m->cap ? m->v[bh_marks_slot(m, id)].mark : 0;
+}
+
+/* Remove slot i, moving later entries of its run back into the hole when
+ * their home is not between the hole and them. */
+static void bh_marks_remove(struct bh_marks *m, size_t i)
+{
+	size_t j = i, k, mask = m->cap - 1;
+
+	m->v[i].flow_id = 0;
+	m->v[i].mark = 0;
+	m->n--;
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!m->v[j].flow_id)
+			return;
+		k = bh_marks_home(m, m->v[j].flow_id);
+		if (((j - k) & mask) >= ((j - i) & mask)) {
+			m->v[i] = m->v[j];
+			m->v[j].flow_id = 0;
+			m->v[j].mark = 0;
+			i = j;
+		}
+	}
+}
+
+static int bh_marks_grow(struct bh_marks *m)
+{
+	struct bh_marks n = { .cap = m->cap ? m->cap * 2 : 256 };
+	size_t i;
+
+	n.v = calloc(n.cap, sizeof(*n.v));
+	if (!n.v)
+		return -ENOMEM;
+	for (i = 0; i < m->cap; i++)
+		if (m->v[i].flow_id) {
+			n.v[bh_marks_slot(&n, m->v[i].flow_id)] = m->v[i];
+			n.n++;
+		}
+	free(m->v);
+	*m = n;
+	return 0;
+}
+
+/* The flow's mark is now mark (0: none); final: its last record. */
+static void bh_marks_set(struct bh_marks *m, __u64 id, __u8 mark, bool final)
+{
+	size_t i;
+
+	if (mark && !final) {
+		if ((m->n + 1) * 2 > m->cap && bh_marks_grow(m)) {
+			pr_warn("replay: out of memory for a flow's mark\n");
+			return;
+		}
+		i = bh_marks_slot(m, id);
+		if (!m->v[i].flow_id)
+			m->n++;
+		m->v[i].flow_id = id;
+		m->v[i].mark = mark;
+	} else if (m->cap) {
+		i = bh_marks_slot(m, id);
+		if (m->v[i].flow_id)
+			bh_marks_remove(m, i);
+	}
+}
+
 static void bh_worker_run_batch(struct bh_replay_worker *w,
 				struct bh_wbatch *b)
 {
@@ -60,15 +154,24 @@ static void bh_worker_run_batch(struct bh_replay_worker *w,
 
 	for (i = 0; i < b->n; i++) {
 		struct bh_witem *it = &b->v[i];
+		struct bh_flow_record *r = &it->rec;
 
 		w->set_time(it->now);
-		if (it->kind != BH_WITEM_RECORD) {
+		if (it->kind == BH_WITEM_ADVANCE) {
 			bh_pipeline_advance(w->pipe, it->now);
 			continue;
 		}
 		if (w->community_id)
-			bh_flow_record_community_id(&it->rec, w->seed);
-		bh_pipeline_record(w->pipe, &it->rec);
+			bh_flow_record_community_id(r, w->seed);
+		r->mark = bh_marks_get(&w->marks, r->flow_id);
+		if (it->kind == BH_WITEM_INTERIM)
+			bh_pipeline_interim(w->pipe, r);
+		else
+			bh_pipeline_record(w->pipe, r);
+		bh_marks_set(&w->marks, r->flow_id,
+			     r->mark & BH_RECORD_MARK_MASK,
+			     it->kind == BH_WITEM_RECORD &&
+				     r->end_reason != BH_END_ACTIVE_TIMEOUT);
 	}
 }
 
@@ -196,6 +299,13 @@ void bh_replay_worker_record(void *ctx, struct bh_flow_record *r)
 	bh_worker_item(w, BH_WITEM_RECORD, w->now)->rec = *r;
 }
 
+void bh_replay_worker_interim(void *ctx, struct bh_flow_record *r)
+{
+	struct bh_replay_worker *w = ctx;
+
+	bh_worker_item(w, BH_WITEM_INTERIM, w->now)->rec = *r;
+}
+
 void bh_replay_worker_time(struct bh_replay_worker *w, __u64 now)
 {
 	w->now = now;
@@ -232,6 +342,7 @@ void bh_replay_worker_free(struct bh_replay_worker **wp)
 		free(b);
 	}
 	free(w->cur);
+	free(w->marks.v);
 	pthread_cond_destroy(&w->cond);
 	pthread_mutex_destroy(&w->lock);
 	free(w);

@@ -5,7 +5,10 @@
  * (enrichment, detection, export, the report and printing) while the main
  * thread reads and classifies the next packets. The pipeline sees exactly
  * the calls it would see on the main thread, in the same order and with
- * the same packet times, so the output is the same.
+ * the same packet times, so the output is the same. The mark a callback
+ * leaves in a record (bh_flow_record.mark), which the collector keeps for
+ * the flow's next record or view, is kept here instead, by flow id: the
+ * collector has long moved on when the pipeline leaves it.
  *
  * Items are queued into a batch and handed over when the batch is full or
  * with bh_replay_worker_publish(); at most a few batches wait, after which
@@ -33,6 +36,9 @@ int bh_replay_worker_new(struct bh_replay_worker **out,
  * valid until bh_replay_worker_finish() (the resolver's: the policy does
  * not change during a replay). */
 void bh_replay_worker_record(void *ctx, struct bh_flow_record *r);
+/* The collector's interim callback: as bh_replay_worker_record(), for
+ * bh_pipeline_interim(). */
+void bh_replay_worker_interim(void *ctx, struct bh_flow_record *r);
 /* Packet time of the records queued from now on. */
 void bh_replay_worker_time(struct bh_replay_worker *w, __u64 now);
 /* bh_pipeline_advance(pipe, now) in turn. */

@@ -969,6 +969,79 @@ static void test_many_flows_buckets_grow(void **state)
 	teardown(&st);
 }
 
+/* Interim views: while young, after each poll that saw the flow change;
+ * one more past the window; never a record, and records stay whole. */
+struct views {
+	struct bh_flow_record v[16];
+	int n;
+};
+
+/* Keeps each view as delivered, and counts the views of a flow in its
+ * mark. */
+static void on_view(void *ctx, struct bh_flow_record *r)
+{
+	struct views *vs = ctx;
+
+	assert_true(vs->n < 16);
+	vs->v[vs->n++] = *r;
+	r->mark = (__u8)((r->mark + 1) & BH_RECORD_MARK_MASK);
+}
+
+static void test_interim_views(void **state)
+{
+	struct bh_flow_key k[2] = {
+		key4("10.0.0.1", 40000, "10.0.0.2", 22, 6),
+		key4("10.0.0.1", 40001, "10.0.0.9", 22, 6),
+	};
+	struct bh_flow f[2] = { flow_at(T0, T0), flow_at(T0, T0) };
+	struct bh_collector_opts o;
+	struct views vs = { .n = 0 };
+	struct fixture *fx;
+
+	bh_collector_opts_default(&o);
+	o.max_flows = 16;
+	o.interim = on_view;
+	o.interim_ctx = &vs;
+	o.interim_window_ns = S(3);
+	setup_opts(state, &o);
+	fx = *state;
+	/* flow 0 is answered and talks; flow 1 is a SYN nobody answers */
+	set_counts(&f[0], 1, 60, 1, 60);
+	set_counts(&f[1], 1, 60, 0, 0);
+	poll(fx, T0 + S(1) / 2, k, f, 2);
+	assert_int_equal(vs.n, 2); /* both new */
+	assert_int_equal(vs.v[0].end_reason, BH_END_UNSPEC);
+	assert_int_equal(vs.v[0].end_ns, T0 + S(1) / 2); /* the poll */
+	assert_int_equal(vs.v[0].packets[BH_SIDE_RESP], 1);
+	set_counts(&f[0], 5, 900, 4, 800);
+	f[0].last_seen_ns = T0 + S(1);
+	poll(fx, T0 + S(3) / 2, k, f, 2);
+	assert_int_equal(vs.n, 3); /* flow 0 changed, flow 1 did not */
+	assert_int_equal(vs.v[2].flow_id, vs.v[0].flow_id);
+	assert_int_equal(vs.v[2].packets[BH_SIDE_INIT], 5);
+	assert_int_equal(vs.v[0].mark, 0);
+	assert_int_equal(vs.v[2].mark, 1); /* what the first view left */
+	poll(fx, T0 + S(5) / 2, k, f, 2);
+	assert_int_equal(vs.n, 3);
+	poll(fx, T0 + S(7) / 2, k, f, 2); /* past 3 s: one view each */
+	assert_int_equal(vs.n, 5);
+	assert_int_equal(vs.v[4].packets[BH_SIDE_RESP], 0);
+	set_counts(&f[0], 9, 1900, 8, 1800);
+	f[0].last_seen_ns = T0 + S(4);
+	poll(fx, T0 + S(9) / 2, k, f, 2);
+	poll(fx, T0 + S(10), k, f, 2);
+	assert_int_equal(vs.n, 5); /* old now: records only */
+	assert_int_equal(stats(fx).interim_views, 5);
+	assert_int_equal(fx->n, 0);
+	bh_collector_flush(fx->c, T0 + S(11));
+	assert_int_equal(fx->n, 2);
+	assert_int_equal(fx->recs[0].packets[BH_SIDE_INIT], 9);
+	assert_int_equal(fx->recs[0].end_ns, T0 + S(4));
+	/* records carry the marks the views left: 3 views, 2 views */
+	assert_int_equal(fx->recs[0].mark, 3);
+	assert_int_equal(fx->recs[1].mark, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -993,6 +1066,7 @@ int main(void)
 		T(test_due_partial_polls),
 		T(test_defer_community_id),
 		T(test_many_flows_buckets_grow),
+		cmocka_unit_test_teardown(test_interim_views, teardown),
 #undef T
 	};
 

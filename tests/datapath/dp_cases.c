@@ -233,6 +233,19 @@ static void check_flood(const struct tp_run *r)
 	assert_int_equal(r->stats.denied_created, 100);
 }
 
+static void check_deny_cache(const struct tp_run *r)
+{
+	const struct bh_flow *f = must_flow(r, true, API, 41100, WEB, 22, 6);
+
+	assert_int_equal(f->packets[bh_flow_init_dir(f)], 1);
+	f = must_flow(r, true, API, 41101, WEB, 22, 6);
+	assert_int_equal(f->packets[bh_flow_init_dir(f)], 2);
+	assert_null(tp_find_flow(r, true, API, 41103, WEB, 22, 6));
+	/* 41100, 41101, 4 in flood mode, the allowed SYN twice (flood
+	 * check, then as a new flow), 41104 */
+	assert_int_equal(r->stats.policy_evals, 9);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Cases.                                                                   */
 
@@ -525,6 +538,26 @@ static const struct tstep s_timeouts[] = {
 	END,
 };
 
+/* Admission of new denied flows: 1/s, burst 2. */
+static const struct tstep s_deny_cache[] = {
+	/* two tokens: two bh_denied entries */
+	PKT(1000, TCP(API, 41100, WEB, 22, SYN), DENY, R(DEFAULT_DENY), NULL),
+	PKT(1000, TCP(API, 41101, WEB, 22, SYN), DENY, R(DEFAULT_DENY), NULL),
+	/* bucket empty: flood mode, SYNs judged by policy alone */
+	PKT(1000, TCP(API, 41102, WEB, 22, SYN), DENY, R(DEFAULT_DENY), NULL),
+	PKT(1000, TCP(API, 41103, WEB, 22, SYN), DENY, R(DEFAULT_DENY), NULL),
+	PKT(1001, TCP(API, 41103, WEB, 22, SYN), DENY, R(DEFAULT_DENY), NULL),
+	/* even a cached flow's SYN (not accounted to its entry) */
+	PKT(1001, TCP(API, 41100, WEB, 22, SYN), DENY, R(DEFAULT_DENY), NULL),
+	/* a non-SYN packet of a cached flow still finds its entry */
+	PKT(1002, TCP(API, 41101, WEB, 22, ACK), DENY, R(DEFAULT_DENY), NULL),
+	/* an allowed SYN in flood mode is a new flow as usual */
+	PKT(1003, TCP(WEB, 41105, API, 8080, SYN), ALLOW, R(NONE), "web-api"),
+	/* 1.1 s later, one more token: out of flood mode */
+	PKT(2100, TCP(API, 41104, WEB, 22, SYN), DENY, R(DEFAULT_DENY), NULL),
+	END,
+};
+
 static const struct tstep s_endpoint[] = {
 	PKT(1000, TCP("10.0.1.11", 40050, API, 8080, SYN), DENY,
 	    R(DEFAULT_DENY), NULL),
@@ -588,6 +621,10 @@ const struct tcase tp_cases[] = {
 	{ .name = "conntrack_timeouts", .policy = P_MAIN, .steps = s_timeouts,
 	  .tmo_udp_s = 10, .tmo_tcp_est_s = 20, .flows = 1, .denied = 1,
 	  .ev_sent = 5 },
+	{ .name = "denied_flow_admission", .policy = P_MAIN,
+	  .steps = s_deny_cache, .deny_rate = 1, .deny_burst = 2, .flows = 1,
+	  .denied = 3, .denied_uncached = 4, .ev_sent = 8,
+	  .check = check_deny_cache },
 	{ .name = "endpoint_add", .policy = P_MAIN, .steps = s_endpoint,
 	  .flows = 3, .denied = 0, .ev_sent = 4 },
 };

@@ -103,6 +103,8 @@ struct tcase {
 	const char *name;
 	int policy;
 	__u32 ev_rate, ev_burst;
+	__u32 deny_rate, deny_burst; /* bh_denied admission; 0: default */
+	int denied_uncached;
 	__u64 tmo_udp_s, tmo_tcp_est_s; /* 0: defaults */
 	__u32 flow_cap, denied_cap;     /* 0: the test's default */
 	const struct tstep *steps;

@@ -9,6 +9,7 @@
 #include "bh_test.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,6 +227,10 @@ static void tp_cfg(struct bh_config *cfg, const struct tcase *c)
 	if (c->ev_rate) {
 		cfg->ev_rate = c->ev_rate;
 		cfg->ev_burst = c->ev_burst;
+	}
+	if (c->deny_rate) {
+		cfg->deny_cache_rate = c->deny_rate;
+		cfg->deny_cache_burst = c->deny_burst;
 	}
 	if (c->tmo_udp_s)
 		cfg->ct_timeout_ns[BH_CT_TMO_UDP] = c->tmo_udp_s * 1000000000ULL;
@@ -470,6 +475,10 @@ static void tp_check_totals(const struct tcase *c, const struct tp_run *r,
 		fail_msg("%s: %llu events suppressed, want %d", c->name,
 			 (unsigned long long)r->stats.ev_suppressed,
 			 c->ev_suppressed);
+	if ((int)r->stats.denied_uncached != c->denied_uncached)
+		fail_msg("%s: %llu denied flows not cached, want %d", c->name,
+			 (unsigned long long)r->stats.denied_uncached,
+			 c->denied_uncached);
 	assert_int_equal(r->n_events, r->stats.ev_sent);
 	assert_int_equal(r->stats.ev_ringfull, 0);
 	assert_int_equal(r->stats.insert_failed, 0);
@@ -577,6 +586,18 @@ int main(void)
 	int rc, p;
 
 	bh_log_route_libs();
+	/* The rate limits are per-CPU token buckets; BPF_PROG_TEST_RUN runs
+	 * the program on the caller's CPU. One CPU for the whole run keeps the
+	 * kernel's buckets those of the native engine (one bucket). */
+	{
+		cpu_set_t set;
+		int cpu = sched_getcpu();
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu < 0 ? 0 : cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set))
+			perror("test_datapath: sched_setaffinity");
+	}
 	rc = bh_test_require_bpf();
 	if (rc == BH_TEST_SKIP)
 		fprintf(stderr, "test_datapath: native engine only\n");

@@ -20,6 +20,8 @@ enum fkind {
 	F_ICMP_NO, /* ICMP echo without reply */
 	F_CONNRST, /* handshake then RST, no payload (connect scan) */
 	F_UDP_NO,  /* UDP datagram without reply */
+	F_DENY_OK, /* denied by policy, yet answered (capture taken before
+		    * enforcement) */
 };
 
 struct fspec {
@@ -69,6 +71,7 @@ static inline struct bh_detect_flow mkflow(const struct fspec *s, __u64 id)
 	switch (s->kind) {
 	case F_EST:
 	case F_AUDIT:
+	case F_DENY_OK:
 		f.tcp_flags[0] =
 		    BH_TCP_SYN | BH_TCP_ACK | BH_TCP_PSH | BH_TCP_FIN;
 		f.tcp_flags[1] = f.tcp_flags[0];
@@ -78,6 +81,8 @@ static inline struct bh_detect_flow mkflow(const struct fspec *s, __u64 id)
 		f.bytes[1] = s->down ? s->down : 1800;
 		if (s->kind == F_AUDIT)
 			f.verdict = BH_VERDICT_AUDIT;
+		if (s->kind == F_DENY_OK)
+			f.verdict = BH_VERDICT_DENY;
 		break;
 	case F_SYN:
 	case F_DENY:

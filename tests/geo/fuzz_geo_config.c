@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "geo_config.h"
+#include "fuzz_geo_bounds.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -32,11 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ret = bh_geo_config_set(&cfg, buf, eq + 1, &why);
 	if (ret && !why)
 		abort(); /* every refusal says why */
-	if (cfg.cache_entries > BH_GEO_CACHE_MAX || !cfg.novelty.baseline_ns ||
-	    !cfg.novelty.max_identities || !cfg.novelty.max_countries ||
-	    !cfg.novelty.max_asns || !cfg.novelty.max_pending ||
-	    !cfg.novelty.upload_ratio || cfg.city_db[BH_GEO_PATH_SIZE - 1] ||
-	    cfg.asn_db[BH_GEO_PATH_SIZE - 1])
+	if (!bh_fuzz_geo_in_bounds(&cfg))
 		abort();
 	free(buf);
 	return 0;

@@ -35,7 +35,7 @@ expect_none() {
 	fi
 }
 
-for d in city asn country-v4 dbip-asn other-type; do
+for d in city asn country-v4 dbip-asn other-type scenario-city scenario-asn; do
 	if $GEN "$DATA/$d.json" "$TMP/$d.mmdb"; then ok; else ko "gen $d"; fi
 done
 
@@ -68,6 +68,28 @@ fi
 expect asn 2001:db8:ffff::1 autonomous_system_number 4200000000
 expect country-v4 203.0.113.200 "country iso_code" KR
 expect_none country-v4 203.0.113.1
+
+# The scenario databases (the replay test, tests/geo/test_replay_geo.py).
+expect scenario-city 203.0.113.240 "country iso_code" SC    # attackers' /26
+if mmdblookup -f "$TMP/scenario-city.mmdb" -i 203.0.113.240 city 2>&1 | grep -q '<map>'; then
+	ko "203.0.113.240 has a city"
+else
+	ok
+fi
+expect scenario-city 203.0.113.10 "city names en" Paris     # customers' /24
+expect scenario-city 2001:db8:beef:1::5 "city names en" Brussels
+expect scenario-city 2001:db8:beef:33e::e95f "country iso_code" FR
+expect scenario-city 192.0.2.53 "city names en" "Frankfurt am Main"
+expect scenario-city 198.51.100.21 "country iso_code" NL
+expect_none scenario-city 10.0.1.10
+expect scenario-asn 203.0.113.240 autonomous_system_organization "Example Offshore Hosting Ltd"
+expect scenario-asn 203.0.113.10 autonomous_system_number 64500
+expect scenario-asn 2001:db8:1::53 autonomous_system_number 64496
+if mmdblookup -f "$TMP/scenario-asn.mmdb" -i 192.0.2.53 2>&1 | grep -q organization; then
+	ko "192.0.2.53 has an organisation"
+else
+	ok
+fi
 
 # Metadata: type, IP version, record size.
 meta() { mmdblookup -v -f "$TMP/$1.mmdb" -i 198.51.100.1 2>&1; }

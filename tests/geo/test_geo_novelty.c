@@ -183,6 +183,140 @@ static void test_per_identity_baseline(void **state)
 	bh_geo_novelty_free(&n);
 }
 
+/* With touch, an identity's baseline starts at its first flow of any kind:
+ * a workload whose first outside contact comes after its baseline is
+ * judged, not taught; out-of-order records move the start back. */
+static void test_touch_starts_baseline(void **state)
+{
+	struct bh_geo_novelty_config cfg = small_cfg();
+	struct bh_geo_novelty *n = NULL;
+	struct bh_geo_novelty_stats st;
+
+	(void)state;
+	assert_int_equal(bh_geo_novelty_new(&n, &cfg), 0);
+	assert_int_equal(bh_geo_novelty_touch(n, 400, 10 * SEC), 0);
+	assert_int_equal(bh_geo_novelty_touch(n, 400, 5 * SEC), 0);
+	assert_int_equal(bh_geo_novelty_touch(n, 400, 3 * HOUR), 0);
+	/* learning until 5 s + 1 h */
+	assert_int_equal(see(n, 400, HOUR, "DE", 64500, 1, 0, 0), 0);
+	assert_int_equal(see(n, 400, HOUR + 5 * SEC, "FR", 64501, 2, 0, 0), 1);
+	/* without touch: the first contact starts the baseline */
+	assert_int_equal(see(n, 401, 2 * HOUR, "FR", 64501, 3, 0, 0), 0);
+	bh_geo_novelty_get_stats(n, &st);
+	assert_int_equal(st.identities, 2);
+	assert_int_equal(st.findings, 1);
+	assert_int_equal(bh_geo_novelty_touch(NULL, 1, 0), -EINVAL);
+	bh_geo_novelty_free(&n);
+}
+
+/* contact(): the findings a contact opened or grew, judged on the totals
+ * so far, so that a caller can report at once and update; expire() closes
+ * them when their window ends, after which the novelty is known. */
+static void test_contact_and_expire(void **state)
+{
+	struct bh_geo_novelty_config cfg = small_cfg();
+	struct bh_geo_finding out[BH_GEO_CONTACT_FINDINGS];
+	struct bh_geo_novelty *n = NULL;
+	struct bh_geo_novelty_stats st;
+	struct bh_geo_info g = geo("SC", 64511);
+	struct bh_geo_contact c = {
+	    .identity = 500,
+	    .ts_ns = 2 * HOUR,
+	    .flow_id = 10,
+	    .geo = &g,
+	    .bytes_out = 600 << 10,
+	    .bytes_in = 10 << 10,
+	};
+
+	(void)state;
+	assert_int_equal(bh_geo_novelty_new(&n, &cfg), 0);
+	assert_int_equal(bh_geo_novelty_touch(n, 500, 0), 0);
+	assert_int_equal(see(n, 500, SEC, "DE", 64500, 1, 0, 0), 0);
+	/* opened: new country and AS, 600 KiB up: not yet T1041 */
+	assert_int_equal(bh_geo_novelty_contact(n, &c, out), 1);
+	assert_int_equal(out[0].flows, 1);
+	assert_int_equal(out[0].what, BH_GEO_NEW_COUNTRY | BH_GEO_NEW_ASN);
+	assert_int_equal(out[0].technique, BH_GEO_TECH_T1071);
+	assert_int_equal(out[0].score, 70);
+	assert_int_equal(out[0].severity, BH_GEO_SEV_MEDIUM);
+	/* grown past 1 MiB up: T1041, high */
+	c.ts_ns += 10 * SEC;
+	c.flow_id = 11;
+	assert_int_equal(bh_geo_novelty_contact(n, &c, out), 1);
+	assert_int_equal(out[0].flows, 2);
+	assert_int_equal(out[0].bytes_out, 1200 << 10);
+	assert_int_equal(out[0].technique, BH_GEO_TECH_T1041);
+	assert_int_equal(out[0].score, 95);
+	assert_int_equal(out[0].severity, BH_GEO_SEV_HIGH);
+	assert_int_equal(out[0].n_flow_ids, 2);
+	/* same country, another new AS: grows the first, opens a second */
+	g.asn = 64512;
+	c.flow_id = 12;
+	assert_int_equal(bh_geo_novelty_contact(n, &c, out), 2);
+	assert_int_equal(out[0].what, BH_GEO_NEW_COUNTRY | BH_GEO_NEW_ASN);
+	assert_int_equal(out[0].flows, 3);
+	assert_int_equal(out[1].what, BH_GEO_NEW_ASN);
+	assert_int_equal(out[1].flows, 1);
+	/* each is due 60 s after its own first contact */
+	assert_int_equal(bh_geo_novelty_expire(n, 2 * HOUR + 30 * SEC), 0);
+	assert_int_equal(bh_geo_novelty_expire(n, 2 * HOUR + 60 * SEC), 1);
+	assert_int_equal(bh_geo_novelty_expire(n, 2 * HOUR + 70 * SEC), 1);
+	assert_int_equal(bh_geo_novelty_expire(n, UINT64_MAX), 0);
+	/* known from now on */
+	c.ts_ns = 3 * HOUR;
+	assert_int_equal(bh_geo_novelty_contact(n, &c, out), 0);
+	bh_geo_novelty_get_stats(n, &st);
+	assert_int_equal(st.findings, 2);
+	assert_int_equal(st.drained, 2);
+	assert_int_equal(st.pending, 0);
+	assert_int_equal(bh_geo_novelty_contact(n, NULL, out), -EINVAL);
+	assert_int_equal(bh_geo_novelty_contact(n, &c, NULL), -EINVAL);
+	assert_int_equal(bh_geo_novelty_expire(NULL, 0), 0);
+	bh_geo_novelty_free(&n);
+}
+
+/* A flow seen again as it grows (detection's interim views): its new bytes
+ * replace what was accounted for it, and the finding is judged again. */
+static void test_flow_grows(void **state)
+{
+	struct bh_geo_novelty_config cfg = small_cfg();
+	struct bh_geo_finding out[BH_GEO_CONTACT_FINDINGS];
+	struct bh_geo_novelty *n = NULL;
+	struct bh_geo_info g = geo("SC", 64511);
+	struct bh_geo_contact c = {
+	    .identity = 500,
+	    .ts_ns = 2 * HOUR,
+	    .flow_id = 10,
+	    .geo = &g,
+	    .bytes_out = 1 << 10,
+	    .bytes_in = 4 << 10,
+	};
+
+	(void)state;
+	assert_int_equal(bh_geo_novelty_new(&n, &cfg), 0);
+	assert_int_equal(bh_geo_novelty_touch(n, 500, 0), 0);
+	assert_int_equal(bh_geo_novelty_contact(n, &c, out), 1);
+	assert_int_equal(out[0].technique, BH_GEO_TECH_T1071);
+	/* an unknown flow, another identity, or nothing new: no finding */
+	assert_int_equal(bh_geo_novelty_flow_bytes(n, 500, 99, 5 << 20, 0,
+						   out), 0);
+	assert_int_equal(bh_geo_novelty_flow_bytes(n, 501, 10, 5 << 20, 0,
+						   out), 0);
+	assert_int_equal(bh_geo_novelty_flow_bytes(n, 500, 10, 1 << 10,
+						   4 << 10, out), 0);
+	/* the same flow, 2 MiB up now: counted once, judged T1041 */
+	assert_int_equal(bh_geo_novelty_flow_bytes(n, 500, 10, 2 << 20,
+						   8 << 10, out), 1);
+	assert_int_equal(out[0].flows, 1);
+	assert_int_equal(out[0].bytes_out, 2 << 20);
+	assert_int_equal(out[0].bytes_in, 8 << 10);
+	assert_int_equal(out[0].technique, BH_GEO_TECH_T1041);
+	assert_int_equal(out[0].severity, BH_GEO_SEV_HIGH);
+	assert_int_equal(bh_geo_novelty_flow_bytes(NULL, 500, 10, 0, 0, out),
+			 -EINVAL);
+	bh_geo_novelty_free(&n);
+}
+
 /* Contacts without enrichment are counted and judged on what they have. */
 static void test_unenriched(void **state)
 {
@@ -380,6 +514,9 @@ int main(void)
 	    cmocka_unit_test(test_baseline_then_novel),
 	    cmocka_unit_test(test_kinds_and_techniques),
 	    cmocka_unit_test(test_per_identity_baseline),
+	    cmocka_unit_test(test_touch_starts_baseline),
+	    cmocka_unit_test(test_contact_and_expire),
+	    cmocka_unit_test(test_flow_grows),
 	    cmocka_unit_test(test_unenriched),
 	    cmocka_unit_test(test_aggregation_across_keys),
 	    cmocka_unit_test(test_identity_cap),

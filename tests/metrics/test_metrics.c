@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "detect.h"
 #include "metrics.h"
 
 static void sample_stats(struct bh_node_stats *ns, __u64 scale)
@@ -28,6 +29,7 @@ static void sample_stats(struct bh_node_stats *ns, __u64 scale)
 	ns->col.drop_bytes[BH_REASON_POLICY_DENIED] = 420;
 	ns->col.flows_active = 33;
 	ns->col.records[BH_END_FIN] = 4;
+	ns->col.interim_views = 9;
 	ns->n_maps = 1;
 	ns->maps[0] = (struct bh_map_occupancy){ "bh_flows", 40, 262144 };
 	ns->have_export = true;
@@ -109,7 +111,66 @@ static void test_render(void **state)
 	assert_non_null(strstr(text, "\nbulkhead_policy_generation 12\n"));
 	assert_non_null(strstr(text, "\nbulkhead_map_entries{map=\"bh_flows\"} 40\n"));
 	assert_non_null(strstr(text, "\nbulkhead_flow_records_total{end_reason=\"fin\"} 4\n"));
+	assert_non_null(strstr(text, "\nbulkhead_flow_interim_views_total 9\n"));
 	free(text);
+}
+
+/* Alerts of a real engine, by detector and severity: a web pod fails to
+ * reach 8 hosts on tcp/22 (an admin-port sweep, high), then 15 ports of
+ * one host (a port scan, medium); the tables and memory come along. */
+static void test_render_detect(void **state)
+{
+	struct bh_detect_config cfg;
+	struct bh_detect_stats st;
+	struct bh_detect_flow f;
+	struct bh_node_stats ns;
+	struct bh_detect *d;
+	char *text;
+	size_t len;
+	int i;
+
+	(void)state;
+	bh_detect_config_defaults(&cfg);
+	cfg.trw.c.enabled = false;
+	assert_int_equal(bh_detect_new(&d, &cfg, NULL, NULL), 0);
+	for (i = 0; i < 23; i++) {
+		memset(&f, 0, sizeof(f));
+		f.id = (__u64)i + 1;
+		f.start_ns = (1700000000ULL + (__u64)i) * 1000000000ULL;
+		f.end_ns = f.start_ns + 1000000000ULL;
+		f.init.addr.b[10] = f.init.addr.b[11] = 0xff;
+		f.init.addr.b[12] = 10;
+		f.init.addr.b[15] = 7;
+		f.init.identity = 300;
+		f.resp.addr = f.init.addr;
+		f.resp.addr.b[14] = 1;
+		f.resp.addr.b[15] = (__u8)(i < 8 ? i + 1 : 100);
+		f.resp.identity = BH_ID_WORLD;
+		f.resp.port = (__u16)(i < 8 ? 22 : 1000 + i);
+		f.proto = 6;
+		f.tcp_flags[BH_DETECT_FWD] = BH_TCP_SYN;
+		f.packets[BH_DETECT_FWD] = 1;
+		f.verdict = BH_VERDICT_ALLOW;
+		f.flags = BH_DETECT_F_FINAL;
+		assert_int_equal(bh_detect_flow(d, &f), 0);
+	}
+	bh_detect_stats(d, &st);
+	memset(&ns, 0, sizeof(ns));
+	ns.node = "n";
+	ns.detect = &st;
+	assert_int_equal(bh_metrics_render(&ns, &text, &len), 0);
+	check_format(text);
+	assert_non_null(strstr(text, "\nbulkhead_alerts_total{detector=\"sweep\",severity=\"high\"} 1\n"));
+	assert_non_null(strstr(text, "\nbulkhead_alerts_total{detector=\"sweep\",severity=\"medium\"} 0\n"));
+	assert_non_null(strstr(text, "\nbulkhead_alerts_total{detector=\"portscan\",severity=\"medium\"} 1\n"));
+	assert_non_null(strstr(text, "\nbulkhead_alerts_total{detector=\"pivot_chain\",severity=\"critical\"} 0\n"));
+	assert_non_null(strstr(text, "\nbulkhead_detect_flows_total 23\n"));
+	assert_non_null(strstr(text, "\nbulkhead_detect_table_entries{table=\"sources\"} 1\n"));
+	assert_non_null(strstr(text, "\nbulkhead_detect_table_capacity{table=\"sources\"} 8192\n"));
+	assert_non_null(strstr(text, "\nbulkhead_detect_memory_bytes{state=\"allocated\"} "));
+	free(text);
+	bh_detect_free(&d);
+	bh_detect_config_clear(&cfg);
 }
 
 /* curl's output (body, then the status code on its own line). */
@@ -211,6 +272,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render),
+		cmocka_unit_test(test_render_detect),
 		cmocka_unit_test(test_scrape_with_curl),
 		cmocka_unit_test(test_bad_addresses),
 	};

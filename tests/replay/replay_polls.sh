@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # The native engine's incremental collector polls (src/replay/flowpoll.h)
-# against full reads of its flow tables (--full-polls): byte-identical
-# telemetry, per-packet results and output on every bundled capture and on
+# and its pipeline thread (src/replay/worker.h) against full reads of its
+# flow tables and the pipeline on the replay's thread (--full-polls
+# --no-pipeline-thread, the plain way): byte-identical telemetry,
+# per-packet results and output on every bundled capture and on
 # a 200,000-packet benchmark capture (15 minutes of traffic, about 10,000
 # flows: hundreds of polls with thousands of entries), and on a capture in
 # which the classifier deletes entries itself (a denied connection retried
@@ -37,7 +39,7 @@ for f in "$S"/pcaps/*.pcap "$tmp/bench.large.pcap" "$tmp/retry.pcap"; do
 	name=$(basename "$f")
 	for m in incremental full; do
 		opt=()
-		[ $m = full ] && opt=(--full-polls)
+		[ $m = full ] && opt=(--full-polls --no-pipeline-thread)
 		"$B" replay "$f" --policy "$S/config/demo-policy.yaml" \
 			--learning 10m -q -o json "${opt[@]}" \
 			--telemetry "$tmp/$m.pb" --packets "$tmp/$m.pkts" \

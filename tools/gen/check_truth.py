@@ -28,7 +28,7 @@ from scapy.all import (ICMP, IP, TCP, UDP, ICMPv6EchoReply,
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DETECTORS = {"sweep", "portscan", "trw", "new_edge", "admin_fanout",
-             "tool_transfer", "pivot_chain", "deny_probing", None}
+             "tool_transfer", "pivot_chain", "deny_probe", None}
 
 
 class Checker:

@@ -14,7 +14,7 @@
 #endif
 #include "bh_compat.h"
 #include "bh_target.h"
-#include "bh_classify.h"
+#include "bh_xdp.h"
 
 #define BENCH_SADDR_LAST 29 /* Ethernet 14 + IPv4 source 12, last byte */
 #define BENCH_SPORT 34      /* Ethernet 14 + IPv4 20 */
@@ -22,24 +22,10 @@
 __u32 bench_seq;
 const volatile __u8 bench_saddr_base;
 
-static __always_inline int bench_run(struct xdp_md *ctx)
-{
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct bh_work *w = bh_t_single(&bh_scratch);
-
-	if (!w)
-		return XDP_PASS;
-	if (!bh_classify(NULL, w, data, data_end, (__u32)(data_end - data),
-			 ctx->ingress_ifindex, 0))
-		return XDP_DROP;
-	return XDP_PASS;
-}
-
 SEC("xdp")
 int bench_dp(struct xdp_md *ctx)
 {
-	return bench_run(ctx);
+	return bh_xdp_run(ctx);
 }
 
 SEC("xdp")
@@ -53,7 +39,7 @@ int bench_dp_new(struct xdp_md *ctx)
 	p[BENCH_SPORT + 1] = (__u8)bench_seq;
 	p[BENCH_SADDR_LAST] = bench_saddr_base + ((bench_seq >> 16) & 15);
 	bench_seq++;
-	return bench_run(ctx);
+	return bh_xdp_run(ctx);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

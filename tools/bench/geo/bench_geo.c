@@ -6,6 +6,11 @@
  * database (its --list file), and the lookup stream follows a Zipf law
  * over them, as remote peers of a node do (a few CDNs and APIs get most
  * flows); a uniform stream is measured too, the cache's worst case.
+ *
+ * --pipeline: flow records per second through the record pipeline with
+ * detection (src/pipeline), without enrichment (the baseline), with
+ * enrichment, and with enrichment and the geo novelty detector, on the
+ * same records: workloads whose flows go to the Zipf stream's peers.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,6 +23,7 @@
 #include <arpa/inet.h>
 
 #include "geo.h"
+#include "pipeline.h"
 
 struct bench_opts {
 	const char *city_db;
@@ -29,6 +35,9 @@ struct bench_opts {
 	unsigned int rounds;
 	double zipf;
 	unsigned long long seed;
+	bool pipeline;
+	unsigned int external; /* --pipeline: % of records to the outside */
+	unsigned int workloads;
 };
 
 static unsigned long long rng_state;
@@ -199,12 +208,183 @@ static int run_one(const struct bench_opts *o, unsigned int cache,
 	return 0;
 }
 
+/* ---- --pipeline ---------------------------------------------------------- */
+
+enum { PL_DETECT, PL_ENRICH, PL_NOVELTY, PL_MAX };
+
+static const char *const pl_name[PL_MAX] = {
+    "detection, no geo (baseline)",
+    "+ enrichment",
+    "+ enrichment + geo novelty",
+};
+
+struct pl_run {
+	double rate; /* records per second, best round */
+	unsigned long long alerts, novelty_alerts, enriched;
+	double hit_ratio;
+	unsigned long long novelty_mem;
+};
+
+struct pl_ctx {
+	unsigned long long alerts, novelty;
+};
+
+static void pl_on_alert(void *ctx, const struct bh_detect_alert *a,
+			const Bulkhead__Telemetry__V1__Alert *pb)
+{
+	struct pl_ctx *c = ctx;
+
+	(void)pb;
+	c->alerts++;
+	if (!strcmp(a->detector_name, "geo_novelty"))
+		c->novelty++;
+}
+
+/* Record i: a workload's connection, to the i-th peer of the stream for
+ * `external` % of the records, else to another workload; 1,000 records a
+ * second of flow time. */
+static void pl_record(const struct bench_opts *o, struct bh_flow_record *r,
+		      unsigned int i, const union bh_addr *addrs,
+		      const unsigned int *stream)
+{
+	__u32 w = (i * 2654435761u >> 7) % o->workloads;
+	__u64 t = 1709542800ull * 1000000000ull + (__u64)i * 1000000ull;
+	struct bh_record_endpoint *a = &r->ep[0], *b = &r->ep[1];
+
+	memset(r, 0, sizeof(*r));
+	r->flow_id = i + 1ull;
+	r->start_ns = r->record_start_ns = t;
+	r->end_ns = t + 50000000ull;
+	r->end_reason = BH_END_FIN;
+	r->proto = 6;
+	a->addr.b[10] = a->addr.b[11] = 0xff;
+	a->addr.b[12] = 10;
+	a->addr.b[13] = (__u8)(w >> 8);
+	a->addr.b[14] = (__u8)w;
+	a->addr.b[15] = 10;
+	a->identity = BH_ID_FIRST_USER + w;
+	a->identity_kind = BH_KIND_WORKLOAD;
+	a->port = (__u16)(32768 + i % 28000);
+	if (i % 100 < o->external) {
+		b->addr = addrs[stream[i]];
+		b->identity = BH_ID_WORLD;
+		b->identity_kind = BH_KIND_RESERVED;
+		b->port = 443;
+	} else {
+		*b = *a;
+		b->addr.b[14] ^= 1;
+		b->identity = BH_ID_FIRST_USER + (w ^ 1) % o->workloads;
+		b->port = 8080;
+	}
+	r->packets[0] = r->packets[1] = 8;
+	r->bytes[0] = 900 + i % 4000;
+	r->bytes[1] = 2000 + i % 9000;
+	r->tcp_flags[0] = r->tcp_flags[1] =
+	    BH_TCP_SYN | BH_TCP_ACK | BH_TCP_FIN;
+	r->verdict = BH_VERDICT_ALLOW;
+}
+
+static int pl_run_one(const struct bench_opts *o, int mode,
+		      const union bh_addr *addrs, const unsigned int *stream,
+		      struct pl_run *res)
+{
+	__u64 learn = (__u64)o->lookups / 4 * 1000000ull;
+	struct bh_pipeline_opts po = {.on_alert = pl_on_alert};
+	struct bh_detect_config dc;
+	struct bh_geo_config gc;
+	struct bh_geo_stats gs;
+	struct bh_geo *g = NULL;
+	struct bh_flow_record r;
+	unsigned int round, i;
+	int err;
+
+	bh_detect_config_defaults(&dc);
+	dc.learning_ns = learn;
+	bh_geo_config_init(&gc);
+	snprintf(gc.city_db, sizeof(gc.city_db), "%s", o->city_db);
+	snprintf(gc.asn_db, sizeof(gc.asn_db), "%s", o->asn_db);
+	gc.cache_entries = o->cache;
+	gc.hash_seed = o->seed;
+	gc.novelty.baseline_ns = learn;
+	gc.novelty.enabled = mode == PL_NOVELTY;
+	err = bh_geo_open(&g, &gc);
+	if (err)
+		goto out;
+	po.detect = &dc;
+	po.geo = mode == PL_DETECT ? NULL : g;
+	po.geo_novelty = &gc.novelty;
+	memset(res, 0, sizeof(*res));
+	for (round = 0; round < o->rounds; round++) {
+		struct bh_pipeline_stats ps;
+		struct bh_geo_novelty_stats ns;
+		struct bh_pipeline *p;
+		struct pl_ctx ctx = {0};
+		double t0, t;
+
+		bh_geo_reload(g, &gc); /* cold cache */
+		po.ctx = &ctx;
+		err = bh_pipeline_new(&p, &po);
+		if (err)
+			goto out;
+		t0 = now_s();
+		for (i = 0; i < o->lookups; i++) {
+			pl_record(o, &r, i, addrs, stream);
+			bh_pipeline_record(p, &r);
+		}
+		bh_pipeline_flush(p);
+		t = now_s() - t0;
+		if (o->lookups / t > res->rate)
+			res->rate = o->lookups / t;
+		bh_pipeline_stats(p, &ps);
+		bh_geo_detector_stats(bh_pipeline_geo_detector(p), &ns);
+		res->alerts = ctx.alerts;
+		res->novelty_alerts = ctx.novelty;
+		res->enriched = ps.enriched;
+		res->novelty_mem = ns.memory_bytes;
+		bh_pipeline_free(&p);
+	}
+	bh_geo_get_stats(g, &gs);
+	res->hit_ratio =
+	    gs.lookups ? (double)gs.cache_hits / (double)gs.lookups : 0;
+out:
+	bh_geo_free(&g);
+	bh_detect_config_clear(&dc);
+	return err;
+}
+
+static int pipeline_main(const struct bench_opts *o, const union bh_addr *a,
+			 const unsigned int *stream)
+{
+	struct pl_run res[PL_MAX];
+	int m;
+
+	printf("%u records per round (%u%% to external peers of the Zipf "
+	       "stream, %u workloads), learning and novelty baseline: the "
+	       "first quarter, best of %u rounds\n",
+	       o->lookups, o->external, o->workloads, o->rounds);
+	for (m = 0; m < PL_MAX; m++)
+		if (pl_run_one(o, m, a, stream, &res[m]))
+			return 1;
+	printf("%-30s %12s %8s %10s %8s %8s %10s\n", "pipeline", "records/s",
+	       "ratio", "enriched", "alerts", "novelty", "hit ratio");
+	for (m = 0; m < PL_MAX; m++)
+		printf("%-30s %12.0f %7.2fx %10llu %8llu %8llu %9.1f%%\n",
+		       pl_name[m], res[m].rate, res[m].rate / res[0].rate,
+		       res[m].enriched, res[m].alerts, res[m].novelty_alerts,
+		       m ? 100 * res[m].hit_ratio : 0.0);
+	printf("novelty state: %.1f KiB\n",
+	       (double)res[PL_NOVELTY].novelty_mem / 1024);
+	return 0;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out, "Usage: bench_geo --city-db F --asn-db F --list NETWORKS\n"
 		     "                 [--addrs N] [--lookups N] [--cache N] "
 		     "[--zipf S]\n"
-		     "                 [--rounds N] [--seed N]\n");
+		     "                 [--rounds N] [--seed N]\n"
+		     "       bench_geo --pipeline ... [--external PCT] "
+		     "[--workloads N]\n");
 }
 
 int main(int argc, char **argv)
@@ -219,6 +399,9 @@ int main(int argc, char **argv)
 	    {"zipf", required_argument, NULL, 'z'},
 	    {"rounds", required_argument, NULL, 'r'},
 	    {"seed", required_argument, NULL, 's'},
+	    {"pipeline", no_argument, NULL, 'P'},
+	    {"external", required_argument, NULL, 'x'},
+	    {"workloads", required_argument, NULL, 'w'},
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
@@ -231,6 +414,8 @@ int main(int argc, char **argv)
 	    .rounds = 3,
 	    .zipf = 1.0,
 	    .seed = 1,
+	    .external = 25,
+	    .workloads = 200,
 	};
 	struct run direct, cached, direct_u, cached_u;
 	unsigned int *zipf, *uni;
@@ -266,6 +451,15 @@ int main(int argc, char **argv)
 		case 's':
 			o.seed = strtoull(optarg, NULL, 0);
 			break;
+		case 'P':
+			o.pipeline = true;
+			break;
+		case 'x':
+			o.external = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 'w':
+			o.workloads = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -275,7 +469,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!o.list || !o.addrs || !o.lookups || !o.rounds || !o.cache ||
-	    optind != argc) {
+	    o.external > 100 || !o.workloads || optind != argc) {
 		usage(stderr);
 		return 2;
 	}
@@ -284,12 +478,19 @@ int main(int argc, char **argv)
 	if (!addrs)
 		return 1;
 	zipf = make_stream(&o, o.zipf);
-	uni = make_stream(&o, 0);
 
 	printf("command:");
 	for (i = 0; i < argc; i++)
 		printf(" %s", argv[i]);
-	printf("\n%u addresses inside the listed networks, %u lookups per "
+	printf("\n");
+	if (o.pipeline) {
+		i = pipeline_main(&o, addrs, zipf);
+		free(addrs);
+		free(zipf);
+		return i;
+	}
+	uni = make_stream(&o, 0);
+	printf("%u addresses inside the listed networks, %u lookups per "
 	       "round, best of %u rounds\n",
 	       o.addrs, o.lookups, o.rounds);
 	if (run_one(&o, 0, addrs, zipf, &direct) ||

@@ -2,10 +2,11 @@
 """One scenario capture: background + attacks, the pcap and its truth file.
 
 The expected alerts are derived from the generated flows and the detector
-parameters in ASSUMPTIONS (issue 8's defaults where it names them): the
+parameters in ASSUMPTIONS, which are the detection engine's defaults
+(README, "Lateral-movement detection"; issue 8's where it names them): the
 time by which an alert should fire is when the evidence crosses the
-assumed threshold, plus a slack for flow records to close. A scenario whose
-traffic does not cross its own threshold is a generator error.
+threshold, plus a slack. A scenario whose traffic does not cross its own
+threshold is a generator error.
 """
 import json
 import os
@@ -29,15 +30,22 @@ ASSUMPTIONS = {
               "would-deny verdict",
     "sweep": {"distinct_failed_destinations": 25, "window_s": 300},
     "portscan": {"distinct_failed_ports": 15, "window_s": 300,
-                 "admin_ports_failed": 4, "admin_window_s": 1800},
+                 "admin_ports_failed": 3, "admin_window_s": 3600},
     "trw": {"theta0": 0.8, "theta1": 0.2, "p_detect": 0.99, "p_false": 0.01,
-            "failed_first_contacts": 8},
+            "retry_grace_s": 30, "pending": 4,
+            "rule": "the walk over every first contact of the source since "
+                    "the capture began; a failure counts at the source's "
+                    "first connection retry_grace later, or when `pending` "
+                    "newer failures wait"},
     "new_edge": {"key": "source identity, destination identity, protocol, "
-                        "destination port; learned before learning_until"},
-    "admin_fanout": {"distinct_workloads": 3, "window_s": 600},
-    "tool_transfer": {"min_upload_bytes": 1000000, "min_upload_ratio": 5},
-    "pivot_chain": {"window_s": 600},
-    "deny_probing": {"distinct_denied_pairs": 10, "window_s": 1800},
+                        "destination port; learned before learning_until; "
+                        "answered connections, denied or not"},
+    "admin_fanout": {"distinct_workloads": 3, "window_s": 600,
+                     "counts": "admin connections that were answered"},
+    "tool_transfer": {"min_upload_bytes": 1048576, "min_upload_ratio": 4},
+    "pivot_chain": {"window_s": 1800},
+    "deny_probe": {"distinct_denied_pairs": 10, "window_s": 300,
+                   "slow_window_s": 3600},
     "admin_ports": ADMIN_PORTS,
 }
 
@@ -63,6 +71,12 @@ def failed(f):
     return f.state in ("unanswered", "rejected", "half-open")
 
 
+def reached(f):
+    """The responder answered: the connection took place, whatever the
+    policy says (the captures are taken before enforcement)."""
+    return f.state not in ("unanswered", "rejected", "half-open")
+
+
 def crossing(flows, key, count, window):
     """First time at which `count` distinct keys occur within `window`
     (ns) among flows (by first packet), or None."""
@@ -80,6 +94,69 @@ def crossing(flows, key, count, window):
         if len(live) >= count:
             return t
     return None
+
+
+def attempt_outcome(f):
+    """A connection attempt as the scan detectors judge it: "ok", "failed"
+    (denied counts as failed, answered or not), or None (unanswered UDP:
+    no verdict either way)."""
+    if failed(f):
+        return "failed"
+    if f.proto == "udp" and f.state == "unanswered":
+        return None
+    return "ok" if f.state != "unanswered" else "failed"
+
+
+def trw_crossing(flows, src_ip, since):
+    """Jung et al.'s sequential test over every first contact of src_ip,
+    from the start of the capture (a benign history of successful first
+    contacts delays the alert, as it should): each success moves
+    ln(theta1/theta0), each failure ln((1-theta1)/(1-theta0)); the walk
+    restarts at either threshold. A failure counts at the source's first
+    connection at least retry_grace later (a success to the same address
+    before then turns it into a success), or when `pending` newer
+    failures wait. Returns the first time at or after `since` at which the
+    walk reaches ln(P_D/P_F), or None."""
+    import math
+    p = ASSUMPTIONS["trw"]
+    grace = p["retry_grace_s"] * SEC
+    up = math.log((1 - p["theta1"]) / (1 - p["theta0"]))
+    down = math.log(p["theta1"] / p["theta0"])
+    hi = math.log(p["p_detect"] / p["p_false"])
+    lo = math.log((1 - p["p_detect"]) / (1 - p["p_false"]))
+    llr, seen, pending = 0.0, set(), []
+    hit = []
+
+    def step(delta, t):
+        nonlocal llr
+        llr += delta
+        if llr >= hi:
+            hit.append(t)
+            llr = 0.0
+        elif llr <= lo:
+            llr = 0.0
+
+    for f in sorted((f for f in flows if f.src.ip == src_ip),
+                    key=lambda f: (f.first, f.fid)):
+        out, t = attempt_outcome(f), f.first
+        for q in list(pending):
+            if out == "ok" and q[1] == f.dst.ip:
+                pending.remove(q)
+                step(down, t)
+            elif q[0] + grace <= t:
+                pending.remove(q)
+                step(up, t)
+        if out is None or f.dst.ip in seen:
+            continue
+        seen.add(f.dst.ip)
+        if out == "ok":
+            step(down, t)
+            continue
+        if len(pending) == p["pending"]:
+            pending.pop(0)
+            step(up, t)
+        pending.append((t, f.dst.ip))
+    return next((t for t in hit if t >= since), None)
 
 
 class Run:
@@ -113,16 +190,17 @@ class Run:
 
     def expect(self, detector, technique, source, variant, evidence,
                expected="fire", key=None, count=1, window=None, why=None,
-               targets=None, at_last=False):
+               targets=None, at_last=False, trw=False):
         """An expected alert (or a known miss). evidence: a callable giving
         the flows once the capture is generated. The alert should fire
         once `count` distinct key(flow) values occur within `window`
-        seconds (at_last: when the last evidence flow ends)."""
+        seconds (at_last: when the last evidence flow ends; trw: when the
+        sequential test has counted enough failed first contacts)."""
         self.alerts.append(dict(detector=detector, technique=technique,
                                 source=source, variant=variant,
                                 evidence=evidence, expected=expected,
                                 key=key, count=count, window=window, why=why,
-                                targets=targets, at_last=at_last))
+                                targets=targets, at_last=at_last, trw=trw))
 
     # -- output ------------------------------------------------------------------
     def finish(self):
@@ -140,12 +218,12 @@ class Run:
             f.extra = self.pol.decide(f.src.ip, f.dst.ip, proto, f.dport)
             f.verdict = f.extra["verdict"]
         ids = {f.fid: i for i, f in enumerate(flows)}
-        alerts = [self._alert(a, ids) for a in self.alerts]
+        alerts = [self._alert(a, ids, flows) for a in self.alerts]
         truth = self._truth(flows, ids, alerts)
         write_truth(self.path[:-5] + ".truth.json", truth)
         return truth
 
-    def _alert(self, a, ids):
+    def _alert(self, a, ids, flows):
         ev = sorted(a["evidence"](), key=lambda f: (f.first, f.fid))
         if not ev:
             raise SystemExit("%s: alert %s has no evidence flows"
@@ -174,6 +252,9 @@ class Run:
         if a["expected"] == "fire":
             if a["at_last"]:
                 t = max(f.last for f in ev)
+            elif a["trw"]:
+                t = trw_crossing(flows, out["source"]["address"],
+                                 ev[0].first)
             else:
                 key = a["key"] or (lambda f: f.fid)
                 window = (a["window"] or 10 ** 7) * SEC

@@ -7,7 +7,7 @@ capture start; the first 10 minutes are the learning period (every benign
 edge of the application appears in it) and attacks start after it.
 """
 from . import attacks as A
-from .run import ADMIN_PORTS, Run, failed
+from .run import ADMIN_PORTS, Run, failed, reached
 from .sim import MS, SEC
 
 SCENARIOS = {}
@@ -28,6 +28,10 @@ def failed_of(atk, *steps):
     return lambda: [f for f in by_step(atk, *steps)() if failed(f)]
 
 
+def reached_of(atk, *steps):
+    return lambda: [f for f in by_step(atk, *steps)() if reached(f)]
+
+
 def dst_key(f):
     return f.dst.ip
 
@@ -41,7 +45,8 @@ def pair_key(f):
 
 
 def wl_key(f):
-    return f.dst.name
+    """Workloads by identity: replicas share one and count once."""
+    return f.extra["dst_identity"]
 
 
 # ---------------------------------------------------------------------------
@@ -123,8 +128,7 @@ def sweep_loud(name, out, pol):
                "SYN sweep of 508 addresses on tcp/80 in ~28 s")
     r.expect("sweep", "T1046", src, "loud", failed_of(a), key=dst_key,
              count=25, window=300)
-    r.expect("trw", "T1046", src, "loud", first_contacts(a), key=dst_key,
-             count=8)
+    r.expect("trw", "T1046", src, "loud", first_contacts(a), trw=True)
     return r.finish()
 
 
@@ -144,8 +148,7 @@ def sweep_slow(name, out, pol):
             jitter=10 * SEC, style="connect")
     r.scenario("sweep-slow", "T1046", "api-1", "slow",
                "connect scan of 40 addresses on tcp/80, one per minute")
-    r.expect("trw", "T1046", src, "slow", first_contacts(a), key=dst_key,
-             count=8)
+    r.expect("trw", "T1046", src, "slow", first_contacts(a), trw=True)
     r.expect("sweep", "T1046", src, "slow", failed_of(a), expected="miss",
              why="at most 7 distinct destinations in any 5 minutes, under "
              "the 25-host threshold: slow scans are TRW's job")
@@ -230,7 +233,7 @@ def portscan_slow(name, out, pol):
     r.scenario("portscan-slow", "T1046", "api-2", "slow",
                "13 admin ports of db-1 over about 16 minutes")
     r.expect("portscan", "T1046", src, "slow", failed_of(a), key=port_key,
-             count=4, window=1800,
+             count=3, window=3600,
              why="admin-port probing: distinct failed admin ports on one "
              "destination (the 15 ports / 5 minutes rule does not fire)")
     return r.finish()
@@ -311,7 +314,7 @@ def admin_fanout_loud(name, out, pol):
               auth_ok=False)
     r.scenario("admin-fanout-loud", "T1110.003", "web-3", "loud",
                "SSH password spraying to six workloads in 48 s")
-    r.expect("admin_fanout", "T1110.003", src, "loud", by_step(a),
+    r.expect("admin_fanout", "T1110.003", src, "loud", reached_of(a),
              key=wl_key, count=3, window=600)
     return r.finish()
 
@@ -330,7 +333,7 @@ def admin_fanout_slow(name, out, pol):
     A.winrm(a, r.t(21), src, r.app.h["reports-1"], "winrm", commands=1)
     r.scenario("admin-fanout-slow", "T1021", "api-1", "slow",
                "three admin sessions to three workloads, 4.5 minutes apart")
-    r.expect("admin_fanout", "T1021", src, "slow", by_step(a), key=wl_key,
+    r.expect("admin_fanout", "T1021", src, "slow", reached_of(a), key=wl_key,
              count=3, window=600)
     for step, tech in (("ssh", "T1021.004"), ("winrm", "T1021.006")):
         r.expect("new_edge", tech, src, "slow", by_step(a, step))
@@ -374,17 +377,17 @@ def pivot_loud(name, out, pol):
 def pivot_slow(name, out, pol):
     return _pivot(name, out, pol, 242, 8, "slow", 24, "fire", None,
                   "The same chain as pivot-loud, with the attacker waiting 8 "
-                  "minutes on web-1 before the hop to db-1: still inside a "
-                  "10-minute chain window.")
+                  "minutes on web-1 before the hop to db-1: well inside the "
+                  "30-minute chain window.")
 
 
-@scenario("evasion: pivot chain with the hops 25 minutes apart (known miss "
+@scenario("evasion: pivot chain with the hops 40 minutes apart (known miss "
           "for the chain, both edges still fire)")
 def pivot_evasion(name, out, pol):
-    return _pivot(name, out, pol, 243, 25, "evasion", 40, "miss",
-                  "the second hop comes 25 minutes after the first, outside "
-                  "the 10-minute chain window; each hop is still a new edge",
-                  "The same chain, with 25 minutes between the hops. The "
+    return _pivot(name, out, pol, 243, 40, "evasion", 56, "miss",
+                  "the second hop comes 40 minutes after the first, outside "
+                  "the 30-minute chain window; each hop is still a new edge",
+                  "The same chain, with 40 minutes between the hops. The "
                   "chain is a known miss; the two new edges must fire.")
 
 
@@ -517,8 +520,8 @@ def deny_probing_loud(name, out, pol):
                                                 "probe", "connect"))
     r.scenario("deny-probing-loud", "T1046", "api-1", "loud",
                "%d distinct denied pairs in 90 s" % len(DENIED_PAIRS))
-    r.expect("deny_probing", "T1046", src, "loud", failed_of(a),
-             key=pair_key, count=10, window=1800)
+    r.expect("deny_probe", "T1046", src, "loud", failed_of(a),
+             key=pair_key, count=10, window=300)
     return r.finish()
 
 
@@ -540,8 +543,8 @@ def deny_probing_slow(name, out, pol):
                                                 "probe", "connect"))
     r.scenario("deny-probing-slow", "T1046", "api-2", "slow",
                "20 distinct denied pairs over 30 minutes")
-    r.expect("deny_probing", "T1046", src, "slow", failed_of(a),
-             key=pair_key, count=10, window=1800)
+    r.expect("deny_probe", "T1046", src, "slow", failed_of(a),
+             key=pair_key, count=10, window=3600)
     return r.finish()
 
 
@@ -606,7 +609,7 @@ def demo(name, out, pol):
     r.expect("sweep", "T1046", h["web-2"], "loud", failed_of(a), key=dst_key,
              count=25, window=300)
     r.expect("trw", "T1046", h["web-2"], "loud", first_contacts(a),
-             key=dst_key, count=8)
+             trw=True)
 
     b = A.Attack(r, "portscan", "web-2")
     ports = list(range(1, 201)) + [2375, 2379, 3389, 5985, 6379, 6443, 9100,
@@ -640,7 +643,8 @@ def demo(name, out, pol):
               auth_ok=False)
     r.scenario("spray", "T1110.003", "web-3", "loud",
                "SSH password spraying to four workloads")
-    r.expect("admin_fanout", "T1110.003", h["web-3"], "loud", by_step(d),
+    r.expect("admin_fanout", "T1110.003", h["web-3"], "loud",
+             reached_of(d),
              key=wl_key, count=3, window=600)
 
     e = A.Attack(r, "windows-lateral", "api-1")
@@ -660,8 +664,8 @@ def demo(name, out, pol):
                                                 "probe", "connect"))
     r.scenario("deny-probing", "T1046", "api-2", "loud",
                "12 distinct denied pairs in 48 s")
-    r.expect("deny_probing", "T1046", h["api-2"], "loud", failed_of(f),
-             key=pair_key, count=10, window=1800)
+    r.expect("deny_probe", "T1046", h["api-2"], "loud", failed_of(f),
+             key=pair_key, count=10, window=300)
     _retry(r, 200, 4 * SEC, r.t(4))
 
     g = A.Attack(r, "exfil", "web-1")
