@@ -69,11 +69,9 @@ struct bh_collector {
 	__u32 n_event;
 
 	__u32 poll;
-	/* Slots read in this poll, for partial polls' interim views (NULL
-	 * with polled_lost: out of memory, scan every slot instead). */
-	__u32 *polled;
-	__u32 n_polled, cap_polled;
-	bool polled_lost;
+	/* Slots read in this poll, a bit each, for partial polls' interim
+	 * views (NULL: out of memory, scan every slot instead). */
+	__u64 *polled;
 	__u64 now;
 	__u64 next_flow_id;
 	struct bh_collector_stats st;
@@ -128,6 +126,7 @@ int bh_collector_new(struct bh_collector **out,
 	c->node = strdup(opts->node ? opts->node : "");
 	/* Slots are calloc'ed: pages are only backed once flows use them. */
 	c->slots = calloc(opts->max_flows, sizeof(*c->slots));
+	c->polled = calloc((opts->max_flows + 63) / 64, sizeof(*c->polled));
 	/* Buckets grow with the flows tracked: a table sized for the maps'
 	 * capacity (2 MB of buckets by default) would turn every lookup of
 	 * the few thousand flows of a busy node into cache misses. */
@@ -643,23 +642,11 @@ static bool new_incarnation(const struct bh_flow *old, const struct bh_flow *f)
 /* t was read in this poll. */
 static void mark_polled(struct bh_collector *c, struct bh_ctrack *t)
 {
-	__u32 *v;
+	__u32 i = (__u32)(t - c->slots);
 
 	t->poll = c->poll;
-	if (c->polled_lost)
-		return;
-	if (c->n_polled == c->cap_polled) {
-		__u32 cap = c->cap_polled ? c->cap_polled * 2 : 256;
-
-		v = realloc(c->polled, cap * sizeof(*v));
-		if (!v) {
-			c->polled_lost = true;
-			return;
-		}
-		c->polled = v;
-		c->cap_polled = cap;
-	}
-	c->polled[c->n_polled++] = (__u32)(t - c->slots);
+	if (c->polled)
+		c->polled[i / 64] |= 1ull << (i % 64);
 }
 
 static void update(struct bh_collector *c, struct bh_ctrack *t,
@@ -702,8 +689,6 @@ static void update(struct bh_collector *c, struct bh_ctrack *t,
 void bh_collector_poll_begin(struct bh_collector *c, __u64 now)
 {
 	c->poll++;
-	c->n_polled = 0;
-	c->polled_lost = false;
 	c->now = now;
 	c->st.polls++;
 	c->st.last_poll_entries[0] = 0;
@@ -752,37 +737,37 @@ int bh_collector_ingest(struct bh_collector *c, const struct bh_flow_key *key,
 	return 0;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* The interim views of a poll that read only some flows: those it read, in
  * slot order, as a scan of every slot gives them. */
 static void interim_views_polled(struct bh_collector *c)
 {
-	__u32 i, prev = UINT32_MAX;
+	__u32 i, w;
+	__u64 bits;
 
-	if (c->polled_lost) {
+	if (!c->polled) {
 		for (i = 0; i < c->hwm; i++)
 			if (c->slots[i].state != T_FREE &&
 			    c->slots[i].poll == c->poll)
 				interim_view(c, &c->slots[i]);
 		return;
 	}
-	if (c->n_polled > 1)
-		qsort(c->polled, c->n_polled, sizeof(*c->polled), cmp_u32);
-	for (i = 0; i < c->n_polled; i++) {
-		struct bh_ctrack *t = &c->slots[c->polled[i]];
+	for (w = 0; w < (c->hwm + 63) / 64; w++) {
+		for (bits = c->polled[w]; bits; bits &= bits - 1) {
+			struct bh_ctrack *t =
+				&c->slots[w * 64 + (__u32)__builtin_ctzll(bits)];
 
-		if (c->polled[i] == prev)
-			continue; /* freed and taken again in this poll */
-		prev = c->polled[i];
-		if (t->state != T_FREE && t->poll == c->poll)
-			interim_view(c, t);
+			if (t->state != T_FREE && t->poll == c->poll)
+				interim_view(c, t);
+		}
 	}
+}
+
+/* Forget which slots this poll read. */
+static void clear_polled(struct bh_collector *c)
+{
+	if (c->polled)
+		memset(c->polled, 0,
+		       (c->hwm + 63) / 64 * sizeof(*c->polled));
 }
 
 /* partial: the source gave only what changed (bh_collector_due()); a flow
@@ -798,6 +783,7 @@ static void poll_end(struct bh_collector *c, __u64 now, bool partial)
 		 * views of what was read are all there is to do. */
 		if (c->opts.interim)
 			interim_views_polled(c);
+		clear_polled(c);
 		return;
 	}
 	for (i = 0; i < c->hwm; i++) {
@@ -838,6 +824,7 @@ static void poll_end(struct bh_collector *c, __u64 now, bool partial)
 		}
 		free_slot(c, t);
 	}
+	clear_polled(c);
 }
 
 void bh_collector_poll_end(struct bh_collector *c, __u64 now)

@@ -161,7 +161,10 @@ static void bh_worker_run_batch(struct bh_replay_worker *w,
 			bh_pipeline_advance(w->pipe, it->now);
 			continue;
 		}
-		if (w->community_id)
+		/* Interim views go to detection only, which has no use for
+		 * the Community ID (replay_polls compares the outputs with
+		 * the collector computing it for views too). */
+		if (w->community_id && it->kind == BH_WITEM_RECORD)
 			bh_flow_record_community_id(r, w->seed);
 		r->mark = bh_marks_get(&w->marks, r->flow_id);
 		if (it->kind == BH_WITEM_INTERIM)
