@@ -4,23 +4,25 @@
 # (classification, flow records, detection) against a bare libpcap read
 # loop (the floor), tcpdump and the flow tools Debian offers (softflowd,
 # argus, nfdump's nfpcapd, pmacct's pmacctd), all reading the same capture
-# in one run. Best of N wall times (hyperfine, one warm-up run each so that
-# every reader finds the file in the page cache), packets/s, and the ratio
-# of each time to the floor's.
+# in one run: packets/s from the best of N wall times, and each time as a
+# ratio to the floor's.
 #
-#   tools/bench/replay/run.sh [-n RUNS] [BUILD_DIR [CAPTURE]]
+#   tools/bench/replay/run.sh [-n ROUNDS] [BUILD_DIR [CAPTURE]]
 #
-# BUILD_DIR: a Release build (default build-rel), with bulkhead and
-# bench_pcap_loop built. CAPTURE: default BUILD_DIR/tools/bench/replay/
-# bench.large.pcap, written by tools/gen/scenarios.py --large when missing
-# (2,000,000 packets, about 100,000 flows). The comparison tools come from
-# tools/setup-deps.sh --bench; a missing one is reported and skipped. The
-# bpf engine needs root; without it that row is skipped.
+# Rounds are interleaved (every reader once per round, after one warm-up
+# round that also puts the file in the page cache), so that the load of
+# this shared machine weighs on all readers alike. BUILD_DIR: a Release
+# build (default build-rel) with bulkhead and bench_pcap_loop built.
+# CAPTURE: default BUILD_DIR/tools/bench/replay/bench.large.pcap, written
+# by tools/gen/scenarios.py --large when missing (2,000,000 packets, about
+# 100,000 flows). The comparison tools come from tools/setup-deps.sh
+# --bench; a missing one is reported and skipped. The bpf engine needs
+# root; without it that row is skipped.
 set -eu
 SRC=$(cd "$(dirname "$0")/../../.." && pwd)
-RUNS=3
+ROUNDS=5
 if [ "${1:-}" = "-n" ]; then
-	RUNS=${2:?-n needs a number}
+	ROUNDS=${2:?-n needs a number}
 	shift 2
 fi
 BUILD=${1:-$SRC/build-rel}
@@ -36,15 +38,12 @@ for b in "$BH" "$LOOP"; do
 		exit 1
 	}
 done
-command -v hyperfine >/dev/null || {
-	echo "run.sh: hyperfine missing: tools/setup-deps.sh --bench" >&2
-	exit 1
-}
 if [ ! -s "$CAP" ]; then
 	mkdir -p "$(dirname "$CAP")"
 	echo "run.sh: writing $CAP (tools/gen/scenarios.py --large)" >&2
 	/usr/bin/python3 "$SRC/tools/gen/scenarios.py" --large "$CAP"
 fi
+CAP=$(cd "$(dirname "$CAP")" && pwd)/$(basename "$CAP")
 
 W=$(mktemp -d /tmp/bh-bench-replay.XXXXXX)
 trap 'rm -rf "$W"' EXIT INT TERM
@@ -77,75 +76,84 @@ plugin_pipe_size: 104857600
 plugin_buffer_size: 1048576
 EOF
 
-# name|command|needs (a program that must be on PATH, or "root")
-ROWS="libpcap loop (floor)|$LOOP $CAP|
-tcpdump -w /dev/null|tcpdump -r $CAP -w /dev/null|tcpdump
-bulkhead native|$BH replay $CAP --policy $POLICY --flows none -q|
-bulkhead native + telemetry|$BH replay $CAP --policy $POLICY --flows none -q --telemetry /dev/null|
-bulkhead bpf|$BH replay $CAP --policy $POLICY --engine bpf --flows none -q|root
-softflowd|softflowd -d -r $CAP -n 127.0.0.1:9995 -v 10|softflowd
-argus|argus -X -F $W/argus.conf -r $CAP -w /dev/null|argus
-nfpcapd|nfpcapd -r $CAP -w $W/nfcapd|nfpcapd
-pmacctd|pmacctd -f $W/pmacctd.conf|pmacctd"
-
-set --
-SKIPPED=""
-IFS_SAVE=$IFS
-IFS='
-'
-for row in $ROWS; do
-	name=${row%%|*}
-	rest=${row#*|}
-	cmd=${rest%|*}
-	need=${rest##*|}
-	if [ "$need" = root ] && [ "$(id -u)" -ne 0 ]; then
-		SKIPPED="$SKIPPED
-  $name: needs root"
-		continue
-	fi
-	if [ -n "$need" ] && [ "$need" != root ] &&
-	   ! command -v "$need" >/dev/null; then
-		SKIPPED="$SKIPPED
-  $name: $need not installed (tools/setup-deps.sh --bench)"
-		continue
-	fi
-	set -- "$@" -n "$name" "$cmd"
-done
-IFS=$IFS_SAVE
-
-echo "command: tools/bench/replay/run.sh -n $RUNS $BUILD $CAP"
+echo "command: tools/bench/replay/run.sh -n $ROUNDS $BUILD $CAP"
 echo "capture: $("$LOOP" "$CAP")"
 echo "machine: $(uname -sr), $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "bulkhead: $(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$BUILD/CMakeCache.txt") build, $(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$BUILD/CMakeCache.txt")"
-[ -z "$SKIPPED" ] || echo "skipped:$SKIPPED"
-echo
 
-# nfpcapd wants an empty output directory on every run.
-hyperfine --style basic --warmup 1 --runs "$RUNS" \
-	--prepare "rm -rf $W/nfcapd; mkdir $W/nfcapd" \
-	--export-json "$W/times.json" "$@" >&2
+/usr/bin/python3 - "$ROUNDS" "$W" "$(id -u)" "$BH" "$LOOP" "$CAP" "$POLICY" <<'EOF'
+import os, shlex, shutil, subprocess, sys, time
 
-echo
-/usr/bin/python3 - "$W/times.json" "$("$LOOP" "$CAP" | sed 's/.*: \([0-9]*\) packets.*/\1/')" <<'EOF'
-import json
-import sys
-
-res = json.load(open(sys.argv[1]))["results"]
-packets = int(sys.argv[2])
-floor = next(r for r in res if r["command"].startswith("libpcap"))
+rounds, work, uid = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+bh, loop, cap, policy = sys.argv[4:8]
+replay = [bh, "replay", cap, "--policy", policy, "--flows", "none", "-q"]
+# name, needs (a program on PATH, or "root"), command
+rows = [
+    ("libpcap loop (floor)", "", [loop, cap]),
+    ("tcpdump -w /dev/null", "tcpdump", ["tcpdump", "-r", cap, "-w",
+                                         "/dev/null"]),
+    ("bulkhead native", "", replay),
+    ("bulkhead native + telemetry", "", replay + ["--telemetry",
+                                                  "/dev/null"]),
+    ("bulkhead bpf", "root", replay + ["--engine", "bpf"]),
+    ("softflowd", "softflowd", ["softflowd", "-d", "-r", cap, "-n",
+                                "127.0.0.1:9995", "-v", "10"]),
+    ("argus", "argus", ["argus", "-X", "-F", work + "/argus.conf", "-r",
+                        cap, "-w", "/dev/null"]),
+    ("nfpcapd", "nfpcapd", ["nfpcapd", "-r", cap, "-w", work + "/nfcapd"]),
+    ("pmacctd", "pmacctd", ["pmacctd", "-f", work + "/pmacctd.conf"]),
+]
 tools = ("softflowd", "argus", "nfpcapd", "pmacctd")
-print("| reader | best wall s | packets/s | time / floor | CPU s (mean) |")
+run = []
+for name, need, cmd in rows:
+    if need == "root" and uid != 0:
+        print("skipped: %s: needs root" % name)
+    elif need not in ("", "root") and not shutil.which(need):
+        print("skipped: %s: %s not installed (tools/setup-deps.sh --bench)"
+              % (name, need))
+    else:
+        run.append((name, cmd))
+print("\ncommands:")
+for name, cmd in run:
+    print("  %-28s %s" % (name + ":", shlex.join(cmd)))
+
+
+def once(cmd):
+    nf = os.path.join(work, "nfcapd")  # nfpcapd wants an empty directory
+    shutil.rmtree(nf, ignore_errors=True)
+    os.mkdir(nf)
+    t = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t
+    if status:
+        sys.exit("run.sh: failed (status %d): %s" % (status, shlex.join(cmd)))
+    return wall, ru.ru_utime + ru.ru_stime
+
+
+times = {name: [] for name, _ in run}
+for r in range(rounds + 1):  # round 0 warms up, not counted
+    for name, cmd in run:
+        t = once(cmd)
+        if r:
+            times[name].append(t)
+    print("round %d/%d done" % (r, rounds), file=sys.stderr)
+
+out = subprocess.run([loop, cap], capture_output=True, text=True).stdout
+packets = int(out.split(": ")[-1].split()[0])
+best = {n: min(w for w, _ in v) for n, v in times.items()}
+floor = best["libpcap loop (floor)"]
+print("\n| reader | best wall s | packets/s | time / floor | CPU s (mean) |")
 print("|---|---:|---:|---:|---:|")
-for r in res:
-    best = min(r["times"])
+for name, _ in run:
+    cpu = sum(c for _, c in times[name]) / len(times[name])
     print("| %s | %.3f | %s | %.2fx | %.2f |" % (
-        r["command"], best, format(int(packets / best), ","),
-        best / min(floor["times"]), r["user"] + r["system"]))
-best = {r["command"]: min(r["times"]) for r in res}
-flow = [(best[t], t) for t in tools if t in best]
+        name, best[name], format(int(packets / best[name]), ","),
+        best[name] / floor, cpu))
+flow = sorted((best[t], t) for t in tools if t in best)
 if flow and "bulkhead native" in best:
-    t, name = min(flow)
-    print()
-    print("bulkhead native vs the fastest flow tool (%s): %.2fx its "
+    t, name = flow[0]
+    print("\nbulkhead native vs the fastest flow tool (%s): %.2fx its "
           "packets/s (target: 2x)" % (name, t / best["bulkhead native"]))
 EOF
