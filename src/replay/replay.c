@@ -24,6 +24,7 @@
 #include "print.h"
 #include "report.h"
 #include "policy_names.h"
+#include "resolver_cache.h"
 #include "worker.h"
 
 struct bh_replay {
@@ -35,6 +36,8 @@ struct bh_replay {
 	struct bh_replay_poller *poller;
 	struct bh_clock clk;
 	struct bh_policy_names *names;
+	struct bh_collector_resolver names_res; /* the policy's names */
+	struct bh_resolver_cache *names_cache;  /* ... remembered: */
 	struct bh_collector_resolver resolver;
 	struct bh_pipeline *pipe;
 	struct bh_replay_worker *worker; /* runs pipe; NULL: this thread */
@@ -316,7 +319,11 @@ static int bh_replay_setup(struct bh_replay *r, char *err, size_t elen)
 	ret = bh_policy_names_new(&r->names, o->cp, 1, 0);
 	if (ret)
 		goto nomem;
-	bh_policy_names_resolver(r->names, &r->resolver);
+	bh_policy_names_resolver(r->names, &r->names_res);
+	ret = bh_resolver_cache_new(&r->names_cache, &r->names_res,
+				    &r->resolver);
+	if (ret)
+		goto nomem;
 	ret = bh_replay_open_outputs(r, err, elen);
 	if (ret)
 		return ret;
@@ -402,6 +409,7 @@ static void bh_replay_teardown(struct bh_replay *r)
 	bh_replay_worker_free(&r->worker); /* before the pipeline it runs */
 	bh_pipeline_free(&r->pipe);
 	bh_export_free(&r->exp);
+	bh_resolver_cache_free(&r->names_cache);
 	bh_policy_names_free(&r->names);
 	bh_report_free(&r->rep);
 	bh_capture_free(&r->cap);
