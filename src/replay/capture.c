@@ -379,9 +379,10 @@ bh_capture_direct_take(struct bh_capture_file *f)
 	if (caplen > f->snaplen || caplen > BH_PCAP_MAX_CAPLEN ||
 	    have < BH_PCAP_REC + caplen)
 		return 0;
-	/* As libpcap gives them with nanosecond precision asked for. */
-	f->ts_ns = (__u64)h[0] * 1000000000ull +
-		   (__u64)h[1] * (f->nsec ? 1 : 1000);
+	/* As libpcap gives them with nanosecond precision asked for: the
+	 * file's fields are signed 32-bit numbers to it. */
+	f->ts_ns = (__u64)(__s64)(__s32)h[0] * 1000000000ull +
+		   (__u64)((__s64)(__s32)h[1] * (f->nsec ? 1 : 1000));
 	f->caplen = caplen;
 	f->len = h[3];
 	f->data = r + BH_PCAP_REC;
