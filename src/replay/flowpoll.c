@@ -118,21 +118,34 @@ void bh_replay_poll_stats(const struct bh_replay_poller *p,
 /* ------------------------------------------------------------------------ */
 /* Entries of this poll.                                                    */
 
+/* Room for one more of size bytes in *v (n used of *cap; first: the
+ * first capacity). */
+static int bh_poll_grow(void **v, size_t *cap, size_t n, size_t size,
+			size_t first)
+{
+	size_t c;
+	void *nv;
+
+	if (n < *cap)
+		return 0;
+	c = *cap ? *cap * 2 : first;
+	nv = realloc(*v, c * size);
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	*cap = c;
+	return 0;
+}
+
 static int bh_poll_add(struct bh_replay_poller *p,
 		       const struct bh_flow_key *key,
 		       const struct bh_flow *flow, bool denied)
 {
 	struct bh_poll_entry *e;
 
-	if (p->n_ents == p->cap_ents) {
-		size_t cap = p->cap_ents ? p->cap_ents * 2 : 1024;
-
-		e = realloc(p->ents, cap * sizeof(*e));
-		if (!e)
-			return -ENOMEM;
-		p->ents = e;
-		p->cap_ents = cap;
-	}
+	if (bh_poll_grow((void **)&p->ents, &p->cap_ents, p->n_ents,
+			 sizeof(*p->ents), 1024))
+		return -ENOMEM;
 	e = &p->ents[p->n_ents++];
 	e->key = *key;
 	e->flow = *flow;
@@ -233,17 +246,8 @@ static int bh_poll_sort(struct bh_replay_poller *p)
 
 static int bh_due_add(struct bh_due_list *l, const struct bh_poll_due *it)
 {
-	struct bh_poll_due *v;
-
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-
-		v = realloc(l->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (bh_poll_grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v), 64))
+		return -ENOMEM;
 	l->v[l->n++] = *it;
 	return 0;
 }
