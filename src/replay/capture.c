@@ -366,6 +366,7 @@ bh_capture_direct_take(struct bh_capture_file *f)
 	size_t have = f->win_len - f->win_pos;
 	const __u8 *r;
 	__u32 h[4], caplen;
+	__s64 sec, frac;
 	int i;
 
 	if (have < BH_PCAP_REC)
@@ -379,10 +380,18 @@ bh_capture_direct_take(struct bh_capture_file *f)
 	if (caplen > f->snaplen || caplen > BH_PCAP_MAX_CAPLEN ||
 	    have < BH_PCAP_REC + caplen)
 		return 0;
-	/* As libpcap gives them with nanosecond precision asked for: the
-	 * file's fields are signed 32-bit numbers to it. */
-	f->ts_ns = (__u64)(__s64)(__s32)h[0] * 1000000000ull +
-		   (__u64)((__s64)(__s32)h[1] * (f->nsec ? 1 : 1000));
+	/* As libpcap gives them with nanosecond precision asked for: it
+	 * takes the fields as signed 32-bit numbers in a file of this host's
+	 * byte order, as unsigned once it swapped them. */
+	if (f->swapped) {
+		sec = (__s64)h[0];
+		frac = (__s64)h[1];
+	} else {
+		sec = (__s32)h[0];
+		frac = (__s32)h[1];
+	}
+	f->ts_ns = (__u64)sec * 1000000000ull +
+		   (__u64)(frac * (f->nsec ? 1 : 1000));
 	f->caplen = caplen;
 	f->len = h[3];
 	f->data = r + BH_PCAP_REC;
