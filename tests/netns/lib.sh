@@ -45,7 +45,7 @@ bh_skip() {
 bh_cleanup() {
 	local rc=$? p c
 	set +e
-	for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${BG_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
 	if [ -n "$DAEMON_PID" ]; then
 		kill -9 "$DAEMON_PID" 2>/dev/null
 		wait "$DAEMON_PID" 2>/dev/null
@@ -60,7 +60,9 @@ bh_cleanup() {
 			kill -9 "$p" 2>/dev/null
 		done
 	done
-	wait 2>/dev/null
+	# only the jobs we know, all killed by now: a bare "wait" could block
+	# on anything else the shell started
+	for p in "${BG_PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	# programs on the node's veths go with the namespace; pins do not
 	if [ -e "/run/netns/$NODE" ]; then
 		nsenter --net="/run/netns/$NODE" "$BULKHEAD" detach -s "$SOCK" \
@@ -154,6 +156,19 @@ bh_status() { bh_ctl status -o json; }
 
 # a background helper, killed at cleanup
 bh_bg() { "$@" & BG_PIDS+=($!); }
+
+# wait until something listens on port $2 (TCP, or UDP when $3 is udp) in
+# container $1, up to 10 s: a server started with bh_bg takes its time on
+# a loaded machine
+bh_wait_listen() {
+	local i opt=-Htln
+	[ "${3:-}" = udp ] && opt=-Huln
+	for i in $(seq 200); do
+		bh_in "$1" ss $opt "sport = :$2" 2>/dev/null | grep -q . && return 0
+		sleep 0.05
+	done
+	bh_fail "nothing listens on $1 ${3:-tcp}/$2"
+}
 
 # wait until $1 (a file) has a line matching $2, up to 5 s
 bh_wait_line() {
