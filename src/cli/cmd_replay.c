@@ -56,6 +56,12 @@ static void replay_usage(FILE *out)
 		"      --active-timeout DUR flow active timeout (default 60s)\n"
 		"      --node NAME          node name in records (default replay)\n"
 		"      --packets FILE       one line of results per packet\n"
+		"      --full-polls         read the whole flow tables at every\n"
+		"                           collector poll (slower, same results:\n"
+		"                           a cross-check of the incremental polls)\n"
+		"      --no-pipeline-thread detection, export and output on the\n"
+		"                           replay's thread, not one of their own\n"
+		"                           (slower with a free core, same results)\n"
 		"  -q, --quiet              no progress bar\n"
 		"  -h, --help               this help\n"
 		"\n"
@@ -131,6 +137,8 @@ enum {
 	OPT_ACTIVE,
 	OPT_NODE,
 	OPT_PACKETS,
+	OPT_FULL_POLLS,
+	OPT_NO_PIPELINE_THREAD,
 };
 
 int do_replay(int argc, char **argv)
@@ -155,6 +163,9 @@ int do_replay(int argc, char **argv)
 		{ "active-timeout", required_argument, NULL, OPT_ACTIVE },
 		{ "node", required_argument, NULL, OPT_NODE },
 		{ "packets", required_argument, NULL, OPT_PACKETS },
+		{ "full-polls", no_argument, NULL, OPT_FULL_POLLS },
+		{ "no-pipeline-thread", no_argument, NULL,
+		  OPT_NO_PIPELINE_THREAD },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -265,6 +276,12 @@ int do_replay(int argc, char **argv)
 			break;
 		case OPT_PACKETS:
 			ro.packets = optarg;
+			break;
+		case OPT_FULL_POLLS:
+			ro.full_polls = true;
+			break;
+		case OPT_NO_PIPELINE_THREAD:
+			ro.no_pipeline_thread = true;
 			break;
 		case 'q':
 			quiet = true;

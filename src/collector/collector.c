@@ -5,6 +5,7 @@
 #include "collector.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,7 +60,8 @@ struct bh_collector {
 
 	struct bh_ctrack *slots;
 	__u32 *buckets; /* slot index + 1, 0 empty */
-	__u32 nbuckets;
+	__u32 nbuckets;     /* grows with the flows tracked, up to: */
+	__u32 max_buckets; /* one per slot, rounded up to a power of two */
 	__u32 hwm;       /* slots ever used: [0, hwm) */
 	__u32 free_head; /* slot index + 1 */
 	__u32 n_used;
@@ -67,6 +69,9 @@ struct bh_collector {
 	__u32 n_event;
 
 	__u32 poll;
+	/* Slots read in this poll, a bit each, for partial polls' interim
+	 * views (NULL: out of memory, scan every slot instead). */
+	__u64 *polled;
 	__u64 now;
 	__u64 next_flow_id;
 	struct bh_collector_stats st;
@@ -121,7 +126,12 @@ int bh_collector_new(struct bh_collector **out,
 	c->node = strdup(opts->node ? opts->node : "");
 	/* Slots are calloc'ed: pages are only backed once flows use them. */
 	c->slots = calloc(opts->max_flows, sizeof(*c->slots));
-	c->nbuckets = roundup_pow2(opts->max_flows);
+	c->polled = calloc((opts->max_flows + 63) / 64, sizeof(*c->polled));
+	/* Buckets grow with the flows tracked: a table sized for the maps'
+	 * capacity (2 MB of buckets by default) would turn every lookup of
+	 * the few thousand flows of a busy node into cache misses. */
+	c->max_buckets = roundup_pow2(opts->max_flows);
+	c->nbuckets = c->max_buckets < 1024 ? c->max_buckets : 1024;
 	c->buckets = calloc(c->nbuckets, sizeof(*c->buckets));
 	if (!c->node || !c->slots || !c->buckets) {
 		err = -ENOMEM;
@@ -139,7 +149,7 @@ int bh_collector_new(struct bh_collector **out,
 		c->resolver = *opts->resolver;
 	c->next_flow_id = 1;
 	c->st.memory_bytes = (__u64)opts->max_flows * sizeof(*c->slots) +
-			     (__u64)c->nbuckets * sizeof(*c->buckets);
+			     (__u64)c->max_buckets * sizeof(*c->buckets);
 	*out = c;
 	return 0;
 err:
@@ -155,6 +165,7 @@ void bh_collector_free(struct bh_collector **c)
 	if (!c || !*c)
 		return;
 	free((*c)->node);
+	free((*c)->polled);
 	free((*c)->slots);
 	free((*c)->buckets);
 	free(*c);
@@ -247,11 +258,31 @@ static void set_state(struct bh_collector *c, struct bh_ctrack *t, __u8 state)
 	t->state = state;
 }
 
+/* Twice the buckets, every tracked flow relinked; on failure the table
+ * stays as it is (longer chains, same answers). */
+static void grow_buckets(struct bh_collector *c)
+{
+	__u32 nb = c->nbuckets * 2, i;
+	__u32 *b = calloc(nb, sizeof(*b));
+
+	if (!b)
+		return;
+	free(c->buckets);
+	c->buckets = b;
+	c->nbuckets = nb;
+	for (i = 0; i < c->hwm; i++)
+		if (c->slots[i].state != T_FREE)
+			link_slot(c, &c->slots[i]);
+}
+
 static struct bh_ctrack *alloc_slot(struct bh_collector *c,
 				    const struct bh_flow_key *key, bool denied)
 {
 	struct bh_ctrack *t;
 
+	/* Before the new slot is linked: it is not in use yet. */
+	if (c->n_used >= c->nbuckets && c->nbuckets < c->max_buckets)
+		grow_buckets(c);
 	if (c->free_head) {
 		t = &c->slots[c->free_head - 1];
 		c->free_head = t->next;
@@ -350,10 +381,9 @@ static void icmp_of(const struct bh_ctrack *t, struct bh_flow_record *r)
 	}
 }
 
-static void community_id(struct bh_collector *c, const struct bh_ctrack *t,
-			 struct bh_flow_record *r)
+void bh_flow_record_community_id(struct bh_flow_record *r, __u16 seed)
 {
-	struct bh_community_tuple ct = { .proto = t->key.proto };
+	struct bh_community_tuple ct = { .proto = r->proto };
 	int s = BH_SIDE_INIT, d = BH_SIDE_RESP;
 
 	r->community_id[0] = '\0';
@@ -375,7 +405,7 @@ static void community_id(struct bh_collector *c, const struct bh_ctrack *t,
 	}
 	ct.saddr = r->ep[s].addr;
 	ct.daddr = r->ep[d].addr;
-	if (bh_community_id_v1(&ct, c->opts.community_id_seed, r->community_id,
+	if (bh_community_id_v1(&ct, seed, r->community_id,
 			       sizeof(r->community_id)))
 		r->community_id[0] = '\0';
 }
@@ -437,7 +467,10 @@ static void build_record(struct bh_collector *c, struct bh_ctrack *t,
 	for (i = 0; i < BH_MAX_VLAN_TAGS; i++)
 		if (f->vlan[i])
 			r->vlan[r->vlan_count++] = f->vlan[i];
-	community_id(c, t, r);
+	if (c->opts.defer_community_id)
+		r->community_id[0] = '\0';
+	else
+		bh_flow_record_community_id(r, c->opts.community_id_seed);
 }
 
 /* Hands c->rec to cb, with the flow's mark, and keeps the mark cb left. */
@@ -606,6 +639,16 @@ static bool new_incarnation(const struct bh_flow *old, const struct bh_flow *f)
 }
 
 /* One map entry read for tracked flow t. */
+/* t was read in this poll. */
+static void mark_polled(struct bh_collector *c, struct bh_ctrack *t)
+{
+	__u32 i = (__u32)(t - c->slots);
+
+	t->poll = c->poll;
+	if (c->polled)
+		c->polled[i / 64] |= 1ull << (i % 64);
+}
+
 static void update(struct bh_collector *c, struct bh_ctrack *t,
 		   const struct bh_flow *f)
 {
@@ -635,7 +678,7 @@ static void update(struct bh_collector *c, struct bh_ctrack *t,
 	if (f->last_seen_ns != t->snap.last_seen_ns)
 		t->view |= V_CHANGED;
 	t->snap = *f;
-	t->poll = c->poll;
+	mark_polled(c, t);
 
 	if (t->state == T_ACTIVE)
 		check_timeouts(c, t);
@@ -684,7 +727,7 @@ int bh_collector_ingest(struct bh_collector *c, const struct bh_flow_key *key,
 		new_flow_id(c, t);
 		open_flow(c, t, NULL, flow->first_seen_ns);
 		account(c, flow, &zero_flow);
-		t->poll = c->poll;
+		mark_polled(c, t);
 		check_timeouts(c, t);
 		if (t->state == T_DONE)
 			maybe_delete(c, t);
@@ -694,12 +737,55 @@ int bh_collector_ingest(struct bh_collector *c, const struct bh_flow_key *key,
 	return 0;
 }
 
-void bh_collector_poll_end(struct bh_collector *c, __u64 now)
+/* The interim views of a poll that read only some flows: those it read, in
+ * slot order, as a scan of every slot gives them. */
+static void interim_views_polled(struct bh_collector *c)
+{
+	__u32 i, w;
+	__u64 bits;
+
+	if (!c->polled) {
+		for (i = 0; i < c->hwm; i++)
+			if (c->slots[i].state != T_FREE &&
+			    c->slots[i].poll == c->poll)
+				interim_view(c, &c->slots[i]);
+		return;
+	}
+	for (w = 0; w < (c->hwm + 63) / 64; w++) {
+		for (bits = c->polled[w]; bits; bits &= bits - 1) {
+			struct bh_ctrack *t =
+				&c->slots[w * 64 + (__u32)__builtin_ctzll(bits)];
+
+			if (t->state != T_FREE && t->poll == c->poll)
+				interim_view(c, t);
+		}
+	}
+}
+
+/* Forget which slots this poll read. */
+static void clear_polled(struct bh_collector *c)
+{
+	if (c->polled)
+		memset(c->polled, 0,
+		       (c->hwm + 63) / 64 * sizeof(*c->polled));
+}
+
+/* partial: the source gave only what changed (bh_collector_due()); a flow
+ * known from its entry and not ingested is unchanged, not gone. */
+static void poll_end(struct bh_collector *c, __u64 now, bool partial)
 {
 	struct bh_flow f;
 	__u32 i;
 
 	c->now = now;
+	if (partial && !c->n_event) {
+		/* Only flows known from events can be gone: the interim
+		 * views of what was read are all there is to do. */
+		if (c->opts.interim)
+			interim_views_polled(c);
+		clear_polled(c);
+		return;
+	}
 	for (i = 0; i < c->hwm; i++) {
 		struct bh_ctrack *t = &c->slots[i];
 
@@ -709,6 +795,8 @@ void bh_collector_poll_end(struct bh_collector *c, __u64 now)
 			interim_view(c, t);
 			continue;
 		}
+		if (partial && t->state != T_EVENT)
+			continue; /* not read: unchanged */
 		if (t->state == T_EVENT) {
 			if (since(now, t->snap.first_seen_ns) <
 			    c->opts.event_grace_ns)
@@ -736,6 +824,58 @@ void bh_collector_poll_end(struct bh_collector *c, __u64 now)
 		}
 		free_slot(c, t);
 	}
+	clear_polled(c);
+}
+
+void bh_collector_poll_end(struct bh_collector *c, __u64 now)
+{
+	poll_end(c, now, false);
+}
+
+void bh_collector_poll_end_partial(struct bh_collector *c, __u64 now)
+{
+	poll_end(c, now, true);
+}
+
+/* When since(now, then) >= span starts to hold. */
+static __u64 due_at(__u64 then, __u64 span)
+{
+	return span ? then + span : 0;
+}
+
+static __u64 min_u64(__u64 a, __u64 b)
+{
+	return a < b ? a : b;
+}
+
+/* The conditions of check_timeouts() and maybe_delete(), as times. */
+__u64 bh_collector_due(struct bh_collector *c, const struct bh_flow_key *key,
+		       bool denied)
+{
+	const struct bh_ctrack *t = find(c, key, denied);
+	const struct bh_flow *f;
+	__u64 due = UINT64_MAX;
+
+	if (!t)
+		return due;
+	f = &t->snap;
+	if (t->state == T_ACTIVE) {
+		if (f->ct_state == BH_CT_CLOSED)
+			due = due_at(f->last_seen_ns, c->opts.close_linger_ns);
+		due = min_u64(due, due_at(f->last_seen_ns,
+					  c->opts.idle_timeout_ns));
+		if (has_pending(t))
+			due = min_u64(due, due_at(t->record_start_ns,
+						  c->opts.active_timeout_ns));
+		/* interim_view(): the one view past the window */
+		if (c->opts.interim && !(t->view & V_LATE))
+			due = min_u64(due, due_at(t->start_ns,
+						  c->opts.interim_window_ns));
+	} else if (t->state == T_DONE && f->ct_state == BH_CT_CLOSED &&
+		   c->source.del && c->opts.delete_closed_after_ns) {
+		due = due_at(f->last_seen_ns, c->opts.delete_closed_after_ns);
+	}
+	return due;
 }
 
 void bh_collector_flush(struct bh_collector *c, __u64 now)

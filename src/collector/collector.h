@@ -122,6 +122,9 @@ struct bh_collector_opts {
 	__u32 max_flows;
 	__u32 max_event_flows; /* default max_flows / 8 */
 	__u16 community_id_seed; /* default 0, as Zeek and Suricata */
+	/* Records leave with community_id empty: the caller computes it
+	 * with bh_flow_record_community_id(), e.g. on another thread. */
+	bool defer_community_id;
 	struct bh_clock *clock;  /* NULL: live clock */
 	const struct bh_collector_resolver *resolver; /* NULL: numbers only */
 	bh_record_cb emit; /* required */
@@ -151,6 +154,28 @@ int bh_collector_ingest(struct bh_collector *c, const struct bh_flow_key *key,
 void bh_collector_poll_end(struct bh_collector *c, __u64 now);
 
 void bh_collector_event(struct bh_collector *c, const struct bh_event *ev);
+
+/*
+ * Incremental polls, for a source that knows which entries it changed
+ * since the previous poll (the native engine in replay, where reading
+ * every entry at every poll costs more than the traffic): a poll may
+ * ingest only those and the entries whose time from bh_collector_due() has
+ * come, and end with bh_collector_poll_end_partial(), which takes an entry
+ * not ingested as unchanged and still in the map instead of gone. Records,
+ * interim views, flow ids and their order are then those of a full poll
+ * ingesting in the same order, provided that no entry left the maps other
+ * than through source.del and that every ingest could track its flow (no
+ * -ENOSPC): else poll in full. Only the "ingested" statistics differ.
+ *
+ * bh_collector_due(): the time from which ingesting the flow's entry
+ * unchanged may make a record, an interim view or delete it (a timeout:
+ * close linger, idle, active with packets pending, delete after close;
+ * the view past the interim window); U64_MAX never or when the flow is
+ * not tracked. Ask again after every ingest of the flow.
+ */
+__u64 bh_collector_due(struct bh_collector *c, const struct bh_flow_key *key,
+		       bool denied);
+void bh_collector_poll_end_partial(struct bh_collector *c, __u64 now);
 
 /* Emit a record for every flow with one pending (shutdown, end of a
  * replay). Closed connections keep FIN/RST as end reason; others get
@@ -187,6 +212,11 @@ struct bh_collector_stats {
 
 void bh_collector_stats(const struct bh_collector *c,
 			struct bh_collector_stats *out);
+
+/* Fill r->community_id from its endpoints, protocol and ICMP fields ("" when
+ * there is nothing to hash), as records are made without
+ * defer_community_id. */
+void bh_flow_record_community_id(struct bh_flow_record *r, __u16 seed);
 
 /* Bytes of table memory per tracked flow (entry + hash bucket share). */
 size_t bh_collector_bytes_per_flow(void);

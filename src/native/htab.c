@@ -11,6 +11,7 @@ struct bh_hnode {
 	struct bh_hnode *prev;  /* use order: head = least recently used */
 	struct bh_hnode *next;
 	__u64 hash;
+	__u64 stamp; /* table clock when last inserted or used */
 	/* key, then value at val_off */
 	unsigned char data[] __attribute__((aligned(8)));
 };
@@ -26,23 +27,97 @@ struct bh_htab {
 	struct bh_hnode **buckets;
 	struct bh_hnode *head; /* least recently used / oldest */
 	struct bh_hnode *tail;
+	__u64 clock;    /* stamps handed out; use order is stamp order */
+	__u64 removals; /* deletions and evictions */
 };
 
-/* FNV-1a, then a final mix: keys are short and fixed-size. */
-static __u64 bh_hash(const void *key, size_t n)
+/* Keys are short and fixed-size: eight bytes at a time, each word mixed
+ * in with a multiply (the flow key of 40 bytes takes five rounds, where a
+ * byte-wise hash took forty dependent multiplies), then a final mix. */
+static inline __attribute__((always_inline)) __u64
+bh_hash_n(const void *key, size_t n)
 {
 	const unsigned char *p = key;
-	__u64 h = 0xcbf29ce484222325ULL;
-	size_t i;
+	__u64 h = 0x9e3779b97f4a7c15ULL ^ n, w;
 
-	for (i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
+	for (; n >= 8; n -= 8, p += 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
 	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
+	if (n) {
+		w = 0;
+		memcpy(&w, p, n);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 29;
 	return h;
+}
+
+static inline __attribute__((always_inline)) bool
+bh_key_eq_n(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+	__u64 d = 0, u, v;
+	__u32 s, t;
+
+	for (; n >= 8; n -= 8, x += 8, y += 8) {
+		memcpy(&u, x, 8);
+		memcpy(&v, y, 8);
+		d |= u ^ v;
+	}
+	if (n >= 4) {
+		memcpy(&s, x, 4);
+		memcpy(&t, y, 4);
+		d |= s ^ t;
+		n -= 4;
+		x += 4;
+		y += 4;
+	}
+	for (; n; n--)
+		d |= (__u64)(*x++ ^ *y++);
+	return !d;
+}
+
+/* The bucket link that holds key (hash h), or the NULL link ending its
+ * chain. */
+static inline __attribute__((always_inline)) struct bh_hnode **
+bh_htab_slot_n(struct bh_htab *t, const void *key, __u64 h, size_t n)
+{
+	struct bh_hnode **pp = &t->buckets[h & (t->n_buckets - 1)];
+
+	while (*pp && ((*pp)->hash != h || !bh_key_eq_n((*pp)->data, key, n)))
+		pp = &(*pp)->hnext;
+	return pp;
+}
+
+/* The key sizes of the engine's tables (flow and fragment keys: 40;
+ * identity: 20 and 24; ports: 12; bitmaps: 8) get the hash and the compare
+ * unrolled for their size: a lookup is on every packet's path. */
+#define BH_KEY_SIZES(X) X(8) X(12) X(20) X(24) X(40)
+
+/* Link of key (its hash in *hp), as bh_htab_slot_n(). */
+static struct bh_hnode **bh_htab_find(struct bh_htab *t, const void *key,
+				      __u64 *hp)
+{
+#define BH_FIND_CASE(N)                                                        \
+	case N:                                                                \
+		*hp = bh_hash_n(key, N);                                       \
+		return bh_htab_slot_n(t, key, *hp, N);
+	switch (t->key_size) {
+		BH_KEY_SIZES(BH_FIND_CASE)
+	}
+#undef BH_FIND_CASE
+	*hp = bh_hash_n(key, t->key_size);
+	return bh_htab_slot_n(t, key, *hp, t->key_size);
+}
+
+static struct bh_hnode **bh_htab_slot(struct bh_htab *t, const void *key,
+				      __u64 h)
+{
+	return bh_htab_slot_n(t, key, h, t->key_size);
 }
 
 int bh_htab_new(struct bh_htab **out, size_t key_size, size_t val_size,
@@ -102,6 +177,7 @@ static void bh_list_unlink(struct bh_htab *t, struct bh_hnode *n)
 
 static void bh_list_append(struct bh_htab *t, struct bh_hnode *n)
 {
+	n->stamp = ++t->clock;
 	n->prev = t->tail;
 	n->next = NULL;
 	if (t->tail)
@@ -111,28 +187,56 @@ static void bh_list_append(struct bh_htab *t, struct bh_hnode *n)
 	t->tail = n;
 }
 
-static struct bh_hnode **bh_htab_slot(struct bh_htab *t, const void *key,
-				      __u64 h)
-{
-	struct bh_hnode **pp = &t->buckets[h & (t->n_buckets - 1)];
 
-	while (*pp && ((*pp)->hash != h ||
-		       memcmp((*pp)->data, key, t->key_size)))
-		pp = &(*pp)->hnext;
-	return pp;
+/* An LRU entry just used moves to the tail, with a new stamp. */
+static inline void bh_htab_use(struct bh_htab *t, struct bh_hnode *n)
+{
+	if (!t->lru)
+		return;
+	if (n != t->tail) {
+		bh_list_unlink(t, n);
+		bh_list_append(t, n);
+	} else {
+		n->stamp = ++t->clock;
+	}
 }
 
-void *bh_htab_lookup(struct bh_htab *t, const void *key)
+static __attribute__((noinline)) void *bh_htab_lookup_any(struct bh_htab *t,
+							     const void *key)
 {
-	__u64 h = bh_hash(key, t->key_size);
-	struct bh_hnode *n = *bh_htab_slot(t, key, h);
+	__u64 h;
+	struct bh_hnode *n = *bh_htab_find(t, key, &h);
 
 	if (!n)
 		return NULL;
-	if (t->lru && n != t->tail) {
-		bh_list_unlink(t, n);
-		bh_list_append(t, n);
-	}
+	bh_htab_use(t, n);
+	return n->data + t->val_off;
+}
+
+/* The flow tables' lookup (a key of 40 bytes), on every packet's path, all
+ * inline; other sizes through bh_htab_find(). */
+void *bh_htab_lookup(struct bh_htab *t, const void *key)
+{
+	struct bh_hnode *n;
+
+	if (t->key_size != 40)
+		return bh_htab_lookup_any(t, key);
+	n = *bh_htab_slot_n(t, key, bh_hash_n(key, 40), 40);
+	if (!n)
+		return NULL;
+	bh_htab_use(t, n);
+	return n->data + t->val_off;
+}
+
+void *bh_htab_peek(struct bh_htab *t, const void *key, __u64 *stamp)
+{
+	__u64 h;
+	struct bh_hnode *n = *bh_htab_find(t, key, &h);
+
+	if (!n)
+		return NULL;
+	if (stamp)
+		*stamp = n->stamp;
 	return n->data + t->val_off;
 }
 
@@ -144,6 +248,7 @@ static void bh_htab_remove(struct bh_htab *t, struct bh_hnode *n)
 	bh_list_unlink(t, n);
 	free(n);
 	t->count--;
+	t->removals++;
 }
 
 static int bh_htab_grow(struct bh_htab *t)
@@ -170,17 +275,14 @@ static int bh_htab_grow(struct bh_htab *t)
 int bh_htab_update(struct bh_htab *t, const void *key, const void *val,
 		   __u64 flags)
 {
-	__u64 h = bh_hash(key, t->key_size);
-	struct bh_hnode **pp = bh_htab_slot(t, key, h), *n = *pp;
+	__u64 h;
+	struct bh_hnode **pp = bh_htab_find(t, key, &h), *n = *pp;
 
 	if (n) {
 		if (flags == BH_HTAB_NOEXIST)
 			return -EEXIST;
 		memcpy(n->data + t->val_off, val, t->val_size);
-		if (t->lru && n != t->tail) {
-			bh_list_unlink(t, n);
-			bh_list_append(t, n);
-		}
+		bh_htab_use(t, n);
 		return 0;
 	}
 	if (flags == BH_HTAB_EXIST)
@@ -210,8 +312,8 @@ int bh_htab_update(struct bh_htab *t, const void *key, const void *val,
 
 int bh_htab_delete(struct bh_htab *t, const void *key)
 {
-	__u64 h = bh_hash(key, t->key_size);
-	struct bh_hnode *n = *bh_htab_slot(t, key, h);
+	__u64 h;
+	struct bh_hnode *n = *bh_htab_find(t, key, &h);
 
 	if (!n)
 		return -ENOENT;
@@ -238,6 +340,31 @@ int bh_htab_foreach(struct bh_htab *t, bh_htab_cb cb, void *ctx)
 	return 0;
 }
 
+__u64 bh_htab_clock(const struct bh_htab *t)
+{
+	return t->clock;
+}
+
+__u64 bh_htab_removals(const struct bh_htab *t)
+{
+	return t->removals;
+}
+
+int bh_htab_foreach_since(struct bh_htab *t, __u64 since, bh_htab_cb cb,
+			  void *ctx)
+{
+	struct bh_hnode *n, *prev;
+	int r;
+
+	for (n = t->tail; n && n->stamp > since; n = prev) {
+		prev = n->prev;
+		r = cb(ctx, n->data, n->data + t->val_off);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------------------ */
 /* LPM: one exact table of masked keys, and a count of entries per prefix   */
 /* length so that a lookup only probes the lengths in use, longest first.   */
@@ -247,8 +374,29 @@ struct bh_lpm {
 	size_t key_size;
 	__u32 max_bits;
 	__u32 *n_len; /* entries per prefix length, [0, max_bits] */
+	__u32 *lens;  /* the lengths in use, longest first */
+	__u32 n_lens;
 	unsigned char *scratch;
 };
+
+/* n_len[plen] went from 0 to 1 (add) or from 1 to 0. */
+static void bh_lpm_lens(struct bh_lpm *l, __u32 plen, bool add)
+{
+	__u32 i = 0;
+
+	while (i < l->n_lens && l->lens[i] > plen)
+		i++;
+	if (add) {
+		memmove(&l->lens[i + 1], &l->lens[i],
+			(l->n_lens - i) * sizeof(*l->lens));
+		l->lens[i] = plen;
+		l->n_lens++;
+	} else if (i < l->n_lens && l->lens[i] == plen) {
+		l->n_lens--;
+		memmove(&l->lens[i], &l->lens[i + 1],
+			(l->n_lens - i) * sizeof(*l->lens));
+	}
+}
 
 int bh_lpm_new(struct bh_lpm **out, size_t key_size, size_t val_size,
 	       size_t capacity)
@@ -265,8 +413,9 @@ int bh_lpm_new(struct bh_lpm **out, size_t key_size, size_t val_size,
 	l->key_size = key_size;
 	l->max_bits = (__u32)(key_size - 4) * 8;
 	l->n_len = calloc(l->max_bits + 1, sizeof(*l->n_len));
+	l->lens = calloc(l->max_bits + 1, sizeof(*l->lens));
 	l->scratch = calloc(1, key_size);
-	if (!l->n_len || !l->scratch) {
+	if (!l->n_len || !l->lens || !l->scratch) {
 		err = -ENOMEM;
 		goto err;
 	}
@@ -277,6 +426,7 @@ int bh_lpm_new(struct bh_lpm **out, size_t key_size, size_t val_size,
 	return 0;
 err:
 	free(l->n_len);
+	free(l->lens);
 	free(l->scratch);
 	free(l);
 	return err;
@@ -290,6 +440,7 @@ void bh_lpm_free(struct bh_lpm **lp)
 		return;
 	bh_htab_free(&l->t);
 	free(l->n_len);
+	free(l->lens);
 	free(l->scratch);
 	free(l);
 	*lp = NULL;
@@ -317,12 +468,10 @@ void *bh_lpm_lookup(struct bh_lpm *l, const void *key)
 	void *v;
 
 	memcpy(&plen, key, 4);
-	if (plen > l->max_bits)
-		plen = l->max_bits;
-	for (i = plen + 1; i-- > 0;) {
-		if (!l->n_len[i])
+	for (i = 0; i < l->n_lens; i++) {
+		if (l->lens[i] > plen)
 			continue;
-		bh_lpm_mask(l, key, i, l->scratch);
+		bh_lpm_mask(l, key, l->lens[i], l->scratch);
 		v = bh_htab_lookup(l->t, l->scratch);
 		if (v)
 			return v;
@@ -343,8 +492,8 @@ int bh_lpm_update(struct bh_lpm *l, const void *key, const void *val,
 	bh_lpm_mask(l, key, plen, l->scratch);
 	existed = bh_htab_lookup(l->t, l->scratch) != NULL;
 	err = bh_htab_update(l->t, l->scratch, val, flags);
-	if (!err && !existed)
-		l->n_len[plen]++;
+	if (!err && !existed && !l->n_len[plen]++)
+		bh_lpm_lens(l, plen, true);
 	return err;
 }
 
@@ -358,8 +507,8 @@ int bh_lpm_delete(struct bh_lpm *l, const void *key)
 		return -EINVAL;
 	bh_lpm_mask(l, key, plen, l->scratch);
 	err = bh_htab_delete(l->t, l->scratch);
-	if (!err)
-		l->n_len[plen]--;
+	if (!err && !--l->n_len[plen])
+		bh_lpm_lens(l, plen, false);
 	return err;
 }
 

@@ -25,6 +25,9 @@ int bh_htab_new(struct bh_htab **out, size_t key_size, size_t val_size,
 void bh_htab_free(struct bh_htab **t);
 /* Value of key, or NULL. An LRU table marks the entry most recently used. */
 void *bh_htab_lookup(struct bh_htab *t, const void *key);
+/* Value of key, or NULL, without marking it used; its stamp (see below)
+ * in *stamp when not NULL. */
+void *bh_htab_peek(struct bh_htab *t, const void *key, __u64 *stamp);
 /* 0, -EEXIST/-ENOENT per flags, -E2BIG when a non-LRU table is full,
  * -ENOMEM. */
 int bh_htab_update(struct bh_htab *t, const void *key, const void *val,
@@ -36,6 +39,20 @@ size_t bh_htab_count(const struct bh_htab *t);
  * may delete the entry it is given. */
 typedef int (*bh_htab_cb)(void *ctx, const void *key, void *val);
 int bh_htab_foreach(struct bh_htab *t, bh_htab_cb cb, void *ctx);
+
+/* What changed since a point in time, without a walk of everything: the
+ * table's clock ticks on every insertion and, in an LRU table, every
+ * lookup and update of an entry, which takes the new value as its stamp.
+ * bh_htab_foreach_since() visits the entries stamped after since (from the
+ * most recently used back; cb must not insert or delete): every entry
+ * inserted, updated or looked up (so possibly written through the pointer
+ * returned) since bh_htab_clock() returned since. Entries that left the
+ * table are not reported; bh_htab_removals() counts them (deletions and
+ * LRU evictions). */
+__u64 bh_htab_clock(const struct bh_htab *t);
+__u64 bh_htab_removals(const struct bh_htab *t);
+int bh_htab_foreach_since(struct bh_htab *t, __u64 since, bh_htab_cb cb,
+			  void *ctx);
 
 /* LPM trie: keys are { __u32 prefixlen; __u8 data[key_size - 4]; }. */
 struct bh_lpm;

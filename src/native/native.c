@@ -462,3 +462,37 @@ int bh_native_flow_delete(struct bh_native *n, bool denied,
 {
 	return bh_htab_delete(denied ? n->env.denied : n->env.flows, key);
 }
+
+__u64 bh_native_flows_clock(const struct bh_native *n, bool denied)
+{
+	return bh_htab_clock(denied ? n->env.denied : n->env.flows);
+}
+
+int bh_native_flows_since(struct bh_native *n, bool denied, __u64 since,
+			  bh_flow_cb cb, void *ctx)
+{
+	struct bh_flow_walk fw = { .cb = cb, .ctx = ctx };
+
+	if (!cb)
+		return -EINVAL;
+	return bh_htab_foreach_since(denied ? n->env.denied : n->env.flows,
+				     since, bh_flow_walk_one, &fw);
+}
+
+int bh_native_flow_peek(struct bh_native *n, bool denied,
+			const struct bh_flow_key *key, struct bh_flow *out,
+			__u64 *stamp)
+{
+	const struct bh_flow *f =
+		bh_htab_peek(denied ? n->env.denied : n->env.flows, key, stamp);
+
+	if (!f)
+		return -ENOENT;
+	*out = *f;
+	return 0;
+}
+
+__u64 bh_native_flows_removed(const struct bh_native *n, bool denied)
+{
+	return bh_htab_removals(denied ? n->env.denied : n->env.flows);
+}

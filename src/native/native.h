@@ -77,4 +77,18 @@ int bh_native_flows(struct bh_native *n, bool denied, bh_flow_cb cb,
 int bh_native_flow_delete(struct bh_native *n, bool denied,
 			  const struct bh_flow_key *key);
 
+/* Incremental reads of a flow table (the replay's collector polls): a
+ * clock that ticks whenever an entry is created, updated or used by the
+ * classifier; the entries used since the clock read since (a superset of
+ * those whose value changed); an entry read without marking it used, with
+ * the clock value of its last use (stamp); and how many entries left the
+ * table in any way (deleted, evicted) so far. */
+__u64 bh_native_flows_clock(const struct bh_native *n, bool denied);
+int bh_native_flows_since(struct bh_native *n, bool denied, __u64 since,
+			  bh_flow_cb cb, void *ctx);
+int bh_native_flow_peek(struct bh_native *n, bool denied,
+			const struct bh_flow_key *key, struct bh_flow *out,
+			__u64 *stamp);
+__u64 bh_native_flows_removed(const struct bh_native *n, bool denied);
+
 #endif /* BH_NATIVE_H */

@@ -185,6 +185,44 @@ int bh_engine_flow_delete(struct bh_engine *e, bool denied,
 	return bh_dp_flow_delete(e->dp, denied, key);
 }
 
+struct bh_native *bh_engine_native(struct bh_engine *e)
+{
+	return e->kind == BH_ENGINE_NATIVE ? e->native : NULL;
+}
+
+bool bh_engine_incremental(const struct bh_engine *e)
+{
+	return e->kind == BH_ENGINE_NATIVE;
+}
+
+void bh_engine_flows_mark(const struct bh_engine *e, bool denied,
+			  __u64 *clock, __u64 *removed)
+{
+	*clock = 0;
+	*removed = 0;
+	if (e->kind != BH_ENGINE_NATIVE)
+		return;
+	*clock = bh_native_flows_clock(e->native, denied);
+	*removed = bh_native_flows_removed(e->native, denied);
+}
+
+int bh_engine_flows_since(struct bh_engine *e, bool denied, __u64 since,
+			  bh_engine_flow_cb cb, void *ctx)
+{
+	if (e->kind != BH_ENGINE_NATIVE)
+		return -EOPNOTSUPP;
+	return bh_native_flows_since(e->native, denied, since, cb, ctx);
+}
+
+int bh_engine_flow_peek(struct bh_engine *e, bool denied,
+			const struct bh_flow_key *key, struct bh_flow *out,
+			__u64 *stamp)
+{
+	if (e->kind != BH_ENGINE_NATIVE)
+		return -EOPNOTSUPP;
+	return bh_native_flow_peek(e->native, denied, key, out, stamp);
+}
+
 int bh_engine_stats(struct bh_engine *e, struct bh_stats *out)
 {
 	if (e->kind == BH_ENGINE_NATIVE) {

@@ -55,6 +55,25 @@ int bh_engine_flows(struct bh_engine *e, bool denied, bh_engine_flow_cb cb,
 		    void *ctx);
 int bh_engine_flow_delete(struct bh_engine *e, bool denied,
 			  const struct bh_flow_key *key);
+
+/* Incremental reads of the flow tables (bh_native_flows_since()), where
+ * the engine has them: native. The kernel's maps of the bpf engine do not
+ * tell what changed (the functions return -EOPNOTSUPP there). mark gives
+ * the table's clock and how many entries left it so far; peek reads an
+ * entry without marking it used, with the clock value of its last use. */
+bool bh_engine_incremental(const struct bh_engine *e);
+void bh_engine_flows_mark(const struct bh_engine *e, bool denied,
+			  __u64 *clock, __u64 *removed);
+int bh_engine_flows_since(struct bh_engine *e, bool denied, __u64 since,
+			  bh_engine_flow_cb cb, void *ctx);
+int bh_engine_flow_peek(struct bh_engine *e, bool denied,
+			const struct bh_flow_key *key, struct bh_flow *out,
+			__u64 *stamp);
 int bh_engine_stats(struct bh_engine *e, struct bh_stats *out);
+
+struct bh_native;
+/* The native engine behind e (NULL for bpf), for a caller that classifies
+ * many frames already within [MIN, MAX]: bh_native_classify() directly. */
+struct bh_native *bh_engine_native(struct bh_engine *e);
 
 #endif /* BH_ENGINE_H */

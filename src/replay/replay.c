@@ -4,8 +4,10 @@
 #include "replay.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,28 +19,28 @@
 #include "export.h"
 #include "log.h"
 #include "pipeline.h"
+#include "flowpoll.h"
+#include "native.h"
 #include "print.h"
 #include "report.h"
 #include "policy_names.h"
-
-/* A flow-table entry read in a poll. */
-struct bh_replay_entry {
-	struct bh_flow_key key;
-	struct bh_flow flow;
-	bool denied;
-};
+#include "resolver_cache.h"
+#include "worker.h"
 
 struct bh_replay {
 	const struct bh_replay_opts *o;
-	struct bh_replay_entry *ents; /* this poll's entries, sorted */
-	size_t n_ents, cap_ents;
 	struct bh_capture *cap;
 	struct bh_engine *eng;
+	struct bh_native *native; /* eng's, when native */
 	struct bh_collector *col;
+	struct bh_replay_poller *poller;
 	struct bh_clock clk;
 	struct bh_policy_names *names;
+	struct bh_collector_resolver names_res; /* the policy's names */
+	struct bh_resolver_cache *names_cache;  /* ... remembered: */
 	struct bh_collector_resolver resolver;
 	struct bh_pipeline *pipe;
+	struct bh_replay_worker *worker; /* runs pipe; NULL: this thread */
 	struct bh_export *exp;
 	struct bh_report *rep;
 	pcap_t *dead;
@@ -53,6 +55,9 @@ struct bh_replay {
 	/* progress */
 	struct timespec t0, t_last;
 	bool progress_shown;
+	/* the progress bar (this thread) and printed records (the pipeline's
+	 * thread) share the terminal */
+	pthread_mutex_t term;
 };
 
 /* Export timestamps follow packet time: two runs, identical bytes. The
@@ -62,6 +67,12 @@ static __u64 bh_replay_time;
 static __u64 bh_replay_wall_now(void)
 {
 	return bh_replay_time;
+}
+
+/* On the thread that runs the pipeline. */
+static void bh_replay_set_time(__u64 now)
+{
+	bh_replay_time = now;
 }
 
 static double bh_elapsed(const struct timespec *a, const struct timespec *b)
@@ -86,6 +97,7 @@ static void bh_replay_progress(struct bh_replay *r, bool final)
 	if (!final && bh_elapsed(&r->t_last, &now) < 0.2)
 		return;
 	r->t_last = now;
+	pthread_mutex_lock(&r->term);
 	bh_capture_progress(r->cap, &done, &total);
 	pct = total ? 100.0 * (double)done / (double)total : 0;
 	secs = bh_elapsed(&r->t0, &now);
@@ -99,6 +111,7 @@ static void bh_replay_progress(struct bh_replay *r, bool final)
 	r->progress_shown = true;
 	if (final)
 		fputs("\r\033[K", stderr); /* leave the terminal clean */
+	pthread_mutex_unlock(&r->term);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -123,6 +136,7 @@ static void bh_replay_print_env(struct bh_replay *r,
 {
 	env->node_id = (char *)(r->o->node ? r->o->node : "replay");
 	env->seq = r->printed++;
+	pthread_mutex_lock(&r->term);
 	if (r->progress_shown) {
 		fputs("\r\033[K", stderr);
 		r->progress_shown = false;
@@ -131,6 +145,7 @@ static void bh_replay_print_env(struct bh_replay *r,
 		bh_print_json(r->o->out, env);
 	else
 		bh_print_text(r->o->out, env);
+	pthread_mutex_unlock(&r->term);
 }
 
 static void bh_replay_on_record(void *ctx, const struct bh_flow_record *rec)
@@ -172,88 +187,28 @@ static void bh_replay_on_event(void *ctx, const struct bh_event *ev)
 	bh_collector_event(r->col, ev);
 }
 
-static int bh_replay_gather(struct bh_replay *r, const struct bh_flow_key *key,
-			    const struct bh_flow *flow, bool denied)
-{
-	struct bh_replay_entry *e;
-
-	if (r->n_ents == r->cap_ents) {
-		size_t cap = r->cap_ents ? r->cap_ents * 2 : 4096;
-
-		e = realloc(r->ents, cap * sizeof(*e));
-		if (!e)
-			return -ENOMEM;
-		r->ents = e;
-		r->cap_ents = cap;
-	}
-	e = &r->ents[r->n_ents++];
-	e->key = *key;
-	e->flow = *flow;
-	e->denied = denied;
-	return 0;
-}
-
-static int bh_replay_gather_flow(void *ctx, const struct bh_flow_key *key,
-				 const struct bh_flow *flow)
-{
-	return bh_replay_gather(ctx, key, flow, false);
-}
-
-static int bh_replay_gather_denied(void *ctx, const struct bh_flow_key *key,
-				   const struct bh_flow *flow)
-{
-	return bh_replay_gather(ctx, key, flow, true);
-}
-
-/* Flows in the order they began, then by tuple: the collector numbers
- * flows and emits records in the order it is fed, and the two engines'
- * tables iterate in different orders. */
-static int bh_replay_cmp_entry(const void *a, const void *b)
-{
-	const struct bh_replay_entry *x = a, *y = b;
-
-	if (x->flow.first_seen_ns != y->flow.first_seen_ns)
-		return x->flow.first_seen_ns < y->flow.first_seen_ns ? -1 : 1;
-	if (x->denied != y->denied)
-		return x->denied ? 1 : -1;
-	return memcmp(&x->key, &y->key, sizeof(x->key));
-}
-
-static int bh_replay_del(void *ctx, const struct bh_flow_key *key, bool denied)
-{
-	struct bh_replay *r = ctx;
-
-	return bh_engine_flow_delete(r->eng, denied, key);
-}
-
 /* One collector poll at packet time t: what a live collector reading the
  * tables at t would see. */
 static int bh_replay_poll(struct bh_replay *r, __u64 t)
 {
 	int err;
 
-	size_t i;
-
-	r->n_ents = 0;
-	err = bh_engine_flows(r->eng, false, bh_replay_gather_flow, r);
-	if (!err)
-		err = bh_engine_flows(r->eng, true, bh_replay_gather_denied, r);
+	bh_clock_replay_set(&r->clk, t);
+	if (r->worker)
+		bh_replay_worker_time(r->worker, t);
+	else
+		bh_replay_time = t;
+	err = bh_replay_poll_run(r->poller, t);
 	if (err) {
 		pr_warn("replay: reading the flow tables failed: %s\n",
 			strerror(-err));
 		return err;
 	}
-	if (r->n_ents)
-		qsort(r->ents, r->n_ents, sizeof(*r->ents),
-		      bh_replay_cmp_entry);
-	bh_replay_time = t;
-	bh_clock_replay_set(&r->clk, t);
-	bh_collector_poll_begin(r->col, t);
-	for (i = 0; i < r->n_ents; i++)
-		bh_collector_ingest(r->col, &r->ents[i].key, &r->ents[i].flow,
-				    r->ents[i].denied);
-	bh_collector_poll_end(r->col, t);
-	bh_pipeline_advance(r->pipe, t);
+	if (r->worker)
+		/* handed over by the batch: a wake-up per poll costs more */
+		bh_replay_worker_advance(r->worker, t);
+	else
+		bh_pipeline_advance(r->pipe, t);
 	return 0;
 }
 
@@ -298,8 +253,12 @@ static int bh_replay_open_outputs(struct bh_replay *r, char *err, size_t elen)
 			const char *path = strncmp(o->telemetry, "file://", 7) ?
 						   o->telemetry :
 						   o->telemetry + 7;
+			struct stat st;
 
-			if (truncate(path, 0) && errno != ENOENT) {
+			/* Only a regular file: /dev/null or a FIFO cannot
+			 * be truncated and need not be. */
+			if (!stat(path, &st) && S_ISREG(st.st_mode) &&
+			    truncate(path, 0)) {
 				ret = -errno;
 				snprintf(err, elen, "%s: %s", path,
 					 strerror(-ret));
@@ -360,7 +319,11 @@ static int bh_replay_setup(struct bh_replay *r, char *err, size_t elen)
 	ret = bh_policy_names_new(&r->names, o->cp, 1, 0);
 	if (ret)
 		goto nomem;
-	bh_policy_names_resolver(r->names, &r->resolver);
+	bh_policy_names_resolver(r->names, &r->names_res);
+	ret = bh_resolver_cache_new(&r->names_cache, &r->names_res,
+				    &r->resolver);
+	if (ret)
+		goto nomem;
 	ret = bh_replay_open_outputs(r, err, elen);
 	if (ret)
 		return ret;
@@ -381,6 +344,13 @@ static int bh_replay_setup(struct bh_replay *r, char *err, size_t elen)
 
 	bh_clock_init_replay(&r->clk);
 	bh_collector_opts_default(&co);
+	/* The pipeline, and the records' Community IDs, on a thread of their
+	 * own; without one, on this thread. */
+	if (o->no_pipeline_thread ||
+	    bh_replay_worker_new(&r->worker, r->pipe, bh_replay_set_time, true,
+				 co.community_id_seed))
+		r->worker = NULL;
+	co.defer_community_id = r->worker != NULL;
 	co.node = o->node ? o->node : "replay";
 	if (o->idle_timeout_ns)
 		co.idle_timeout_ns = o->idle_timeout_ns;
@@ -388,14 +358,15 @@ static int bh_replay_setup(struct bh_replay *r, char *err, size_t elen)
 		co.active_timeout_ns = o->active_timeout_ns;
 	co.clock = &r->clk;
 	co.resolver = &r->resolver;
-	co.emit = bh_pipeline_record;
-	co.emit_ctx = r->pipe;
+	co.emit = r->worker ? bh_replay_worker_record : bh_pipeline_record;
+	co.emit_ctx = r->worker ? (void *)r->worker : (void *)r->pipe;
 	/* Interim views for detection, judged within its failure grace
 	 * (the daemon wires the same). */
 	co.interim_window_ns = bh_pipeline_interim_window(r->pipe);
 	if (co.interim_window_ns) {
-		co.interim = bh_pipeline_interim;
-		co.interim_ctx = r->pipe;
+		co.interim = r->worker ? bh_replay_worker_interim :
+					 bh_pipeline_interim;
+		co.interim_ctx = co.emit_ctx;
 	}
 	/* After this long without packets, polls have nothing left to do. */
 	r->settle_ns = co.idle_timeout_ns;
@@ -413,14 +384,6 @@ static int bh_replay_setup(struct bh_replay *r, char *err, size_t elen)
 			 strerror(-ret));
 		return ret;
 	}
-	{
-		const struct bh_collector_source src = {
-			.ctx = r,
-			.del = bh_replay_del,
-		};
-
-		bh_collector_set_source(r->col, &src);
-	}
 
 	ret = bh_engine_new(&r->eng, o->engine, o->cp, bh_replay_on_event, r);
 	if (ret) {
@@ -428,6 +391,10 @@ static int bh_replay_setup(struct bh_replay *r, char *err, size_t elen)
 			 bh_engine_kind_str(o->engine), strerror(-ret));
 		return ret;
 	}
+	r->native = bh_engine_native(r->eng);
+	ret = bh_replay_poller_new(&r->poller, r->eng, r->col, o->full_polls);
+	if (ret)
+		goto nomem;
 	return 0;
 nomem:
 	snprintf(err, elen, "out of memory");
@@ -436,11 +403,13 @@ nomem:
 
 static void bh_replay_teardown(struct bh_replay *r)
 {
-	free(r->ents);
+	bh_replay_poller_free(&r->poller);
 	bh_engine_free(&r->eng);
 	bh_collector_free(&r->col);
+	bh_replay_worker_free(&r->worker); /* before the pipeline it runs */
 	bh_pipeline_free(&r->pipe);
 	bh_export_free(&r->exp);
+	bh_resolver_cache_free(&r->names_cache);
 	bh_policy_names_free(&r->names);
 	bh_report_free(&r->rep);
 	bh_capture_free(&r->cap);
@@ -506,12 +475,17 @@ static int bh_replay_packet(struct bh_replay *r, const struct bh_capture_pkt *p)
 	if (err)
 		return err;
 	r->last_ns = p->ts_ns;
-	bh_replay_time = r->now;
+	if (!r->worker)
+		bh_replay_time = r->now;
 
 	if (caplen > BH_ENGINE_MAX_FRAME)
 		caplen = BH_ENGINE_MAX_FRAME;
 	if (caplen < BH_ENGINE_MIN_FRAME) {
 		bh_replay_short(r, &res);
+	} else if (r->native) {
+		bh_native_classify(r->native, p->frame, caplen,
+				   p->wire_len > caplen ? p->wire_len : caplen,
+				   p->ifindex, r->now, &res);
 	} else {
 		err = bh_engine_classify(r->eng, p->frame, caplen,
 					 p->wire_len > caplen ? p->wire_len :
@@ -551,6 +525,9 @@ static int bh_replay_finish(struct bh_replay *r, const char *capture_error,
 		bh_replay_poll(r, r->now);
 		bh_collector_flush(r->col, r->now);
 	}
+	if (r->worker)
+		bh_replay_worker_finish(r->worker);
+	bh_replay_time = r->now;
 	bh_pipeline_flush(r->pipe);
 	bh_replay_progress(r, true);
 	if (r->exp)
@@ -608,7 +585,7 @@ static int bh_replay_finish(struct bh_replay *r, const char *capture_error,
 
 int bh_replay_run(const struct bh_replay_opts *o, char *err, size_t errlen)
 {
-	struct bh_replay r = { .o = o };
+	struct bh_replay r = { .o = o, .term = PTHREAD_MUTEX_INITIALIZER };
 	char cap_err[512] = "";
 	struct bh_capture_pkt p;
 	int ret, n;

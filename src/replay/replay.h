@@ -52,6 +52,13 @@ struct bh_replay_opts {
 	__u64 poll_interval_ns; /* collector polls in packet time; 1 s */
 	__u64 idle_timeout_ns;  /* 0: collector default (15 s) */
 	__u64 active_timeout_ns; /* 0: collector default (60 s) */
+	/* Read the whole flow tables at every poll, as the bpf engine has
+	 * to, instead of what changed (flowpoll.h): same results, slower; to
+	 * check the incremental polls against. */
+	bool full_polls;
+	/* Run the pipeline (detection, export, report, printing) on the
+	 * replay's thread instead of one of its own: same results. */
+	bool no_pipeline_thread;
 };
 
 /* 0 when every file was read to its end; -EIO when a capture was truncated

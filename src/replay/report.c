@@ -17,9 +17,10 @@
 
 /* Traffic between two named endpoints on one protocol/port. */
 struct bh_edge {
-	char *key; /* "src\0dst\0proto/port": hmap key */
+	char *key; /* hmap key: bh_report_key() */
 	size_t keylen;
-	const char *src, *dst; /* into key */
+	char *names;           /* "src\0dst" */
+	const char *src, *dst; /* into names */
 	__u8 proto;
 	__u16 port;
 	__u64 flows[BH_VERDICT_MAX];
@@ -31,8 +32,9 @@ struct bh_edge {
 
 /* Traffic between two endpoints (world by address), all ports. */
 struct bh_talker {
-	char *key; /* "src\0dst" */
+	char *key; /* hmap key: bh_report_key() */
 	size_t keylen;
+	char *names; /* "src\0dst" */
 	const char *src, *dst;
 	__u64 flows, packets, bytes;
 };
@@ -50,6 +52,8 @@ struct bh_report {
 	size_t n_alerts, cap_alerts;
 	__u64 *alert_ids; /* hmap keys */
 	__u64 alert_emissions;
+	char *kbuf; /* lookup keys are built here */
+	size_t kcap;
 };
 
 int bh_report_new(struct bh_report **out)
@@ -74,10 +78,13 @@ void bh_report_free(struct bh_report **rp)
 		return;
 	for (i = 0; i < r->n_edges; i++) {
 		free(r->edges[i].key);
+		free(r->edges[i].names);
 		free(r->edges[i].rule);
 	}
-	for (i = 0; i < r->n_talkers; i++)
+	for (i = 0; i < r->n_talkers; i++) {
 		free(r->talkers[i].key);
+		free(r->talkers[i].names);
+	}
 	bh_hmap_release(&r->edge_idx);
 	bh_hmap_release(&r->talker_idx);
 	bh_hmap_release(&r->alert_idx);
@@ -85,6 +92,7 @@ void bh_report_free(struct bh_report **rp)
 	free(r->talkers);
 	free(r->alerts);
 	free(r->alert_ids);
+	free(r->kbuf);
 	free(r);
 	*rp = NULL;
 }
@@ -101,15 +109,35 @@ void bh_report_packet(struct bh_report *r, __u8 verdict, __u8 reason,
 /* ------------------------------------------------------------------------ */
 /* Names.                                                                   */
 
+/* Dotted quad without the stdio machinery of inet_ntop: a report names
+ * tens of thousands of external peers. len >= 16. */
+static void bh_ipv4_str(const __u8 *b, char *buf)
+{
+	char *p = buf;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (b[i] >= 100)
+			*p++ = (char)('0' + b[i] / 100);
+		if (b[i] >= 10)
+			*p++ = (char)('0' + b[i] / 10 % 10);
+		*p++ = (char)('0' + b[i] % 10);
+		*p++ = i < 3 ? '.' : '\0';
+	}
+}
+
 static void bh_addr_str(const union bh_addr *a, char *buf, size_t len)
 {
-	if (!a->w[0] && !a->w[1] && a->w[2] == htonl(0xffff))
+	if (!a->w[0] && !a->w[1] && a->w[2] == htonl(0xffff) && len >= 16)
+		bh_ipv4_str(&a->b[12], buf);
+	else if (!a->w[0] && !a->w[1] && a->w[2] == htonl(0xffff))
 		inet_ntop(AF_INET, &a->w[3], buf, (socklen_t)len);
 	else
 		inet_ntop(AF_INET6, a->b, buf, (socklen_t)len);
 }
 
-/* Workload, external group, host, else world: by address when by_addr. */
+/* Workload, external group, host, else world: by address when by_addr
+ * (formatted into buf; NULL without buf). */
 static const char *bh_ep_name(const struct bh_record_endpoint *e, bool by_addr,
 			      char *buf, size_t len)
 {
@@ -121,6 +149,8 @@ static const char *bh_ep_name(const struct bh_record_endpoint *e, bool by_addr,
 		return "host";
 	if (!by_addr)
 		return "world";
+	if (!buf)
+		return NULL; /* by address: the caller has no buffer */
 	bh_addr_str(&e->addr, buf, len);
 	return buf;
 }
@@ -174,96 +204,163 @@ static int bh_grow(void **v, size_t *cap, size_t n, size_t size)
 	return 0;
 }
 
-/* Key of up to three NUL-separated parts, malloc'd. */
-static char *bh_key3(const char *a, const char *b, const char *c, size_t *len)
+/* Lookup keys, built without formatting or allocating (a record costs a
+ * lookup; only a new edge or talker formats its names): per endpoint its
+ * name with the NUL, or 0x01 and the 16 address bytes when named by
+ * address (names never start with 0x01); then proto and port for edges.
+ * Returns the length, 0 when out of memory. */
+static size_t bh_report_key(struct bh_report *r,
+			    const struct bh_record_endpoint *ep[2],
+			    bool by_addr, const __u8 *tail, size_t tail_len)
 {
-	size_t la = strlen(a), lb = strlen(b), lc = c ? strlen(c) : 0;
-	char *k = malloc(la + lb + lc + 3);
+	const char *name[2];
+	size_t len[2], need, off = 0;
+	char *k;
+	int i;
 
-	if (!k)
-		return NULL;
-	memcpy(k, a, la + 1);
-	memcpy(k + la + 1, b, lb + 1);
-	if (c)
-		memcpy(k + la + lb + 2, c, lc + 1);
-	*len = la + lb + 2 + (c ? lc + 1 : 0);
-	return k;
+	for (i = 0; i < 2; i++) {
+		name[i] = bh_ep_name(ep[i], by_addr, NULL, 0);
+		len[i] = name[i] ? strlen(name[i]) + 1 : 17;
+	}
+	need = len[0] + len[1] + tail_len;
+	if (need > r->kcap) {
+		k = realloc(r->kbuf, need * 2);
+		if (!k)
+			return 0;
+		r->kbuf = k;
+		r->kcap = need * 2;
+	}
+	k = r->kbuf;
+	for (i = 0; i < 2; i++) {
+		if (name[i]) {
+			memcpy(k + off, name[i], len[i]);
+		} else {
+			k[off] = 0x01;
+			memcpy(k + off + 1, ep[i]->addr.b, 16);
+		}
+		off += len[i];
+	}
+	if (tail_len)
+		memcpy(k + off, tail, tail_len);
+	return need;
 }
 
-static struct bh_edge *bh_edge_get(struct bh_report *r, const char *src,
-				   const char *dst, __u8 proto, __u16 port)
+/* "src\0dst" of the endpoints, for printing. */
+static char *bh_report_names(const struct bh_record_endpoint *ep[2],
+			     bool by_addr, const char **src, const char **dst)
 {
-	char svc[32];
-	struct bh_edge *e;
-	size_t len, idx;
-	char *key;
+	char b[2][64];
+	const char *n[2];
+	size_t l0, l1;
+	char *s;
 
-	bh_service(proto, port, svc, sizeof(svc));
-	key = bh_key3(src, dst, svc, &len);
-	if (!key)
+	n[0] = bh_ep_name(ep[0], by_addr, b[0], sizeof(b[0]));
+	n[1] = bh_ep_name(ep[1], by_addr, b[1], sizeof(b[1]));
+	l0 = strlen(n[0]) + 1;
+	l1 = strlen(n[1]) + 1;
+	s = malloc(l0 + l1);
+	if (!s)
 		return NULL;
-	if (bh_hmap_get(&r->edge_idx, key, len, &idx)) {
-		free(key);
-		return &r->edges[idx];
+	memcpy(s, n[0], l0);
+	memcpy(s + l0, n[1], l1);
+	*src = s;
+	*dst = s + l0;
+	return s;
+}
+
+/* The table entry of the key in r->kbuf: index, or the next free one
+ * (*fresh) with its key copied; -1 when out of memory. */
+static ssize_t bh_report_slot(struct bh_report *r, struct bh_hmap *idx,
+			      void **v, size_t *cap, size_t n, size_t size,
+			      size_t len, char **key, bool *fresh)
+{
+	size_t i;
+
+	*fresh = false;
+	if (bh_hmap_get(idx, r->kbuf, len, &i))
+		return (ssize_t)i;
+	if (bh_grow(v, cap, n, size))
+		return -1;
+	*key = malloc(len);
+	if (!*key)
+		return -1;
+	memcpy(*key, r->kbuf, len);
+	if (bh_hmap_put(idx, *key, len, n, NULL) < 0) {
+		free(*key);
+		return -1;
 	}
-	if (bh_grow((void **)&r->edges, &r->cap_edges, r->n_edges,
-		    sizeof(*r->edges))) {
-		free(key);
+	*fresh = true;
+	return (ssize_t)n;
+}
+
+static struct bh_edge *bh_edge_get(struct bh_report *r,
+				   const struct bh_record_endpoint *ep[2],
+				   __u8 proto, __u16 port)
+{
+	const __u8 tail[3] = { proto, (__u8)(port >> 8), (__u8)port };
+	size_t len = bh_report_key(r, ep, false, tail, sizeof(tail));
+	struct bh_edge *e;
+	bool fresh;
+	char *key;
+	ssize_t i;
+
+	if (!len)
 		return NULL;
-	}
-	e = &r->edges[r->n_edges];
+	i = bh_report_slot(r, &r->edge_idx, (void **)&r->edges,
+			   &r->cap_edges, r->n_edges, sizeof(*r->edges), len,
+			   &key, &fresh);
+	if (i < 0)
+		return NULL;
+	e = &r->edges[i];
+	if (!fresh)
+		return e;
 	memset(e, 0, sizeof(*e));
 	e->key = key;
 	e->keylen = len;
-	e->src = key;
-	e->dst = key + strlen(key) + 1;
 	e->proto = proto;
 	e->port = port;
-	if (bh_hmap_put(&r->edge_idx, key, len, r->n_edges, NULL) < 0) {
-		free(key);
-		return NULL;
-	}
-	return &r->edges[r->n_edges++];
+	e->names = bh_report_names(ep, false, &e->src, &e->dst);
+	if (!e->names)
+		e->src = e->dst = "?";
+	r->n_edges++; /* the key is in the index: keep the entry */
+	return e;
 }
 
-static struct bh_talker *bh_talker_get(struct bh_report *r, const char *src,
-				       const char *dst)
+static struct bh_talker *bh_talker_get(struct bh_report *r,
+				       const struct bh_record_endpoint *ep[2])
 {
+	size_t len = bh_report_key(r, ep, true, NULL, 0);
 	struct bh_talker *t;
-	size_t len, idx;
-	char *key = bh_key3(src, dst, NULL, &len);
+	bool fresh;
+	char *key;
+	ssize_t i;
 
-	if (!key)
+	if (!len)
 		return NULL;
-	if (bh_hmap_get(&r->talker_idx, key, len, &idx)) {
-		free(key);
-		return &r->talkers[idx];
-	}
-	if (bh_grow((void **)&r->talkers, &r->cap_talkers, r->n_talkers,
-		    sizeof(*r->talkers))) {
-		free(key);
+	i = bh_report_slot(r, &r->talker_idx, (void **)&r->talkers,
+			   &r->cap_talkers, r->n_talkers, sizeof(*r->talkers),
+			   len, &key, &fresh);
+	if (i < 0)
 		return NULL;
-	}
-	t = &r->talkers[r->n_talkers];
+	t = &r->talkers[i];
+	if (!fresh)
+		return t;
 	memset(t, 0, sizeof(*t));
 	t->key = key;
 	t->keylen = len;
-	t->src = key;
-	t->dst = key + strlen(key) + 1;
-	if (bh_hmap_put(&r->talker_idx, key, len, r->n_talkers, NULL) < 0) {
-		free(key);
-		return NULL;
-	}
-	return &r->talkers[r->n_talkers++];
+	t->names = bh_report_names(ep, true, &t->src, &t->dst);
+	if (!t->names)
+		t->src = t->dst = "?";
+	r->n_talkers++; /* the key is in the index: keep the entry */
+	return t;
 }
 
 void bh_report_record(struct bh_report *r, const struct bh_flow_record *rec)
 {
-	const struct bh_record_endpoint *i = &rec->ep[BH_SIDE_INIT];
-	const struct bh_record_endpoint *s = &rec->ep[BH_SIDE_RESP];
+	const struct bh_record_endpoint *ep[2] = { &rec->ep[BH_SIDE_INIT],
+						   &rec->ep[BH_SIDE_RESP] };
 	__u64 pk = rec->packets[0] + rec->packets[1];
 	__u64 by = rec->bytes[0] + rec->bytes[1];
-	char b1[64], b2[64];
 	struct bh_talker *t;
 	struct bh_edge *e;
 	__u8 v = rec->verdict < BH_VERDICT_MAX ? rec->verdict : 0;
@@ -273,11 +370,10 @@ void bh_report_record(struct bh_report *r, const struct bh_flow_record *rec)
 		r->flows++;
 		r->flows_by_verdict[v]++;
 	}
-	e = bh_edge_get(r, bh_ep_name(i, false, b1, sizeof(b1)),
-			bh_ep_name(s, false, b2, sizeof(b2)), rec->proto,
+	e = bh_edge_get(r, ep, rec->proto,
 			(rec->proto == 6 || rec->proto == 17 ||
 			 rec->proto == 132) ?
-				s->port :
+				ep[1]->port :
 				0);
 	if (e) {
 		if (!rec->record_index)
@@ -286,13 +382,13 @@ void bh_report_record(struct bh_report *r, const struct bh_flow_record *rec)
 		e->bytes += by;
 		if (rec->rule && (v != BH_VERDICT_ALLOW || !e->rule ||
 				  (!e->flows[BH_VERDICT_DENY] &&
-				   !e->flows[BH_VERDICT_AUDIT]))) {
+				   !e->flows[BH_VERDICT_AUDIT])) &&
+		    (!e->rule || strcmp(e->rule, rec->rule))) {
 			free(e->rule);
 			e->rule = strdup(rec->rule);
 		}
 	}
-	t = bh_talker_get(r, bh_ep_name(i, true, b1, sizeof(b1)),
-			  bh_ep_name(s, true, b2, sizeof(b2)));
+	t = bh_talker_get(r, ep);
 	if (t) {
 		if (!rec->record_index)
 			t->flows++;

@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -810,6 +811,164 @@ static void test_flow_moves_between_maps(void **state)
 	assert_int_equal(stats(fx).drop_packets[BH_REASON_DEFAULT_DENY], 3);
 }
 
+/* Incremental polls (bh_collector_due, bh_collector_poll_end_partial): a
+ * flow not ingested is unchanged, not gone, and due times say when to
+ * ingest it again: the active timeout with packets pending, then idle; a
+ * closed flow at the close linger, then its deletion. A flow known from an
+ * event only is still reported evicted. */
+static void test_due_partial_polls(void **state)
+{
+	struct fixture *fx = *state;
+	const struct bh_collector_source src = { .ctx = fx, .del = src_del };
+	struct bh_flow_key k = key4("10.0.0.1", 40000, "10.0.0.2", 5432, 6);
+	struct bh_flow_key kc = key4("10.0.0.1", 40001, "10.0.0.2", 5432, 6);
+	struct bh_flow_key kx = key4("10.0.0.9", 1, "10.0.0.2", 2, 17);
+	struct bh_event ev = icmp_event("10.0.0.1", "10.0.0.3", 8, T0 + S(50));
+	struct bh_flow f = flow_at(T0, T0 + S(50));
+	struct bh_flow fc = flow_at(T0 + S(40), T0 + S(49) + S(1) / 2);
+	__u64 t;
+
+	bh_collector_set_source(fx->c, &src);
+	fx->map_key[0] = kc;
+	fx->map_val[0] = fc;
+	fx->map_live[0] = true;
+	assert_int_equal(bh_collector_due(fx->c, &k, false), UINT64_MAX);
+	set_counts(&f, 10, 1000, 5, 500);
+	fc.ct_state = BH_CT_CLOSED;
+	set_counts(&fc, 3, 180, 3, 180);
+	bh_collector_event(fx->c, &ev);
+	bh_collector_poll_begin(fx->c, T0 + S(50));
+	assert_int_equal(bh_collector_ingest(fx->c, &kc, &fc, false), 0);
+	assert_int_equal(bh_collector_ingest(fx->c, &k, &f, false), 0);
+	bh_collector_poll_end_partial(fx->c, T0 + S(50));
+	/* pending since T0: active timeout at 60 s before idle at 65 s */
+	assert_int_equal(bh_collector_due(fx->c, &k, false), T0 + S(60));
+	assert_int_equal(bh_collector_due(fx->c, &kc, false),
+			 T0 + S(50) + S(1) / 2);
+	assert_int_equal(bh_collector_due(fx->c, &kx, false), UINT64_MAX);
+
+	/* nothing ingested: nothing happens but the event's eviction */
+	for (t = 51; t < 60; t++) {
+		bh_collector_poll_begin(fx->c, T0 + S(t));
+		bh_collector_poll_end_partial(fx->c, T0 + S(t));
+	}
+	assert_int_equal(fx->n, 1);
+	assert_int_equal(fx->recs[0].end_reason, BH_END_EVICTION);
+	assert_int_equal(fx->recs[0].proto, 1);
+	assert_int_equal(stats(fx).flows_tracked, 2);
+
+	/* each ingested when due, as a full poll would find it */
+	bh_collector_poll_begin(fx->c, T0 + S(60));
+	assert_int_equal(bh_collector_ingest(fx->c, &kc, &fc, false), 0);
+	assert_int_equal(bh_collector_ingest(fx->c, &k, &f, false), 0);
+	bh_collector_poll_end_partial(fx->c, T0 + S(60));
+	assert_int_equal(fx->n, 3);
+	assert_int_equal(fx->recs[1].end_reason, BH_END_FIN);
+	assert_int_equal(fx->recs[2].end_reason, BH_END_ACTIVE_TIMEOUT);
+	assert_int_equal(bh_collector_due(fx->c, &k, false), T0 + S(65));
+	assert_int_equal(bh_collector_due(fx->c, &kc, false),
+			 T0 + S(79) + S(1) / 2);
+
+	bh_collector_poll_begin(fx->c, T0 + S(65));
+	assert_int_equal(bh_collector_ingest(fx->c, &k, &f, false), 0);
+	bh_collector_poll_end_partial(fx->c, T0 + S(65));
+	assert_int_equal(fx->n, 4);
+	assert_int_equal(fx->recs[3].end_reason, BH_END_IDLE_TIMEOUT);
+	assert_int_equal(fx->recs[3].packets[BH_SIDE_INIT], 0);
+	/* finished, not closed: nothing more to do until it changes */
+	assert_int_equal(bh_collector_due(fx->c, &k, false), UINT64_MAX);
+
+	bh_collector_poll_begin(fx->c, T0 + S(80));
+	assert_int_equal(bh_collector_ingest(fx->c, &kc, &fc, false), 0);
+	bh_collector_poll_end_partial(fx->c, T0 + S(80));
+	assert_int_equal(fx->deleted, 1);
+	assert_int_equal(bh_collector_due(fx->c, &kc, false), UINT64_MAX);
+	assert_int_equal(stats(fx).flows_tracked, 1);
+	assert_int_equal(fx->n, 4);
+}
+
+/* defer_community_id: records leave without it, and
+ * bh_flow_record_community_id() gives what the collector would have put,
+ * for TCP and for ICMP from the responder. */
+static void test_defer_community_id(void **state)
+{
+	struct fixture *fx = *state, *fd;
+	struct bh_collector_opts o;
+	struct bh_event ev = icmp_event("10.0.0.2", "10.0.0.1", 0, T0);
+	struct bh_flow_key k[2] = {
+		key4("10.0.0.1", 40000, "10.0.0.2", 5432, 6),
+		key4("10.0.0.1", 77, "10.0.0.2", 77, 1),
+	};
+	struct bh_flow f[2] = { flow_at(T0, T0 + S(1)), flow_at(T0, T0) };
+	struct bh_flow_record r;
+	void *st;
+	int i;
+
+	bh_collector_opts_default(&o);
+	o.max_flows = 16;
+	o.defer_community_id = true;
+	assert_int_equal(setup_opts(&st, &o), 0);
+	fd = st;
+	set_counts(&f[0], 3, 300, 2, 200);
+	set_counts(&f[1], 1, 98, 1, 98);
+	ev.type = BH_EV_NEW_FLOW;
+	bh_collector_event(fx->c, &ev);
+	bh_collector_event(fd->c, &ev);
+	poll(fx, T0 + S(1), k, f, 2);
+	poll(fd, T0 + S(1), k, f, 2);
+	bh_collector_flush(fx->c, T0 + S(2));
+	bh_collector_flush(fd->c, T0 + S(2));
+	assert_int_equal(fx->n, 2);
+	assert_int_equal(fd->n, 2);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(strlen(fx->recs[i].community_id),
+				 BH_COMMUNITY_ID_LEN);
+		assert_string_equal(fd->recs[i].community_id, "");
+		r = fd->recs[i];
+		bh_flow_record_community_id(&r, 0);
+		assert_string_equal(r.community_id, fx->recs[i].community_id);
+	}
+	teardown(&st);
+}
+
+/* Thousands of flows: the table's buckets grow as flows come (from 1,024)
+ * and every flow is still found, in both maps, poll after poll. */
+static void test_many_flows_buckets_grow(void **state)
+{
+	struct bh_collector_opts o;
+	struct fixture *fx;
+	struct bh_flow_key k;
+	struct bh_flow f = flow_at(T0, T0);
+	char a[32];
+	void *st;
+	int i, pass;
+
+	(void)state;
+	bh_collector_opts_default(&o);
+	o.max_flows = 5000;
+	assert_int_equal(setup_opts(&st, &o), 0);
+	fx = st;
+	for (pass = 0; pass < 3; pass++) {
+		bh_collector_poll_begin(fx->c, T0 + S(1 + pass));
+		for (i = 0; i < 3000; i++) {
+			snprintf(a, sizeof(a), "10.%d.%d.1", i / 250, i % 250);
+			k = key4(a, 40000, "10.255.0.1", 443, 6);
+			f.last_seen_ns = T0 + S(1 + pass);
+			set_counts(&f, 1 + pass, 100, 0, 0);
+			assert_int_equal(bh_collector_ingest(fx->c, &k, &f,
+							     i % 3 == 0),
+					 0);
+		}
+		bh_collector_poll_end(fx->c, T0 + S(1 + pass));
+		assert_int_equal(stats(fx).flows_discovered, 3000);
+		assert_int_equal(stats(fx).flows_tracked, 3000);
+	}
+	assert_int_equal(stats(fx).flows_evicted, 0);
+	assert_int_equal(fx->n, 0);
+	assert_int_equal(bh_collector_due(fx->c, &k, false), T0 + S(3 + 15));
+	teardown(&st);
+}
+
 /* Interim views: while young, after each poll that saw the flow change;
  * one more past the window; never a record, and records stay whole. */
 struct views {
@@ -904,6 +1063,9 @@ int main(void)
 		T(test_table_full),
 		T(test_icmp_type_from_policy_port),
 		T(test_flow_moves_between_maps),
+		T(test_due_partial_polls),
+		T(test_defer_community_id),
+		T(test_many_flows_buckets_grow),
 		cmocka_unit_test_teardown(test_interim_views, teardown),
 #undef T
 	};

@@ -59,4 +59,11 @@ fi
 	--learning 10m -t "$tmp/t.pb" > /dev/null
 "$B" observe "$tmp/t.pb" > "$tmp/observed"
 grep -q " -> " "$tmp/observed" || fail "observe cannot read replay telemetry"
+# a telemetry file is started afresh; a device is written as it is
+size1=$(stat -c %s "$tmp/t.pb")
+"$B" replay "$S/pcaps/demo.pcap" --policy "$P" -q --flows none \
+	--learning 10m -t "$tmp/t.pb" > /dev/null
+[ "$(stat -c %s "$tmp/t.pb")" = "$size1" ] || fail "telemetry file appended to"
+"$B" replay "$S/pcaps/demo.pcap" --policy "$P" -q --flows none \
+	--learning 10m -t /dev/null > /dev/null || fail "--telemetry /dev/null"
 echo ok

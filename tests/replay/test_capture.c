@@ -355,6 +355,109 @@ static void test_open_errors(void **state)
 	assert_true(bh_capture_open(&c, paths, 0, err, sizeof(err)) < 0);
 }
 
+
+/* Every record as plain libpcap reads it: the reader's direct reads of
+ * classic pcap must agree, across its 4 MiB windows, in both byte orders
+ * and timestamp precisions, and when a record is handed to libpcap in the
+ * middle of a file (longer than the snapshot length) or at its end (cut
+ * short). */
+static void compare_with_libpcap(const char *path, bool truncated)
+{
+	char errbuf[PCAP_ERRBUF_SIZE], *paths[1] = { (char *)path };
+	char err[512] = "";
+	struct pcap_pkthdr *h;
+	struct bh_capture_pkt p;
+	struct bh_capture *c = NULL;
+	const u_char *d;
+	pcap_t *lp;
+	__u64 n = 0;
+	int r, rc;
+
+	lp = pcap_open_offline_with_tstamp_precision(
+		path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	assert_non_null(lp);
+	assert_int_equal(bh_capture_open(&c, paths, 1, err, sizeof(err)), 0);
+	while ((r = pcap_next_ex(lp, &h, &d)) == 1) {
+		rc = bh_capture_next(c, &p);
+		assert_int_equal(rc, 1);
+		assert_int_equal(p.index, n);
+		assert_int_equal(p.ts_ns, (__u64)h->ts.tv_sec * 1000000000ull +
+						  (__u64)h->ts.tv_usec);
+		assert_int_equal(p.caplen, h->caplen);
+		assert_int_equal(p.wire_len, h->len);
+		assert_memory_equal(p.frame, d, h->caplen);
+		n++;
+	}
+	rc = bh_capture_next(c, &p);
+	if (truncated) {
+		assert_int_equal(r, PCAP_ERROR);
+		assert_true(rc < 0);
+		assert_non_null(strstr(bh_capture_error(c), pcap_geterr(lp)));
+	} else {
+		assert_int_equal(r, PCAP_ERROR_BREAK);
+		assert_int_equal(rc, 0);
+	}
+	assert_int_equal(bh_capture_count(c), n);
+	bh_capture_free(&c);
+	pcap_close(lp);
+}
+
+static void put32(FILE *f, __u32 v, bool swap)
+{
+	if (swap)
+		v = __builtin_bswap32(v);
+	assert_int_equal(fwrite(&v, 4, 1, f), 1);
+}
+
+/* n Ethernet records of 60 to 1,500 bytes (bytes from a counter). */
+static void write_many(const char *name, bool swap, bool nano, __u32 snaplen,
+		       __u32 n, __u32 oversize_at)
+{
+	FILE *f = fopen(path_of(name), "wb");
+	__u8 buf[1600];
+	__u32 i, len, j;
+
+	assert_non_null(f);
+	put32(f, nano ? 0xa1b23c4d : 0xa1b2c3d4, swap);
+	put32(f, swap ? 0x04000200 : 0x00040002, false); /* 2.4 */
+	put32(f, 0, swap);
+	put32(f, 0, swap);
+	put32(f, snaplen, swap);
+	put32(f, DLT_EN10MB, swap);
+	for (i = 0; i < n; i++) {
+		len = 60 + (i * 7919u) % 1441;
+		if (len > snaplen && i != oversize_at)
+			len = snaplen;
+		for (j = 0; j < len; j++)
+			buf[j] = (__u8)(i + j);
+		buf[12] = 0x08;
+		buf[13] = 0x00;
+		put32(f, 1700000000 + i / 100, swap);
+		put32(f, (i % 100) * (nano ? 9999999 : 9999), swap);
+		put32(f, len, swap);
+		put32(f, len + i % 3, swap);
+		assert_int_equal(fwrite(buf, 1, len, f), len);
+	}
+	fclose(f);
+}
+
+static void test_direct_reads_as_libpcap(void **state)
+{
+	(void)state;
+	/* 12,000 records, about 9 MB: three windows */
+	write_many("many.pcap", false, false, 65535, 12000, 0);
+	compare_with_libpcap(path_of("many.pcap"), false);
+	write_many("many-be-ns.pcap", true, true, 65535, 12000, 0);
+	compare_with_libpcap(path_of("many-be-ns.pcap"), false);
+	/* snaplen 1,000, record 5,000 longer: libpcap's from there on */
+	write_many("oversize.pcap", false, false, 1000, 8000, 5000);
+	compare_with_libpcap(path_of("oversize.pcap"), false);
+	/* cut in the middle of a record beyond the first window */
+	write_many("cut.pcap", true, false, 65535, 7000, 0);
+	assert_int_equal(truncate(path_of("cut.pcap"), 5000000), 0);
+	compare_with_libpcap(path_of("cut.pcap"), true);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -381,6 +484,7 @@ int main(void)
 		cmocka_unit_test(test_merge_in_time_order),
 		cmocka_unit_test(test_truncated_and_corrupt),
 		cmocka_unit_test(test_open_errors),
+		cmocka_unit_test(test_direct_reads_as_libpcap),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
