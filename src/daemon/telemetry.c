@@ -37,14 +37,21 @@
 /* ------------------------------------------------------------------------ */
 /* Names and statistics.                                                    */
 
-static const char *ifname_of(void *ctx, __u32 ifindex)
+static const char *iface_of(void *ctx, __u32 ifindex,
+			    enum bh_iface_kind *kind)
 {
 	struct bh_daemon *d = ctx;
 	size_t i;
 
-	for (i = 0; i < d->n_ifs; i++)
-		if ((__u32)d->ifs[i].ifindex == ifindex)
-			return d->ifs[i].name;
+	for (i = 0; i < d->n_ifs; i++) {
+		const struct bh_dif *f = &d->ifs[i];
+
+		if ((__u32)f->ifindex != ifindex)
+			continue;
+		*kind = f->role == BH_IFACE_ROLE_WORKLOAD ? BH_IFACE_WORKLOAD
+							  : BH_IFACE_UPLINK;
+		return f->name;
+	}
 	return NULL;
 }
 
@@ -57,7 +64,7 @@ static void names_rebuild(struct bh_daemon *d)
 	    .cp = d->cp,
 	    .eps = &d->eps,
 	    .epochs = &t->epochs,
-	    .ifname = ifname_of,
+	    .iface = iface_of,
 	    .ctx = d,
 	};
 	struct bh_collector_resolver res;

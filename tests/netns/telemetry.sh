@@ -8,7 +8,8 @@
 # enriched from a GeoIP database and raises a geo novelty alert; a denied
 # port scan raises a detection alert in the stream; the metrics endpoint
 # shows packets by verdict,
-# active flows and alerts; a SIGHUP with a changed policy changes the
+# active flows and alerts; records say where a flow came from (a workload's
+# veth: egress, an uplink: ingress); a SIGHUP with a changed policy changes the
 # generation in later records; a GeoIP file that goes bad keeps the old
 # databases on SIGHUP and refuses a start; the detection baseline is
 # written at stop and read at the next start.
@@ -73,9 +74,15 @@ grep -q "geoip.asn_db $WORK/bad.mmdb: corrupt" "$WORK/bad.out" ||
 bh_log "ok: corrupt GeoIP file refused at start: $(grep bad.mmdb "$WORK/bad.out" | head -1)"
 bh_innode "$BULKHEAD" detach -p "$PIN" -s "$SOCK" >/dev/null 2>&1 || true
 
+# remote's veth plays the node's uplink; the others are found to be veths
+BH_INTERFACES="[{name: v${ID}remote, role: uplink}, \"v${ID}*\"]"
 bh_daemon_start "$WORK/policy.yaml" "$CONF"
 grep -q "no baseline at $WORK/baseline.txt yet" "$WORK/daemon.log" ||
 	bh_fail "first start: the missing baseline is not reported"
+roles=$(bh_status | jq -c "[.interfaces[] | select(.name == \"v${ID}remote\" or .name == \"v${ID}web\") | .role]")
+[ "$roles" = '["uplink","workload"]' ] || [ "$roles" = '["workload","uplink"]' ] ||
+	bh_fail "interface roles: $(bh_status | jq -c .interfaces)"
+bh_log "ok: roles: v${ID}remote uplink (configured), v${ID}web workload (a veth)"
 
 # observe the telemetry written so far (the writer may be mid-envelope:
 # what is complete is printed, the cut is not an error here)
@@ -109,6 +116,8 @@ bh_expect "web -> api icmp" bh_in web ping -c 3 -i 0.2 -W 1 $SUBNET.12
 # --- denied: default deny, and a peer outside the cluster
 bh_expect_fail "web -> db tcp/5432 denied" bh_in web nc -z -w 1 $SUBNET.13 5432
 bh_expect_fail "web -> 198.51.100.7 icmp denied" bh_in web ping -c 2 -i 0.2 -W 1 198.51.100.7
+# --- from the uplink: the world towards web, denied
+bh_expect_fail "198.51.100.7 -> web icmp denied" bh_in remote ping -c 1 -W 1 $SUBNET.11
 sleep 0.5
 kill -INT "$td"
 wait "$td" 2>/dev/null || true
@@ -126,6 +135,7 @@ obs_wait "web:[0-9]* -> api:9000 udp allow" -t flow
 obs_wait "web -> api icmp" -t flow
 obs_wait "web:[0-9]* -> db:5432 tcp deny(default_deny)" -t flow
 obs_wait "198.51.100.7" -t flow
+obs_wait "198.51.100.7.* -> web icmp" -t flow
 
 expect_flow() { # what, jq condition on the record, jq check
 	local f
@@ -140,7 +150,8 @@ expect_flow "tcp record = tcpdump ($tcp_ip/$tcp_rp pkts, $tcp_ib/$tcp_rb bytes),
 	 .initiator_packets == \"$tcp_ip\" and .responder_packets == \"$tcp_rp\" and
 	 .initiator_bytes == \"$tcp_ib\" and .responder_bytes == \"$tcp_rb\" and
 	 .verdict == \"VERDICT_ALLOW\" and .rule == \"web-to-api\" and .end_reason == \"END_REASON_FIN\" and
-	 .node == \"node-$ID\" and (.initiator.labels | index(\"app=web\") != null)"
+	 .node == \"node-$ID\" and (.initiator.labels | index(\"app=web\") != null) and
+	 .initiator.ingress_interface == \"v${ID}web\" and .direction == \"TRAFFIC_DIRECTION_EGRESS\""
 expect_flow "udp record: 5/5 packets, 230/230 bytes" \
 	'.protocol == 17 and .responder.port == 9000' \
 	'.initiator.workload == "web" and .responder.workload == "api" and
@@ -162,6 +173,10 @@ expect_flow "external peer enriched: FR, AS64501" \
 	'.initiator.workload == "web" and .verdict == "VERDICT_DENY" and
 	 .responder.country_code == "FR" and .responder.city == "Paris" and
 	 .responder.asn == 64501 and .initiator_packets == "2"'
+expect_flow "world -> web seen on the uplink: ingress, denied" \
+	'.initiator.identity == 2 and .responder.workload == "web"' \
+	".direction == \"TRAFFIC_DIRECTION_INGRESS\" and .initiator.ingress_interface == \"v${ID}remote\" and
+	 .verdict == \"VERDICT_DENY\" and .initiator.country_code == \"FR\""
 # web's baseline of countries and ASes ended 1 ms after its first flow:
 # the denied ping to FR / AS64501 is a novelty
 obs_wait "ALERT .* geo_novelty web -> 198.51.100.7" -t alert
@@ -253,7 +268,7 @@ st=$(bh_status)
 [ "$(jq -r .geoip.city_db.type <<<"$st")" = GeoLite2-City ] || bh_fail "the city database in force was dropped"
 grep -q "geoip.city_db $WORK/city.mmdb: corrupt" "$WORK/daemon.log" || bh_fail "the bad file is not named in the log"
 bh_expect_fail "web -> 198.51.100.7 icmp denied" bh_in web ping -c 1 -W 1 198.51.100.7
-obs_wait "198.51.100.7.* pkts=1/0" -t flow
+obs_wait "web -> 198.51.100.7.* pkts=1/0" -t flow
 expect_flow "still enriched after the refused reload" \
 	'.protocol == 1 and .responder.identity == 2 and .initiator_packets == "1"' \
 	'.responder.country_code == "FR"'
