@@ -11,7 +11,7 @@
 
 #include "flow_state.h"
 
-#define S(x) ((__u64)(x) * 1000000000ull)
+#define S(x) ((__u64)(x)*1000000000ull)
 #define T0   S(1700000000)
 
 static int n_records;
@@ -105,23 +105,23 @@ static void test_round_trip(void **state)
 	save_three(path);
 	/* a table with room for two: the third is skipped, not an error */
 	c = new_collector(&clk, 2);
-	assert_int_equal(bh_flow_state_load(c, path, &adopted, &skipped, why,
-					    sizeof(why)),
-			 0);
+	assert_int_equal(
+	    bh_flow_state_load(c, path, &adopted, &skipped, why, sizeof(why)),
+	    0);
 	assert_int_equal(adopted, 2);
 	assert_int_equal(skipped, 1);
 	bh_collector_free(&c);
 
 	c = new_collector(&clk, 16);
-	assert_int_equal(bh_flow_state_load(c, path, &adopted, &skipped, why,
-					    sizeof(why)),
-			 0);
+	assert_int_equal(
+	    bh_flow_state_load(c, path, &adopted, &skipped, why, sizeof(why)),
+	    0);
 	assert_int_equal(adopted, 3);
 	assert_int_equal(skipped, 0);
 	/* loading twice: every flow is there already */
-	assert_int_equal(bh_flow_state_load(c, path, &adopted, &skipped, why,
-					    sizeof(why)),
-			 0);
+	assert_int_equal(
+	    bh_flow_state_load(c, path, &adopted, &skipped, why, sizeof(why)),
+	    0);
 	assert_int_equal(adopted, 0);
 	assert_int_equal(skipped, 3);
 	/* adopted as reported: a flush has nothing to say */
@@ -132,9 +132,9 @@ static void test_round_trip(void **state)
 	unlink(path);
 
 	c = new_collector(&clk, 16);
-	assert_int_equal(bh_flow_state_load(c, path, &adopted, &skipped, why,
-					    sizeof(why)),
-			 -ENOENT);
+	assert_int_equal(
+	    bh_flow_state_load(c, path, &adopted, &skipped, why, sizeof(why)),
+	    -ENOENT);
 	bh_collector_free(&c);
 }
 
@@ -186,8 +186,8 @@ static void test_refused(void **state)
 		damage(path, cases[i].len, cases[i].off, cases[i].bytes,
 		       cases[i].n);
 		c = new_collector(&clk, 16);
-		assert_int_equal(bh_flow_state_load(c, path, &adopted,
-						    &skipped, why, sizeof(why)),
+		assert_int_equal(bh_flow_state_load(c, path, &adopted, &skipped,
+						    why, sizeof(why)),
 				 -EINVAL);
 		if (!strstr(why, cases[i].why))
 			fail_msg("case %zu: '%s', want '%s'", i, why,

@@ -69,7 +69,8 @@ static void test_hold_release(void **state)
 	bh_log_hold_libs();
 	libbpf_warns();
 	pr_warn("own message while held\n");
-	assert_string_equal(stderr_text(), "bulkhead: own message while held\n");
+	assert_string_equal(stderr_text(),
+			    "bulkhead: own message while held\n");
 	assert_true(bh_log_release_libs(true, "/nonexistent/bh.o"));
 	assert_non_null(strstr(stderr_text(), "/nonexistent/bh.o"));
 
