@@ -155,6 +155,52 @@ static size_t reasons(Bulkhead__Telemetry__V1__ReasonCounter *rc,
 	return n;
 }
 
+static void occupancy(Bulkhead__Telemetry__V1__MapOccupancy *m,
+		      const char *name, __u64 entries, __u64 capacity)
+{
+	bulkhead__telemetry__v1__map_occupancy__init(m);
+	m->map = str(name);
+	m->entries = entries;
+	m->capacity = capacity;
+}
+
+static void detection_stats(struct bh_pb_stats *pb,
+			    const struct bh_detect_stats *d)
+{
+	Bulkhead__Telemetry__V1__DetectionStats *s = &pb->det;
+	unsigned int i, n = d->n_detectors < BH_DETECT_MAX ? d->n_detectors
+							   : BH_DETECT_MAX;
+
+	bulkhead__telemetry__v1__detection_stats__init(s);
+	s->flows = d->flows;
+	s->flows_invalid = d->flows_invalid;
+	s->learning = d->learning;
+	for (i = 0; i < n; i++) {
+		Bulkhead__Telemetry__V1__DetectorStats *o = &pb->detector[i];
+
+		bulkhead__telemetry__v1__detector_stats__init(o);
+		o->detector = str(d->detector_names[i]);
+		o->alerts = d->alerts[i];
+		o->occurrences = d->aggregated[i];
+		o->allowlisted = d->allowlisted[i];
+		pb->detector_p[i] = o;
+	}
+	s->n_detectors = n;
+	s->detectors = pb->detector_p;
+	occupancy(&pb->table[0], "sources", d->sources, d->sources_max);
+	occupancy(&pb->table[1], "edges", d->edges, d->edges_max);
+	occupancy(&pb->table[2], "workloads", d->workloads, d->workloads_max);
+	occupancy(&pb->table[3], "pivots", d->pivots, d->pivots_max);
+	occupancy(&pb->table[4], "alerts", d->alerts_open, d->alerts_max);
+	for (i = 0; i < 5; i++)
+		pb->table_p[i] = &pb->table[i];
+	s->n_tables = 5;
+	s->tables = pb->table_p;
+	s->source_evictions = d->source_evictions;
+	s->memory_bytes = d->mem_bytes;
+	s->memory_used_bytes = d->mem_used_bytes;
+}
+
 void bh_pb_stats_init(struct bh_pb_stats *pb, const struct bh_node_stats *ns)
 {
 	Bulkhead__Telemetry__V1__NodeStats *s = &pb->st;
@@ -202,10 +248,8 @@ void bh_pb_stats_init(struct bh_pb_stats *pb, const struct bh_node_stats *ns)
 		s->collector_memory_bytes = c->memory_bytes;
 	}
 	for (i = 0; i < ns->n_maps && i < BH_NODE_MAX_MAPS; i++) {
-		bulkhead__telemetry__v1__map_occupancy__init(&pb->map[i]);
-		pb->map[i].map = str(ns->maps[i].name);
-		pb->map[i].entries = ns->maps[i].entries;
-		pb->map[i].capacity = ns->maps[i].capacity;
+		occupancy(&pb->map[i], str(ns->maps[i].name),
+			  ns->maps[i].entries, ns->maps[i].capacity);
 		pb->map_p[i] = &pb->map[i];
 	}
 	s->n_maps = i;
@@ -231,4 +275,8 @@ void bh_pb_stats_init(struct bh_pb_stats *pb, const struct bh_node_stats *ns)
 		s->export_dropped = ns->exp.dropped;
 	}
 	s->policy_generation = ns->policy_generation;
+	if (ns->detect) {
+		detection_stats(pb, ns->detect);
+		s->detection = &pb->det;
+	}
 }

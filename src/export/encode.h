@@ -7,6 +7,7 @@
 #ifndef BH_ENCODE_H
 #define BH_ENCODE_H
 
+#include "detect.h"
 #include "flow_record.h"
 #include "node_stats.h"
 #include "telemetry.pb-c.h"
@@ -43,6 +44,11 @@ struct bh_pb_stats {
 	Bulkhead__Telemetry__V1__MapOccupancy *map_p[BH_NODE_MAX_MAPS];
 	Bulkhead__Telemetry__V1__SinkStats sink[BH_EXPORT_MAX_SINKS];
 	Bulkhead__Telemetry__V1__SinkStats *sink_p[BH_EXPORT_MAX_SINKS];
+	Bulkhead__Telemetry__V1__DetectionStats det;
+	Bulkhead__Telemetry__V1__DetectorStats detector[BH_DETECT_MAX];
+	Bulkhead__Telemetry__V1__DetectorStats *detector_p[BH_DETECT_MAX];
+	Bulkhead__Telemetry__V1__MapOccupancy table[5];
+	Bulkhead__Telemetry__V1__MapOccupancy *table_p[5];
 };
 
 void bh_pb_stats_init(struct bh_pb_stats *pb, const struct bh_node_stats *ns);

@@ -390,9 +390,18 @@ static void print_stats(FILE *out, const NodeStats *s)
 		" flows_active=%" PRIu64 " records=%" PRIu64
 		" evicted=%" PRIu64 " dropped_pkts=%" PRIu64
 		" events_suppressed=%" PRIu64 " export_dropped=%" PRIu64
-		" generation=%u\n",
+		" generation=%u",
 		s->flows_active, s->records_emitted, s->flows_evicted, drops,
 		s->events_suppressed, s->export_dropped, s->policy_generation);
+	if (s->detection) {
+		uint64_t alerts = 0;
+
+		for (i = 0; i < s->detection->n_detectors; i++)
+			if (s->detection->detectors[i])
+				alerts += s->detection->detectors[i]->alerts;
+		fprintf(out, " alerts=%" PRIu64, alerts);
+	}
+	fputc('\n', out);
 }
 
 void bh_print_text(FILE *out, const Envelope *env)

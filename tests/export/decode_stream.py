@@ -133,12 +133,14 @@ def main():
         else:
             s = env.node_stats
             drops = {d.reason: d.packets for d in s.drops}
+            alerts = {d.detector: d.alerts for d in s.detection.detectors}
             check(tag + ".stats", (s.records_emitted, s.flows_evicted,
                                    s.events_suppressed, s.policy_generation,
-                                   drops.get(telemetry_pb2.REASON_POLICY_DENIED, 0)),
+                                   drops.get(telemetry_pb2.REASON_POLICY_DENIED, 0),
+                                   alerts),
                   (want["records_emitted"], want["flows_evicted"],
                    want["events_suppressed"], want["policy_generation"],
-                   want["drop_packets_policy_denied"]))
+                   want["drop_packets_policy_denied"], want["alerts"]))
         if i < len(observed):
             ref = normalize(MessageToDict(env, preserving_proto_field_name=True))
             check(tag + " observe -o json", observed[i], ref)

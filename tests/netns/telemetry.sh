@@ -251,6 +251,19 @@ jq -e '.collector.records > 0 and .collector.polls > 0 and
 bh_ctl status | grep -q "^collector: " || bh_fail "text status lacks the collector"
 bh_log "ok: status: $(jq -c '{records: .collector.records, sent: .export.sinks[0].sent, alerts: .detection.alerts}' <<<"$st")"
 [ "$(obs -t stats | grep -c .)" -ge 1 ] || bh_fail "no NodeStats in the stream"
+# NodeStats carry detection's counters (every second: wait for one after
+# the scan's alert)
+stats_portscan() {
+	obs -o json -t stats | tail -1 | jq '[.node_stats.detection.detectors[]? |
+		select(.detector == "portscan") | .alerts // "0" | tonumber] | add // 0'
+}
+for i in $(seq 50); do
+	[ "$(stats_portscan)" -ge 1 ] && break
+	sleep 0.1
+done
+[ "$(stats_portscan)" -ge 1 ] ||
+	bh_fail "NodeStats without the portscan alert: $(obs -o json -t stats | tail -1 | jq -c .node_stats.detection)"
+bh_log "ok: NodeStats: $(obs -t stats | tail -1)"
 
 # --- SIGHUP, a new policy: later records carry the new generation
 "$(dirname "$0")/cluster_policy.sh" "$WORK/policy.yaml" enforce '  - name: web-to-db

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "collector.h"
+#include "detect.h"
 #include "export.h"
 
 #define S(x) ((__u64)(x) * 1000000000ull)
@@ -476,6 +477,28 @@ static void send_alert(void)
 
 static void send_stats(struct bh_collector *c)
 {
+	static struct bh_detect_stats det = {
+	    .flows = 120,
+	    .flows_invalid = 1,
+	    .mem_bytes = 34800000,
+	    .mem_used_bytes = 730200,
+	    .sources = 195,
+	    .sources_max = 8192,
+	    .edges = 34,
+	    .edges_max = 65536,
+	    .workloads = 13,
+	    .workloads_max = 16384,
+	    .pivots = 2,
+	    .pivots_max = 1024,
+	    .alerts_open = 1,
+	    .alerts_max = 1024,
+	    .source_evictions = 5,
+	    .n_detectors = 2,
+	    .detector_names = {"sweep", "portscan"},
+	    .alerts = {2, 1},
+	    .aggregated = {4, 0},
+	    .allowlisted = {0, 1},
+	};
 	struct bh_node_stats ns;
 
 	memset(&ns, 0, sizeof(ns));
@@ -494,11 +517,13 @@ static void send_stats(struct bh_collector *c)
 	ns.n_maps = 1;
 	ns.maps[0] = (struct bh_map_occupancy){ "bh_flows", 9, 262144 };
 	ns.policy_generation = 8;
+	ns.detect = &det;
 	if (expect)
 		fprintf(expect,
 			"{\"seq\":%llu,\"kind\":\"stats\",\"records_emitted\":%llu,"
 			"\"flows_evicted\":%llu,\"events_suppressed\":3,"
-			"\"policy_generation\":8,\"drop_packets_policy_denied\":%llu}\n",
+			"\"policy_generation\":8,\"drop_packets_policy_denied\":%llu,"
+			"\"alerts\":{\"sweep\":2,\"portscan\":1}}\n",
 			(unsigned long long)seq,
 			(unsigned long long)ns.col.records_total,
 			(unsigned long long)ns.col.flows_evicted,
