@@ -53,8 +53,26 @@ static struct bh_dif *dif_find(struct bh_daemon *d, int ifindex)
 /* Forget an interface: detach (the link still exists but no longer
  * matches) or just drop the handle (the link is gone, and its program with
  * it). */
+static void dif_tc_detach(struct bh_dif *f)
+{
+	int err;
+
+	if (!f->tc_on)
+		return;
+	err = bh_dp_tc_detach(f->ifindex);
+	if (err) {
+		pr_warn("cannot remove the TC egress program from %s: %s\n",
+			f->name, strerror(-err));
+		return;
+	}
+	f->tc_on = false;
+	pr_info("removed the TC egress program from %s\n", f->name);
+}
+
 static void dif_remove(struct bh_daemon *d, struct bh_dif *f, bool detach)
 {
+	if (detach)
+		dif_tc_detach(f);
 	if (f->link) {
 		if (detach) {
 			int err = bh_dp_link_detach(&f->link);
@@ -72,10 +90,38 @@ static void dif_remove(struct bh_daemon *d, struct bh_dif *f, bool detach)
 	*f = d->ifs[--d->n_ifs];
 }
 
+/* TC egress where wanted; its failure leaves XDP as it is. */
+static void dif_tc_attach(struct bh_daemon *d, struct bh_dif *f)
+{
+	bool replaced = false;
+	int err;
+
+	if (!f->tc_want) {
+		dif_tc_detach(f);
+		return;
+	}
+	if (f->tc_on)
+		return;
+	err = bh_dp_tc_attach(d->dp, f->ifindex, &replaced);
+	f->tc_err = err;
+	if (err) {
+		pr_warn("cannot attach the TC egress program to %s (ifindex "
+			"%d): %s; what the node sends there is not judged\n",
+			f->name, f->ifindex, strerror(-err));
+		return;
+	}
+	f->tc_on = true;
+	pr_info("%s the TC egress program on %s\n",
+		replaced ? "replaced" : "attached", f->name);
+}
+
 static void dif_attach(struct bh_daemon *d, struct bh_dif *f)
 {
 	int err;
 
+	dif_tc_attach(d, f);
+	if (f->link)
+		return;
 	err = bh_dp_link_attach(d->dp, f->ifindex, dp_mode(f->want), &f->link,
 				&f->info);
 	f->err = err;
@@ -162,9 +208,9 @@ static void on_link(void *ctx, enum bh_link_event ev, int ifindex,
 		f->seen = true;
 		snprintf(f->name, sizeof(f->name), "%s", name);
 		f->role = resolve_role(role, name);
+		f->tc_want = bh_daemon_config_tc_egress(d->cfg, name);
 		/* a link that refused us may accept now (e.g. it came up) */
-		if (!f->link)
-			dif_attach(d, f);
+		dif_attach(d, f);
 		return;
 	}
 	if (d->n_ifs == d->cap_ifs) {
@@ -183,6 +229,7 @@ static void on_link(void *ctx, enum bh_link_event ev, int ifindex,
 	f->ifindex = ifindex;
 	f->want = mode;
 	f->role = resolve_role(role, name);
+	f->tc_want = bh_daemon_config_tc_egress(d->cfg, name);
 	f->seen = true;
 	snprintf(f->name, sizeof(f->name), "%s", name);
 	dif_attach(d, f);
@@ -352,6 +399,22 @@ int bh_daemon_detach_all(struct bh_daemon *d, struct bh_strbuf *out)
 	for (i = 0; i < d->n_ifs; i++) {
 		struct bh_dif *f = &d->ifs[i];
 
+		if (f->tc_on) {
+			err = bh_dp_tc_detach(f->ifindex);
+			if (err) {
+				bh_strbuf_printf(out,
+						 "cannot remove the TC egress "
+						 "program from %s: %s\n",
+						 f->name, strerror(-err));
+				ret = err;
+			} else {
+				f->tc_on = false;
+				bh_strbuf_printf(out,
+						 "removed the TC egress program "
+						 "from %s\n",
+						 f->name);
+			}
+		}
 		if (!f->link)
 			continue;
 		err = bh_dp_link_detach(&f->link);
@@ -374,6 +437,20 @@ int bh_daemon_detach_all(struct bh_daemon *d, struct bh_strbuf *out)
 	}
 	d->detached = true;
 	return ret;
+}
+
+/* Whether any interface may get the TC egress program: only then is it
+ * loaded (its verification takes as long as the XDP program's). */
+static bool cfg_wants_tc(const struct bh_daemon_config *c)
+{
+	size_t i;
+
+	if (c->tc_egress)
+		return true;
+	for (i = 0; i < c->n_ifaces; i++)
+		if (c->ifaces[i].tc_egress_set && c->ifaces[i].tc_egress)
+			return true;
+	return false;
 }
 
 static int start(struct bh_daemon *d, const char *config_path, FILE *errf)
@@ -409,6 +486,7 @@ static int start(struct bh_daemon *d, const char *config_path, FILE *errf)
 	/* The data plane first: a pinned one is adopted with its conntrack
 	 * and counters, and keeps enforcing its policy until ours is in. */
 	opts.pin_dir = d->cfg->pin_path;
+	opts.tc_egress = cfg_wants_tc(d->cfg);
 	err = bh_daemon_mkdir_p(d->cfg->pin_path, 0700);
 	if (err) {
 		fprintf(errf,

@@ -104,6 +104,15 @@ static void status_ifaces(struct bh_daemon *d, struct bh_strbuf *o, bool json)
 				bh_strbuf_json_str(o, strerror(-f->err));
 			else
 				bh_strbuf_printf(o, "null");
+			bh_strbuf_printf(o, ",\"tc_egress\":%s,"
+					    "\"tc_egress_attached\":%s,"
+					    "\"tc_egress_error\":",
+					 f->tc_want ? "true" : "false",
+					 f->tc_on ? "true" : "false");
+			if (f->tc_want && !f->tc_on && f->tc_err)
+				bh_strbuf_json_str(o, strerror(-f->tc_err));
+			else
+				bh_strbuf_printf(o, "null");
 			bh_strbuf_printf(o, "}");
 			continue;
 		}
@@ -111,11 +120,18 @@ static void status_ifaces(struct bh_daemon *d, struct bh_strbuf *o, bool json)
 				 f->ifindex, bh_iface_role_str(f->role));
 		if (f->link)
 			bh_strbuf_printf(
-			    o, "%s mode%s\n", mode,
+			    o, "%s mode%s", mode,
 			    f->info.dispatcher ? ", libxdp dispatcher" : "");
 		else
-			bh_strbuf_printf(o, "NOT ATTACHED: %s\n",
+			bh_strbuf_printf(o, "NOT ATTACHED: %s",
 					 strerror(-f->err));
+		if (f->tc_on)
+			bh_strbuf_printf(o, ", tc egress\n");
+		else if (f->tc_want)
+			bh_strbuf_printf(o, ", TC EGRESS NOT ATTACHED: %s\n",
+					 strerror(-f->tc_err));
+		else
+			bh_strbuf_printf(o, "\n");
 	}
 	if (json)
 		bh_strbuf_printf(o, "],");

@@ -362,6 +362,11 @@ static int sec_xdp_mode(struct cfg_ctx *x, const yaml_node_t *n)
 	return parse_xdp_mode(x, n, "xdp_mode", &x->c->xdp_mode);
 }
 
+static int sec_tc_egress(struct cfg_ctx *x, const yaml_node_t *n)
+{
+	return want_bool(x, n, "tc_egress", &x->c->tc_egress);
+}
+
 static int check_pattern(struct cfg_ctx *x, const yaml_node_t *n, const char *p)
 {
 	const char *c;
@@ -428,7 +433,13 @@ static int iface_pair(struct cfg_ctx *x, const char *k, const yaml_node_t *kn,
 	}
 	if (!strcmp(k, "role"))
 		return parse_iface_role(x, vn, &x->iface->role);
-	cfg_error(x, kn, "unknown key '%s' in an interface (name, mode, role)",
+	if (!strcmp(k, "tc_egress")) {
+		x->iface->tc_egress_set = true;
+		return want_bool(x, vn, "tc_egress", &x->iface->tc_egress);
+	}
+	cfg_error(x, kn,
+		  "unknown key '%s' in an interface (name, mode, role, "
+		  "tc_egress)",
 		  k);
 	return -EINVAL;
 }
@@ -878,6 +889,7 @@ static const struct {
     {"conntrack", sec_conntrack}, {"collector", sec_collector},
     {"export", sec_export},	  {"metrics", sec_metrics},
     {"detect", sec_detect},	  {"geoip", sec_geoip},
+    {"tc_egress", sec_tc_egress},
 };
 
 static int top_pair(struct cfg_ctx *x, const char *k, const yaml_node_t *kn,
@@ -891,8 +903,8 @@ static int top_pair(struct cfg_ctx *x, const char *k, const yaml_node_t *kn,
 	cfg_error(
 	    x, kn,
 	    "unknown key '%s' (policy, interfaces, pin_path, "
-	    "control_socket, state_dir, on_exit, xdp_mode, events, conntrack, "
-	    "collector, export, metrics, detect, geoip)",
+	    "control_socket, state_dir, on_exit, xdp_mode, tc_egress, events, "
+	    "conntrack, collector, export, metrics, detect, geoip)",
 	    k);
 	return -EINVAL;
 }
@@ -1115,6 +1127,21 @@ bool bh_daemon_config_match(const struct bh_daemon_config *c,
 		if (role)
 			*role = ifc->role;
 		return true;
+	}
+	return false;
+}
+
+bool bh_daemon_config_tc_egress(const struct bh_daemon_config *c,
+				const char *ifname)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_ifaces; i++) {
+		const struct bh_daemon_iface *ifc = &c->ifaces[i];
+
+		if (!ifc->pattern || fnmatch(ifc->pattern, ifname, 0))
+			continue;
+		return ifc->tc_egress_set ? ifc->tc_egress : c->tc_egress;
 	}
 	return false;
 }

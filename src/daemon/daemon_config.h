@@ -59,6 +59,8 @@ struct bh_daemon_iface {
 	enum bh_xdp_mode mode; /* mode_set ? this : the global xdp_mode */
 	bool mode_set;
 	enum bh_iface_role role;
+	bool tc_egress; /* tc_egress_set ? this : the global tc_egress */
+	bool tc_egress_set;
 	int line; /* position in the config file, for messages */
 };
 
@@ -96,6 +98,8 @@ struct bh_daemon_config {
 	char *state_dir; /* runtime endpoints survive a restart here */
 	enum bh_on_exit on_exit;
 	enum bh_xdp_mode xdp_mode;
+	/* TC egress program on matching interfaces (what the node sends) */
+	bool tc_egress;
 	/* events: per-CPU token bucket, 0 rate = unlimited */
 	__u32 ev_rate;
 	__u32 ev_burst;
@@ -133,6 +137,12 @@ void bh_daemon_config_free(struct bh_daemon_config **c);
 bool bh_daemon_config_match(const struct bh_daemon_config *c,
 			    const char *ifname, enum bh_xdp_mode *mode,
 			    enum bh_iface_role *role);
+
+/* Whether the TC egress program goes on an interface: the first entry
+ * whose pattern matches name decides (its own tc_egress or the global
+ * one); false when none matches. */
+bool bh_daemon_config_tc_egress(const struct bh_daemon_config *c,
+				const char *ifname);
 
 const char *bh_xdp_mode_str(enum bh_xdp_mode m);
 const char *bh_iface_role_str(enum bh_iface_role r);

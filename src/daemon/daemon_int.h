@@ -31,6 +31,10 @@ struct bh_dif {
 	struct bh_dp_attach_info info;
 	int err;   /* last attach error, 0 when attached */
 	bool seen; /* reported by the current link dump */
+	/* TC egress (tc_egress in the config): wanted, attached, last error */
+	bool tc_want;
+	bool tc_on;
+	int tc_err;
 };
 
 /* The live telemetry (telemetry.c): the collector reading the data plane's

@@ -152,6 +152,7 @@ int bh_dp_open(struct bh_dp **out, const struct bh_dp_opts *opts)
 	err = err ?: bh_dp_size(s->maps.bh_events, o.ring_bytes);
 	if (err)
 		goto fail;
+	bpf_program__set_autoload(s->progs.bulkhead_tc, o.tc_egress);
 	if (o.pin_dir) {
 		err = bh_dp_pin_setup(dp, o.pin_dir);
 		if (err)

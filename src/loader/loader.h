@@ -32,6 +32,10 @@ struct bh_dp_opts {
 	 * there are reused (a restarted daemon keeps policy, flows and
 	 * counters). NULL: nothing pinned. */
 	const char *pin_dir;
+	/* Also load the TC egress program (bh_dp_tc_attach); off, the object
+	 * loads without it (its verification costs as much as the XDP
+	 * program's). */
+	bool tc_egress;
 };
 
 int bh_dp_open(struct bh_dp **out, const struct bh_dp_opts *opts);
@@ -146,10 +150,40 @@ int bh_dp_link_detach(struct bh_dp_link **l);
 /* Free the handle, leaving the program attached (fail-closed stop), or
  * for a link that is gone. */
 void bh_dp_link_release(struct bh_dp_link **l);
-/* Remove every bulkhead program from every interface of this network
- * namespace (`bulkhead detach` without a daemon). Returns how many or
- * -errno. */
+/* Remove every bulkhead program (XDP and TC egress) from every interface
+ * of this network namespace (`bulkhead detach` without a daemon). Returns
+ * how many interfaces had one, or -errno. */
 int bh_dp_detach_all(void);
+/* ------------------------------------------------------------------------ */
+/* TC egress (loader_tc.c): the same classifier on what the node itself     */
+/* sends out of an interface (packets without an ingress device), which XDP */
+/* never sees. One cls_bpf filter per interface at a fixed place on the     */
+/* clsact egress hook.                                                      */
+
+#define BH_DP_TC_HANDLE 0xb4 /* filter handle, */
+#define BH_DP_TC_PRIO 0xb4   /* and priority on the egress hook */
+
+/* The TC program's fd; -ENOENT when the data plane was opened without
+ * bh_dp_opts.tc_egress. */
+int bh_dp_tc_prog_fd(const struct bh_dp *dp);
+/* Attach it to ifindex's egress (the clsact hook is created when missing).
+ * Bulkhead's filter left there (a daemon that stopped or died) is replaced
+ * in place, without a gap; another tool's filter at that handle and
+ * priority is not touched (-EBUSY). *replaced (may be NULL) tells which. */
+int bh_dp_tc_attach(struct bh_dp *dp, int ifindex, bool *replaced);
+/* Remove bulkhead's filter from ifindex (none there: 0). The clsact hook
+ * stays: other tools' filters may share it. */
+int bh_dp_tc_detach(int ifindex);
+/* 1 when bulkhead's filter is on ifindex's egress, 0 when not, -errno. */
+int bh_dp_tc_attached(int ifindex);
+/* Run the TC program on one frame of len bytes through
+ * BPF_PROG_TEST_RUN, as sent on the loopback device by a packet that came
+ * in on ingress_ifindex (0: the host sent it); see bh_dp_test_run. Returns
+ * the TC action (TC_ACT_OK, TC_ACT_SHOT) or -errno. */
+int bh_dp_tc_test_run(struct bh_dp *dp, const void *frame, __u32 len,
+		      __u32 ingress_ifindex, __u64 now_ns,
+		      struct bh_result *res);
+
 /* Remove the pins (bh_*) under dir, and dir when empty. */
 int bh_dp_unpin(const char *dir);
 

@@ -255,16 +255,24 @@ int bh_dp_detach_all(void)
 		return -errno;
 	for (i = ifs; i->if_index; i++) {
 		int n = detach_ifindex((int)i->if_index);
+		int t = bh_dp_tc_remove((int)i->if_index);
 
-		if (n < 0) {
+		if (n < 0)
 			pr_warn("loader: cannot detach from %s: %s\n",
 				i->if_name, strerror(-n));
-			err = n;
+		if (t < 0)
+			pr_warn("loader: cannot remove the TC egress program "
+				"from %s: %s\n",
+				i->if_name, strerror(-t));
+		if (n < 0 || t < 0) {
+			err = n < 0 ? n : t;
 			continue;
 		}
-		if (n)
-			pr_info("loader: detached from %s\n", i->if_name);
-		total += n;
+		if (n || t)
+			pr_info("loader: detached from %s%s\n", i->if_name,
+				t ? (n ? " (XDP and TC egress)" : " (TC egress)")
+				  : "");
+		total += n || t;
 	}
 	if_freenameindex(ifs);
 	return err ? err : total;

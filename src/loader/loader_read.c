@@ -224,26 +224,30 @@ int bh_dp_events_fd(const struct bh_dp *dp)
 
 #define BH_ETH_MIN 14 /* the kernel refuses shorter XDP test frames */
 
-int bh_dp_test_run(struct bh_dp *dp, const void *frame, __u32 caplen,
-		   __u32 wire_len, __u64 now_ns, struct bh_result *res)
+/* One BPF_PROG_TEST_RUN of prog_fd with the per-packet overrides set and
+ * the result recorded (bh_dp_test_run, bh_dp_tc_test_run). */
+static int test_run(struct bh_dp *dp, int prog_fd,
+		    struct bpf_test_run_opts *o, __u32 wire_len, __u64 now_ns,
+		    struct bh_result *res)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
-		    .data_size_in = caplen, .repeat = 1);
 	struct bh_config *cfg = dp->cfg;
 	__u32 flags = cfg->flags;
 	int err;
 
-	if (!frame || caplen < BH_ETH_MIN) {
-		pr_warn("loader: test run of a %u-byte frame: XDP needs at "
-			"least an Ethernet header\n",
-			caplen);
+	if (!o->data_in || o->data_size_in < BH_ETH_MIN) {
+		pr_warn("loader: test run of a %u-byte frame: the program "
+			"needs at least an Ethernet header\n",
+			o->data_size_in);
 		return -EINVAL;
 	}
+	if (prog_fd < 0)
+		return prog_fd;
 	cfg->now_override_ns = now_ns;
-	cfg->wire_len_override = wire_len != caplen ? wire_len : 0;
+	cfg->wire_len_override =
+	    wire_len != o->data_size_in ? wire_len : 0;
 	cfg->flags = flags | BH_CFG_RECORD_RESULT;
 	memset(&dp->skel->bss->bh_last_result, 0, sizeof(struct bh_result));
-	err = bpf_prog_test_run_opts(bh_dp_prog_fd(dp), &o);
+	err = bpf_prog_test_run_opts(prog_fd, o);
 	if (err)
 		err = -errno;
 	cfg->flags = flags;
@@ -256,5 +260,28 @@ int bh_dp_test_run(struct bh_dp *dp, const void *frame, __u32 caplen,
 	}
 	if (res)
 		*res = dp->skel->bss->bh_last_result;
-	return (int)o.retval;
+	return (int)o->retval;
+}
+
+int bh_dp_test_run(struct bh_dp *dp, const void *frame, __u32 caplen,
+		   __u32 wire_len, __u64 now_ns, struct bh_result *res)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
+		    .data_size_in = caplen, .repeat = 1);
+
+	return test_run(dp, bh_dp_prog_fd(dp), &o, wire_len, now_ns, res);
+}
+
+int bh_dp_tc_test_run(struct bh_dp *dp, const void *frame, __u32 len,
+		      __u32 ingress_ifindex, __u64 now_ns,
+		      struct bh_result *res)
+{
+	/* the fields BPF_PROG_TEST_RUN takes from a __sk_buff include
+	 * ingress_ifindex (skb->skb_iif) */
+	struct __sk_buff ctx = {.ingress_ifindex = ingress_ifindex};
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
+		    .data_size_in = len, .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = 1);
+
+	return test_run(dp, bh_dp_tc_prog_fd(dp), &o, len, now_ns, res);
 }

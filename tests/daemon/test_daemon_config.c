@@ -91,8 +91,53 @@ static void test_full(void **state)
 	assert_int_equal(role, BH_IFACE_ROLE_UPLINK);
 	assert_false(bh_daemon_config_match(c, "eth1", &mode, &role));
 	assert_false(bh_daemon_config_match(c, "lo", NULL, NULL));
+	/* tc_egress is off unless asked for */
+	assert_false(c->tc_egress);
+	assert_false(bh_daemon_config_tc_egress(c, "veth1a2b"));
+	assert_false(bh_daemon_config_tc_egress(c, "eth0"));
 	bh_daemon_config_free(&c);
 	assert_null(c);
+	bh_daemon_config_free(&c);
+}
+
+/* tc_egress: global default, per-interface override, first match wins. */
+static void test_tc_egress(void **state)
+{
+	static const char text[] =
+	    "policy: /etc/p.yaml\n"
+	    "tc_egress: true\n"
+	    "interfaces:\n"
+	    "  - {name: eth0, tc_egress: false}\n"
+	    "  - {name: 'veth*', role: workload}\n"
+	    "  - {name: 'vethx*', tc_egress: false}\n"
+	    "  - {name: 'cali*', tc_egress: on, mode: skb}\n";
+	static const char off[] =
+	    "policy: /etc/p.yaml\n"
+	    "interfaces:\n"
+	    "  - eth0\n"
+	    "  - {name: 'veth*', tc_egress: true}\n";
+	struct bh_daemon_config *c = NULL;
+	enum bh_xdp_mode mode;
+	char err[512] = "";
+
+	(void)state;
+	assert_int_equal(load(text, &c, err, sizeof(err)), 0);
+	assert_true(c->tc_egress);
+	assert_false(bh_daemon_config_tc_egress(c, "eth0"));
+	assert_true(bh_daemon_config_tc_egress(c, "veth12"));
+	/* veth* comes first: its (global) setting decides for vethx1 */
+	assert_true(bh_daemon_config_tc_egress(c, "vethx1"));
+	assert_true(bh_daemon_config_tc_egress(c, "cali7"));
+	assert_true(bh_daemon_config_match(c, "cali7", &mode, NULL));
+	assert_int_equal(mode, BH_XDP_MODE_SKB);
+	/* not watched at all */
+	assert_false(bh_daemon_config_tc_egress(c, "lo"));
+	bh_daemon_config_free(&c);
+
+	assert_int_equal(load(off, &c, err, sizeof(err)), 0);
+	assert_false(c->tc_egress);
+	assert_false(bh_daemon_config_tc_egress(c, "eth0"));
+	assert_true(bh_daemon_config_tc_egress(c, "veth0"));
 	bh_daemon_config_free(&c);
 }
 
@@ -144,6 +189,10 @@ static const struct {
      "2:33: error: 'mode' must be native, skb or auto, not 'fast'"},
     {"policy: p\ninterfaces: [{name: eth0, role: pod}]\n",
      "2:33: error: 'role' must be uplink, workload or auto, not 'pod'"},
+    {"policy: p\ninterfaces: [{name: eth0, tc_egress: 1}]\n",
+     "2:38: error: 'tc_egress' must be true or false, not '1'"},
+    {"policy: p\ninterfaces: [eth0]\ntc_egress: all\n",
+     "3:12: error: 'tc_egress' must be true or false, not 'all'"},
     {"policy: p\ninterfaces: [{name: eth0, speed: 1}]\n",
      "2:27: error: unknown key 'speed' in an interface"},
     {"policy: p\ninterfaces: [eth0]\non_exit: maybe\n",
@@ -464,6 +513,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_full),
 	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_tc_egress),
 	    cmocka_unit_test(test_bad),
 	    cmocka_unit_test(test_all_errors),
 	    cmocka_unit_test(test_duration),
