@@ -53,25 +53,26 @@ static struct bh_dif *dif_find(struct bh_daemon *d, int ifindex)
 /* Forget an interface: detach (the link still exists but no longer
  * matches) or just drop the handle (the link is gone, and its program with
  * it). */
+/* Remove the TC egress program from f: ours, or one a previous instance
+ * left where this configuration does not want it. */
 static void dif_tc_detach(struct bh_dif *f)
 {
-	int err;
+	int err = bh_dp_tc_detach(f->ifindex);
 
-	if (!f->tc_on)
-		return;
-	err = bh_dp_tc_detach(f->ifindex);
-	if (err) {
+	if (err < 0) {
 		pr_warn("cannot remove the TC egress program from %s: %s\n",
 			f->name, strerror(-err));
 		return;
 	}
+	if (err > 0)
+		pr_info("removed the TC egress program from %s%s\n", f->name,
+			f->tc_on ? "" : " (left by a previous instance)");
 	f->tc_on = false;
-	pr_info("removed the TC egress program from %s\n", f->name);
 }
 
 static void dif_remove(struct bh_daemon *d, struct bh_dif *f, bool detach)
 {
-	if (detach)
+	if (detach && f->tc_on)
 		dif_tc_detach(f);
 	if (f->link) {
 		if (detach) {
@@ -97,7 +98,10 @@ static void dif_tc_attach(struct bh_daemon *d, struct bh_dif *f)
 	int err;
 
 	if (!f->tc_want) {
-		dif_tc_detach(f);
+		/* once per link, or when the wish changed */
+		if (f->tc_on || !f->tc_checked)
+			dif_tc_detach(f);
+		f->tc_checked = true;
 		return;
 	}
 	if (f->tc_on)
@@ -401,7 +405,7 @@ int bh_daemon_detach_all(struct bh_daemon *d, struct bh_strbuf *out)
 
 		if (f->tc_on) {
 			err = bh_dp_tc_detach(f->ifindex);
-			if (err) {
+			if (err < 0) {
 				bh_strbuf_printf(out,
 						 "cannot remove the TC egress "
 						 "program from %s: %s\n",

@@ -1111,39 +1111,42 @@ void bh_daemon_config_free(struct bh_daemon_config **cp)
 	*cp = NULL;
 }
 
+/* The first interfaces entry whose pattern matches name, or NULL. */
+static const struct bh_daemon_iface *
+find_iface(const struct bh_daemon_config *c, const char *ifname)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_ifaces; i++)
+		if (c->ifaces[i].pattern &&
+		    !fnmatch(c->ifaces[i].pattern, ifname, 0))
+			return &c->ifaces[i];
+	return NULL;
+}
+
 bool bh_daemon_config_match(const struct bh_daemon_config *c,
 			    const char *ifname, enum bh_xdp_mode *mode,
 			    enum bh_iface_role *role)
 {
-	size_t i;
+	const struct bh_daemon_iface *ifc = find_iface(c, ifname);
 
-	for (i = 0; i < c->n_ifaces; i++) {
-		const struct bh_daemon_iface *ifc = &c->ifaces[i];
-
-		if (!ifc->pattern || fnmatch(ifc->pattern, ifname, 0))
-			continue;
-		if (mode)
-			*mode = ifc->mode_set ? ifc->mode : c->xdp_mode;
-		if (role)
-			*role = ifc->role;
-		return true;
-	}
-	return false;
+	if (!ifc)
+		return false;
+	if (mode)
+		*mode = ifc->mode_set ? ifc->mode : c->xdp_mode;
+	if (role)
+		*role = ifc->role;
+	return true;
 }
 
 bool bh_daemon_config_tc_egress(const struct bh_daemon_config *c,
 				const char *ifname)
 {
-	size_t i;
+	const struct bh_daemon_iface *ifc = find_iface(c, ifname);
 
-	for (i = 0; i < c->n_ifaces; i++) {
-		const struct bh_daemon_iface *ifc = &c->ifaces[i];
-
-		if (!ifc->pattern || fnmatch(ifc->pattern, ifname, 0))
-			continue;
-		return ifc->tc_egress_set ? ifc->tc_egress : c->tc_egress;
-	}
-	return false;
+	if (!ifc)
+		return false;
+	return ifc->tc_egress_set ? ifc->tc_egress : c->tc_egress;
 }
 
 const char *bh_iface_role_str(enum bh_iface_role r)

@@ -34,6 +34,7 @@ struct bh_dif {
 	/* TC egress (tc_egress in the config): wanted, attached, last error */
 	bool tc_want;
 	bool tc_on;
+	bool tc_checked; /* unwanted: a filter left there was looked for */
 	int tc_err;
 };
 

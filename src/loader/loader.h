@@ -171,8 +171,9 @@ int bh_dp_tc_prog_fd(const struct bh_dp *dp);
  * in place, without a gap; another tool's filter at that handle and
  * priority is not touched (-EBUSY). *replaced (may be NULL) tells which. */
 int bh_dp_tc_attach(struct bh_dp *dp, int ifindex, bool *replaced);
-/* Remove bulkhead's filter from ifindex (none there: 0). The clsact hook
- * stays: other tools' filters may share it. */
+/* Remove bulkhead's filter from ifindex: 1 when one was there, 0 when
+ * not (or another tool's), or -errno. The clsact hook stays: other tools'
+ * filters may share it. */
 int bh_dp_tc_detach(int ifindex);
 /* 1 when bulkhead's filter is on ifindex's egress, 0 when not, -errno. */
 int bh_dp_tc_attached(int ifindex);

@@ -158,15 +158,16 @@ int bh_dp_tc_detach(int ifindex)
 {
 	int n = bh_dp_tc_remove(ifindex);
 
-	if (n < 0 && n != -ENODEV) {
+	if (n == -ENODEV)
+		return 0; /* the link is gone, and the filter with it */
+	if (n < 0) {
 		char name[IF_NAMESIZE] = "?";
 
 		if_indextoname((unsigned int)ifindex, name);
 		pr_warn("loader: %s: cannot remove the TC egress program: %s\n",
 			name, strerror(-n));
-		return n;
 	}
-	return 0;
+	return n;
 }
 
 int bh_dp_tc_attached(int ifindex)

@@ -8,8 +8,6 @@
 #include "bh_test.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +18,7 @@
 #include <linux/bpf.h>
 
 #include "bh_pktgen.h"
+#include "dp_netns.h"
 #include "loader.h"
 #include "log.h"
 
@@ -123,39 +122,20 @@ static void test_pin_adopt(void **state)
 	tp_pin[0] = 0;
 }
 
-static void tp_netns_del(void)
+static void tt_netns_del(void)
 {
-	char cmd[128];
-
-	if (!tp_ns[0])
-		return;
-	snprintf(cmd, sizeof(cmd), "ip netns del %s 2>/dev/null", tp_ns);
-	if (system(cmd))
-		fprintf(stderr, "cannot remove netns %s\n", tp_ns);
-	tp_ns[0] = 0;
+	tp_netns_del(tp_ns);
 }
 
 static void test_attach(void **state)
 {
+	static const char *const veths[] = { "bhv0", "bhv1", NULL };
 	struct bh_dp_attach_info ai;
 	struct bh_dp *dp = NULL;
-	char cmd[256], path[128];
-	int fd, self;
+	int self;
 
 	(void)state;
-	snprintf(tp_ns, sizeof(tp_ns), "bh-dpl-%d", (int)getpid());
-	snprintf(cmd, sizeof(cmd),
-		 "ip netns add %s && ip -n %s link add bhv0 type veth peer "
-		 "name bhv1 && ip -n %s link set bhv0 up && "
-		 "ip -n %s link set bhv1 up",
-		 tp_ns, tp_ns, tp_ns, tp_ns);
-	assert_int_equal(system(cmd), 0);
-	snprintf(path, sizeof(path), "/run/netns/%s", tp_ns);
-	self = open("/proc/self/ns/net", O_RDONLY);
-	fd = open(path, O_RDONLY);
-	assert_true(fd >= 0 && self >= 0);
-	assert_int_equal(setns(fd, CLONE_NEWNET), 0);
-	close(fd);
+	tp_netns_enter(tp_ns, sizeof(tp_ns), "bh-dpl", veths, &self);
 
 	assert_int_equal(bh_dp_open(&dp, NULL), 0);
 	assert_int_equal(bh_dp_attach(dp, "bhv1", &ai), 0);
@@ -170,9 +150,8 @@ static void test_attach(void **state)
 			     0);
 	assert_int_equal(bh_dp_detach(dp, "bhv1"), -ENOENT);
 	bh_dp_free(&dp);
-	assert_int_equal(setns(self, CLONE_NEWNET), 0);
-	close(self);
-	tp_netns_del();
+	tp_netns_leave(self);
+	tt_netns_del();
 }
 
 int main(void)
@@ -189,6 +168,6 @@ int main(void)
 	if (rc)
 		return rc;
 	atexit(tp_unpin);
-	atexit(tp_netns_del);
+	atexit(tt_netns_del);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

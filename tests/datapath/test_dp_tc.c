@@ -10,8 +10,6 @@
 #include "bh_test.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +22,7 @@
 #include <net/if.h>
 
 #include "bh_pktgen.h"
+#include "dp_netns.h"
 #include "dp_policy.h"
 #include "loader.h"
 #include "log.h"
@@ -181,14 +180,7 @@ static void test_tc_forwarded(void **state)
 
 static void tt_netns_del(void)
 {
-	char cmd[128];
-
-	if (!tt_ns[0])
-		return;
-	snprintf(cmd, sizeof(cmd), "ip netns del %s 2>/dev/null", tt_ns);
-	if (system(cmd))
-		fprintf(stderr, "cannot remove netns %s\n", tt_ns);
-	tt_ns[0] = 0;
+	tp_netns_del(tt_ns);
 }
 
 /* A SCHED_CLS program of another tool: r0 = TC_ACT_OK; exit. */
@@ -204,38 +196,19 @@ static int tt_foreign_prog(void)
 			     insns, 2, NULL);
 }
 
-static void tt_enter_ns(int *self)
-{
-	char cmd[256], path[128];
-	int fd;
-
-	snprintf(tt_ns, sizeof(tt_ns), "bh-dtc-%d", (int)getpid());
-	snprintf(cmd, sizeof(cmd),
-		 "ip netns add %s && ip -n %s link add bht0 type veth peer "
-		 "name bht1 && ip -n %s link add bht2 type veth peer name "
-		 "bht3 && ip -n %s link set bht0 up && ip -n %s link set bht1 "
-		 "up",
-		 tt_ns, tt_ns, tt_ns, tt_ns, tt_ns);
-	assert_int_equal(system(cmd), 0);
-	snprintf(path, sizeof(path), "/run/netns/%s", tt_ns);
-	*self = open("/proc/self/ns/net", O_RDONLY);
-	fd = open(path, O_RDONLY);
-	assert_true(fd >= 0 && *self >= 0);
-	assert_int_equal(setns(fd, CLONE_NEWNET), 0);
-	close(fd);
-}
-
 static void test_tc_attach(void **state)
 {
 	LIBBPF_OPTS(bpf_tc_hook, h, .attach_point = BPF_TC_EGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, o, .handle = BH_DP_TC_HANDLE,
 		    .priority = BH_DP_TC_PRIO);
+	static const char *const veths[] = { "bht0", "bht1", "bht2", "bht3",
+					     NULL };
 	struct bh_dp *dp, *dp2;
 	bool replaced = true;
 	int self, ifx, ifx2, other;
 
 	(void)state;
-	tt_enter_ns(&self);
+	tp_netns_enter(tt_ns, sizeof(tt_ns), "bh-dtc", veths, &self);
 	ifx = (int)if_nametoindex("bht1");
 	ifx2 = (int)if_nametoindex("bht3");
 	assert_true(ifx > 0 && ifx2 > 0);
@@ -298,8 +271,7 @@ static void test_tc_attach(void **state)
 			 0);
 	close(other);
 	bh_dp_free(&dp2);
-	assert_int_equal(setns(self, CLONE_NEWNET), 0);
-	close(self);
+	tp_netns_leave(self);
 	tt_netns_del();
 }
 

@@ -13,8 +13,10 @@
 #    counted once: a UDP probe of N datagrams makes a flow of exactly 2N
 #    packets (the bridge forwards them out of a veth with the TC program:
 #    it passes them without counting);
-#  - stopping the daemon (on_exit keep) leaves the TC filters enforcing;
-#    `bulkhead detach` removes them, other filters stay.
+#  - stopping the daemon (on_exit keep) leaves the TC filters enforcing; a
+#    restart whose configuration turns tc_egress off for one interface
+#    removes the filter left there; `bulkhead detach` removes the rest,
+#    another tool's filter stays.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 bh_init
@@ -101,6 +103,11 @@ denied_tcp() {
 	     ((.key.a_port == $p) or (.key.b_port == $p)))] | length'
 }
 
+# status: whether the TC program is attached on container $1's veth
+tc_attached() {
+	jq --arg n "v${ID}$1" '.interfaces[] | select(.name == $n) | .tc_egress_attached' <<<"$st"
+}
+
 tc_on() { bh_innode tc filter show dev "v${ID}$1" egress | grep -q bulkhead_tc; }
 
 # --- tc_egress off (default)
@@ -161,6 +168,24 @@ bh_expect "stopped (on_exit keep): TC filter still on web's veth" tc_on web
 got=$(node_to_sink kept)
 [ "$got" = 0 ] || bh_fail "stopped (on_exit keep): web received $got datagrams from the node"
 bh_log "ok: stopped (on_exit keep): the node's datagrams still dropped"
+
+# --- restarted with tc_egress off for web only (an interface's override):
+# the filter the last instance left on web's veth goes, api's is replaced
+BH_INTERFACES="[{name: v${ID}web, tc_egress: false}, \"v${ID}*\"]" \
+	bh_daemon_start "$WORK/policy.yaml" "tc_egress: true"
+st=$(bh_status)
+[ "$(tc_attached web)" = false ] && [ "$(tc_attached api)" = true ] ||
+	bh_fail "per-interface tc_egress: $(jq -c .interfaces <<<"$st")"
+bh_expect_fail "web: tc_egress false: the filter left there is removed" tc_on web
+bh_expect "api: tc_egress (global): filter replaced" tc_on api
+grep -q "removed the TC egress program from v${ID}web (left by a previous instance)" "$WORK/daemon.log" ||
+	bh_fail "the removal of the left filter is not logged"
+got=$(node_to_sink override)
+[ "$got" = $N ] || bh_fail "web without tc_egress: web received $got of $N datagrams from the node"
+bh_log "ok: an interface's tc_egress: false wins over the global true; the filter left there is gone"
+kill -TERM "$DAEMON_PID"
+wait "$DAEMON_PID" || bh_fail "daemon exited non-zero on SIGTERM"
+DAEMON_PID=
 
 # --- `bulkhead detach`: bulkhead's filters go, another filter stays
 bh_innode tc filter add dev "v${ID}web" egress prio 60000 u32 match u32 0 0
