@@ -249,8 +249,8 @@ static void status_usage(FILE *out)
 	    out,
 	    "Usage: bulkhead status [-o text|json] [-c FILE | -s PATH]\n"
 	    "\n"
-	    "The running daemon's state: attached interfaces and their XDP\n"
-	    "mode, policy generation and file hash, identities, packets by\n"
+	    "The running daemon's state: attached interfaces, their XDP\n"
+	    "mode and TC egress, policy generation and file hash, identities, packets by\n"
 	    "verdict and reason, flows by rule, map occupancy, events sent\n"
 	    "and suppressed; the collector, export destinations, detection,\n"
 	    "GeoIP databases and metrics address.\n"
@@ -359,8 +359,9 @@ static void detach_usage(FILE *out)
 	fprintf(out,
 		"Usage: bulkhead detach [-c FILE | -s PATH] [--pin-path DIR]\n"
 		"\n"
-		"Remove bulkhead from this node: the XDP programs from every\n"
-		"interface and the pinned maps (conntrack, policy, counters).\n"
+		"Remove bulkhead from this node: the XDP programs and TC egress\n"
+		"filters from every interface and the pinned maps (conntrack,\n"
+		"policy, counters).\n"
 		"Traffic then flows unfiltered. A running daemon does it and\n"
 		"exits; without one, this command does it itself.\n"
 		"\n"

@@ -97,11 +97,20 @@ static void test_tc_load(void **state)
 	bh_dp_free(&dp);
 }
 
+static int tt_first_flow(void *ctx, const struct bh_flow_key *key,
+			 const struct bh_flow *flow)
+{
+	(void)key;
+	*(struct bh_flow *)ctx = *flow;
+	return 1;
+}
+
 /* Sent by the host: judged and counted, with the XDP program's maps. */
 static void test_tc_host_sent(void **state)
 {
 	struct bh_stats st0, st;
 	struct bh_dp *dp = tt_open();
+	struct bh_flow flow = { 0 };
 	struct bh_result res;
 	__u8 f[128];
 	size_t n = 0;
@@ -138,6 +147,10 @@ static void test_tc_host_sent(void **state)
 	assert_int_equal(res.new_flow, 1);
 	assert_int_equal(bh_dp_flow_count(dp, false, &n), 0);
 	assert_int_equal(n, 1);
+	/* accounted to the sending device (the test run's: loopback) */
+	assert_true(bh_dp_flows(dp, false, tt_first_flow, &flow) >= 0);
+	assert_int_equal(flow.packets[0] + flow.packets[1], 1);
+	assert_true(flow.ifindex[0] == 1 || flow.ifindex[1] == 1);
 	/* ...whose reply, received by XDP on the container's veth, is let
 	 * through by the connection the TC program recorded */
 	len = tt_frame(f, sizeof(f), 0x0a000002, 80, 0x0a000001, 40001,
