@@ -444,7 +444,12 @@ static void build_record(struct bh_collector *c, struct bh_ctrack *t,
 		r->bytes[side] = f->bytes[e] - t->rec_bytes[e];
 		r->tcp_flags[side] = f->tcp_flags[e];
 	}
-	r->direction = traffic_dir(c, f->ifindex[ia]);
+	/* A flow the node opened (its first packet went through the TC
+	 * egress program) neither left a workload nor came from the network,
+	 * whichever interface it was seen on. */
+	r->direction = f->identity[ia] == BH_ID_HOST ?
+			       BH_TDIR_UNKNOWN :
+			       traffic_dir(c, f->ifindex[ia]);
 	icmp_of(t, r);
 	r->verdict = f->verdict;
 	r->reason = f->reason;

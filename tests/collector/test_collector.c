@@ -720,6 +720,28 @@ static void test_fields_tunnel_vlan_v6(void **state)
 	assert_int_equal(r->ep[BH_SIDE_RESP].identity_kind, BH_KIND_EXTERNAL);
 }
 
+/* A flow the node opened (TC egress on a workload's veth) is not a
+ * workload's egress: its direction is unknown. */
+static void test_direction_host(void **state)
+{
+	struct fixture *fx = *state;
+	struct bh_flow_key k = key4("10.0.0.1", 40000, "10.0.0.2", 8080, 6);
+	struct bh_flow f = flow_at(T0, T0 + S(1));
+	const struct bh_flow_record *r;
+
+	f.identity[0] = BH_ID_HOST;
+	f.identity[1] = 256;
+	f.ifindex[BH_DIR_AB] = 7; /* left through the web's veth */
+	f.ifindex[BH_DIR_BA] = 7;
+	set_counts(&f, 3, 300, 3, 300);
+	poll(fx, T0 + S(1), &k, &f, 1);
+	bh_collector_flush(fx->c, T0 + S(2));
+	assert_int_equal(fx->n, 1);
+	r = &fx->recs[0];
+	assert_int_equal(r->ep[BH_SIDE_INIT].identity, BH_ID_HOST);
+	assert_int_equal(r->direction, BH_TDIR_UNKNOWN);
+}
+
 /* A full table counts what it cannot track instead of failing silently. */
 static void test_table_full(void **state)
 {
@@ -1157,6 +1179,7 @@ int main(void)
 		T(test_event_only_evicted),
 		T(test_drop_accounting),
 		T(test_fields_tunnel_vlan_v6),
+		T(test_direction_host),
 		T(test_table_full),
 		T(test_icmp_type_from_policy_port),
 		T(test_flow_moves_between_maps),
