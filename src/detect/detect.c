@@ -340,13 +340,16 @@ static inline __u32 peer_wkey(const struct bh_detect_peer *p)
 	return p->workload ? p->workload : p->identity;
 }
 
+/* created: s is new, zeroed by bh_lru_get() already (a source's state is
+ * a few KB: zeroing it twice cost as much as the detectors' work). */
 static void src_reset(struct bh_detect *d, struct bh_detect_src *s,
-		      const struct bh_detect_flow *f, __u32 now)
+		      const struct bh_detect_flow *f, __u32 now, bool created)
 {
 	unsigned int i;
 
-	memset((__u8 *)s + sizeof(s->node) + sizeof(s->addr), 0,
-	       d->src_size - sizeof(s->node) - sizeof(s->addr));
+	if (!created)
+		memset((__u8 *)s + sizeof(s->node) + sizeof(s->addr), 0,
+		       d->src_size - sizeof(s->node) - sizeof(s->addr));
 	s->identity = f->init.identity;
 	s->wkey = peer_wkey(&f->init);
 	s->first_s = now;
@@ -491,13 +494,13 @@ int bh_detect_flow(struct bh_detect *d, const struct bh_detect_flow *f)
 			: -1;
 	ctx.src_wkey = peer_wkey(&f->init);
 	ctx.dst_wkey = peer_wkey(&f->resp);
-	dh = bh_detect_hash(d, &f->resp.addr, sizeof(f->resp.addr));
+	dh = bh_siphash13(d->seed, &f->resp.addr, sizeof(f->resp.addr));
 	ctx.dst_hash = (__u32)(dh ^ (dh >> 32));
 
 	s = bh_lru_get(&d->sources, &f->init.addr, ctx.now, &created);
 	if (created || s->identity != f->init.identity)
-		src_reset(d, s, f, ctx.now); /* new, or the address changed
-					      * hands */
+		src_reset(d, s, f, ctx.now, created); /* new, or the address
+						       * changed hands */
 	ctx.src = s;
 	ctx.first_contact = !bloom_has(&s->seen, dh);
 	ctx.known_ok = bloom_has(&s->ok, dh);

@@ -52,12 +52,21 @@ struct bh_due_wheel {
 	__u64 far_check; /* tick at which far is looked at again */
 };
 
+/* A due time the collector gave at the end of a poll. */
+struct bh_poll_due_of {
+	struct bh_flow_key key;
+	__u64 due;
+	bool denied;
+};
+
 struct bh_replay_poller {
 	struct bh_engine *eng;
 	struct bh_collector *col;
 	bool full;          /* every poll reads everything */
 	struct bh_poll_entry *ents; /* this poll's entries */
 	size_t n_ents, cap_ents;
+	struct bh_poll_due_of *dues; /* this poll's due times */
+	size_t n_dues, cap_dues;
 	struct bh_poll_ord *order, *tmp; /* ents by bh_poll_cmp */
 	size_t cap_order;
 	struct bh_due_wheel wheel;
@@ -72,51 +81,6 @@ static int bh_poll_del(void *ctx, const struct bh_flow_key *key, bool denied)
 
 	return bh_engine_flow_delete(p->eng, denied, key);
 }
-
-int bh_replay_poller_new(struct bh_replay_poller **out, struct bh_engine *eng,
-			 struct bh_collector *col, bool full)
-{
-	struct bh_collector_source src = { .del = bh_poll_del };
-	struct bh_replay_poller *p;
-
-	*out = NULL;
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return -ENOMEM;
-	p->eng = eng;
-	p->col = col;
-	p->full = full || !bh_engine_incremental(eng);
-	src.ctx = p;
-	bh_collector_set_source(col, &src);
-	*out = p;
-	return 0;
-}
-
-void bh_replay_poller_free(struct bh_replay_poller **pp)
-{
-	struct bh_replay_poller *p = pp ? *pp : NULL;
-	size_t i;
-
-	if (!p)
-		return;
-	free(p->ents);
-	free(p->order);
-	free(p->tmp);
-	for (i = 0; i < BH_WHEEL_SLOTS; i++)
-		free(p->wheel.slot[i].v);
-	free(p->wheel.far.v);
-	free(p);
-	*pp = NULL;
-}
-
-void bh_replay_poll_stats(const struct bh_replay_poller *p,
-			  struct bh_replay_poll_stats *out)
-{
-	*out = p->st;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Entries of this poll.                                                    */
 
 /* Room for one more of size bytes in *v (n used of *cap; first: the
  * first capacity). */
@@ -136,6 +100,73 @@ static int bh_poll_grow(void **v, size_t *cap, size_t n, size_t size,
 	*cap = c;
 	return 0;
 }
+
+/* Kept until the table clocks of the poll's end are known; on failure the
+ * polls go full (they need no due times). */
+static void bh_poll_due(void *ctx, const struct bh_flow_key *key, bool denied,
+			__u64 due)
+{
+	struct bh_replay_poller *p = ctx;
+	struct bh_poll_due_of *d;
+
+	if (bh_poll_grow((void **)&p->dues, &p->cap_dues, p->n_dues,
+			 sizeof(*p->dues), 1024)) {
+		p->full = true;
+		return;
+	}
+	d = &p->dues[p->n_dues++];
+	d->key = *key;
+	d->due = due;
+	d->denied = denied;
+}
+
+int bh_replay_poller_new(struct bh_replay_poller **out, struct bh_engine *eng,
+			 struct bh_collector *col, bool full)
+{
+	struct bh_collector_source src = { .del = bh_poll_del };
+	struct bh_replay_poller *p;
+
+	*out = NULL;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->eng = eng;
+	p->col = col;
+	p->full = full || !bh_engine_incremental(eng);
+	if (!p->full)
+		src.due = bh_poll_due;
+	src.ctx = p;
+	bh_collector_set_source(col, &src);
+	*out = p;
+	return 0;
+}
+
+void bh_replay_poller_free(struct bh_replay_poller **pp)
+{
+	struct bh_replay_poller *p = pp ? *pp : NULL;
+	size_t i;
+
+	if (!p)
+		return;
+	free(p->ents);
+	free(p->dues);
+	free(p->order);
+	free(p->tmp);
+	for (i = 0; i < BH_WHEEL_SLOTS; i++)
+		free(p->wheel.slot[i].v);
+	free(p->wheel.far.v);
+	free(p);
+	*pp = NULL;
+}
+
+void bh_replay_poll_stats(const struct bh_replay_poller *p,
+			  struct bh_replay_poll_stats *out)
+{
+	*out = p->st;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Entries of this poll.                                                    */
 
 static int bh_poll_add(struct bh_replay_poller *p,
 		       const struct bh_flow_key *key,
@@ -390,6 +421,7 @@ int bh_replay_poll_run(struct bh_replay_poller *p, __u64 now)
 	if (err)
 		return err;
 
+	p->n_dues = 0;
 	bh_collector_poll_begin(p->col, now);
 	for (i = n = 0; i < p->n_ents; i++) {
 		const struct bh_poll_entry *e = &p->ents[p->order[i].idx];
@@ -413,16 +445,13 @@ int bh_replay_poll_run(struct bh_replay_poller *p, __u64 now)
 		return 0;
 	for (d = 0; d < 2; d++)
 		bh_engine_flows_mark(p->eng, d, &p->clock[d], &p->removed[d]);
-	for (i = 0; i < n; i++) {
-		const struct bh_poll_entry *e = &p->ents[p->order[i].idx];
-		__u64 due = bh_collector_due(p->col, &e->key, e->denied);
+	for (i = 0; i < p->n_dues; i++) {
+		const struct bh_poll_due_of *e = &p->dues[i];
 
-		if (due != UINT64_MAX) {
-			err = bh_due_push(p, due, p->clock[e->denied], &e->key,
-					  e->denied);
-			if (err)
-				return err;
-		}
+		err = bh_due_push(p, e->due, p->clock[e->denied], &e->key,
+				  e->denied);
+		if (err)
+			return err;
 	}
 	return 0;
 }
