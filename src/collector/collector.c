@@ -42,6 +42,7 @@ struct bh_ctrack {
 	__u8 icmp_from_b; /* the ICMP message came from endpoint b */
 	__u8 tun_type;    /* enum bh_tunnel, from an event; 0 unknown */
 	__u8 view;	  /* V_*: interim views; the consumer's mark */
+	__u32 src_tag;    /* source.due()'s */
 };
 
 /* bh_ctrack.view: the collector's bits, and above them the consumer's mark
@@ -805,7 +806,8 @@ static void polled_end(struct bh_collector *c, struct bh_ctrack *t)
 		return;
 	due = due_of(c, t);
 	if (due != UINT64_MAX)
-		c->source.due(c->source.ctx, &t->key, t->denied, due);
+		c->source.due(c->source.ctx, &t->key, t->denied, due,
+			      &t->src_tag);
 }
 
 /* polled_end() for the flows a poll that read only some flows read, in
