@@ -931,6 +931,42 @@ void bh_collector_flush(struct bh_collector *c, __u64 now)
 	}
 }
 
+int bh_collector_for_each_done(struct bh_collector *c, bh_collector_done_cb cb,
+			       void *ctx)
+{
+	__u32 i;
+	int err;
+
+	for (i = 0; i < c->hwm; i++) {
+		const struct bh_ctrack *t = &c->slots[i];
+
+		if (t->state != T_DONE)
+			continue;
+		err = cb(ctx, &t->key, t->denied, &t->snap, t->done_ns);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The state finish() leaves, without a record. */
+int bh_collector_adopt(struct bh_collector *c, const struct bh_flow_key *key,
+		       bool denied, const struct bh_flow *snap, __u64 done_ns)
+{
+	struct bh_ctrack *t;
+
+	if (find(c, key, denied))
+		return -EEXIST;
+	t = alloc_slot(c, key, denied);
+	if (!t)
+		return -ENOSPC;
+	t->snap = *snap;
+	mark_reported(t);
+	t->done_ns = done_ns;
+	set_state(c, t, T_DONE);
+	return 0;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Events.                                                                  */
 

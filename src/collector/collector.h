@@ -188,6 +188,25 @@ void bh_collector_poll_end_partial(struct bh_collector *c, __u64 now);
  * "forced". */
 void bh_collector_flush(struct bh_collector *c, __u64 now);
 
+/*
+ * Restart continuity, for a daemon that stops and leaves the data plane
+ * running (its maps keep their cumulative counters): the flows whose last
+ * record is out, each as its entry when last read and the time of that
+ * record (data-plane time base); and the way back, in the next instance,
+ * before its first poll: an adopted flow counts as reported up to those
+ * counters, so later packets start a new flow that counts only them, and
+ * an entry reused by a new connection is a new flow.
+ */
+typedef int (*bh_collector_done_cb)(void *ctx, const struct bh_flow_key *key,
+				    bool denied, const struct bh_flow *snap,
+				    __u64 done_ns);
+/* Stops at the first cb that does not return 0 and returns that. */
+int bh_collector_for_each_done(struct bh_collector *c, bh_collector_done_cb cb,
+			       void *ctx);
+/* 0, -EEXIST when the flow is tracked already, -ENOSPC when full. */
+int bh_collector_adopt(struct bh_collector *c, const struct bh_flow_key *key,
+		       bool denied, const struct bh_flow *snap, __u64 done_ns);
+
 struct bh_collector_stats {
 	__u64 polls;
 	__u64 ingested;         /* map entries read */

@@ -11,7 +11,8 @@
  *   reply     "ok\n" then the command's output (text or JSON), or
  *             "error: MESSAGE\n" then details (more lines, may be none);
  *             then the daemon closes the connection.
- * Commands: see README.md ("Control socket") and daemon.c.
+ * Commands: see README.md ("Running on a node", "Endpoints from a
+ * container runtime") and daemon.c.
  */
 #ifndef BH_CONTROL_H
 #define BH_CONTROL_H

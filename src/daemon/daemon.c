@@ -4,11 +4,14 @@
 #include "daemon.h"
 
 #include <errno.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -90,10 +93,42 @@ static void dif_attach(struct bh_daemon *d, struct bh_dif *f)
 		f->info.dispatcher ? ", libxdp dispatcher" : "");
 }
 
+/* The driver of a link, by the ethtool ioctl: it answers in the daemon's
+ * network namespace, where /sys may be another namespace's. */
+static bool iface_is_veth(const char *name)
+{
+	struct ethtool_drvinfo info = {.cmd = ETHTOOL_GDRVINFO};
+	struct ifreq ifr = {0};
+	int fd, err;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_data = (char *)&info;
+	err = ioctl(fd, SIOCETHTOOL, &ifr);
+	close(fd);
+	return !err && !strcmp(info.driver, "veth");
+}
+
+/* Role from the configuration, or guessed: container runtimes and CNIs
+ * (docker, Calico's cali*, Cilium's lxc*) give each workload a veth pair
+ * whose host end we attach to; the NIC, a bond or a tunnel device is where
+ * the network comes in. */
+static enum bh_iface_role resolve_role(enum bh_iface_role want,
+				       const char *name)
+{
+	if (want != BH_IFACE_ROLE_AUTO)
+		return want;
+	return iface_is_veth(name) ? BH_IFACE_ROLE_WORKLOAD
+				   : BH_IFACE_ROLE_UPLINK;
+}
+
 static void on_link(void *ctx, enum bh_link_event ev, int ifindex,
 		    const char *name)
 {
 	struct bh_daemon *d = ctx;
+	enum bh_iface_role role;
 	enum bh_xdp_mode mode;
 	struct bh_dif *f;
 	size_t i;
@@ -117,7 +152,7 @@ static void on_link(void *ctx, enum bh_link_event ev, int ifindex,
 		break;
 	}
 	f = dif_find(d, ifindex);
-	if (!bh_daemon_config_match(d->cfg, name, &mode)) {
+	if (!bh_daemon_config_match(d->cfg, name, &mode, &role)) {
 		/* renamed to a name we do not watch */
 		if (f)
 			dif_remove(d, f, true);
@@ -126,6 +161,7 @@ static void on_link(void *ctx, enum bh_link_event ev, int ifindex,
 	if (f) {
 		f->seen = true;
 		snprintf(f->name, sizeof(f->name), "%s", name);
+		f->role = resolve_role(role, name);
 		/* a link that refused us may accept now (e.g. it came up) */
 		if (!f->link)
 			dif_attach(d, f);
@@ -146,6 +182,7 @@ static void on_link(void *ctx, enum bh_link_event ev, int ifindex,
 	memset(f, 0, sizeof(*f));
 	f->ifindex = ifindex;
 	f->want = mode;
+	f->role = resolve_role(role, name);
 	f->seen = true;
 	snprintf(f->name, sizeof(f->name), "%s", name);
 	dif_attach(d, f);

@@ -93,11 +93,12 @@ static void status_ifaces(struct bh_daemon *d, struct bh_strbuf *o, bool json)
 			bh_strbuf_printf(o, "%s{\"name\":", i ? "," : "");
 			bh_strbuf_json_str(o, f->name);
 			bh_strbuf_printf(o,
-					 ",\"ifindex\":%d,\"attached\":%s,"
+					 ",\"ifindex\":%d,\"role\":\"%s\","
+					 "\"attached\":%s,"
 					 "\"mode\":\"%s\",\"dispatcher\":%s,"
 					 "\"error\":",
-					 f->ifindex, f->link ? "true" : "false",
-					 mode,
+					 f->ifindex, bh_iface_role_str(f->role),
+					 f->link ? "true" : "false", mode,
 					 f->info.dispatcher ? "true" : "false");
 			if (f->err)
 				bh_strbuf_json_str(o, strerror(-f->err));
@@ -106,8 +107,8 @@ static void status_ifaces(struct bh_daemon *d, struct bh_strbuf *o, bool json)
 			bh_strbuf_printf(o, "}");
 			continue;
 		}
-		bh_strbuf_printf(o, "  %-15s ifindex %-5d ", f->name,
-				 f->ifindex);
+		bh_strbuf_printf(o, "  %-15s ifindex %-5d %-8s ", f->name,
+				 f->ifindex, bh_iface_role_str(f->role));
 		if (f->link)
 			bh_strbuf_printf(
 			    o, "%s mode%s\n", mode,

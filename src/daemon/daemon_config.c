@@ -389,6 +389,28 @@ static int check_pattern(struct cfg_ctx *x, const yaml_node_t *n, const char *p)
 	return 0;
 }
 
+static int parse_iface_role(struct cfg_ctx *x, const yaml_node_t *n,
+			    enum bh_iface_role *out)
+{
+	const char *s = want_scalar(x, n, "role");
+
+	if (!s)
+		return -EINVAL;
+	if (!strcmp(s, "auto"))
+		*out = BH_IFACE_ROLE_AUTO;
+	else if (!strcmp(s, "uplink"))
+		*out = BH_IFACE_ROLE_UPLINK;
+	else if (!strcmp(s, "workload"))
+		*out = BH_IFACE_ROLE_WORKLOAD;
+	else {
+		cfg_error(x, n,
+			  "'role' must be uplink, workload or auto, not '%s'",
+			  s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int iface_pair(struct cfg_ctx *x, const char *k, const yaml_node_t *kn,
 		      const yaml_node_t *vn)
 {
@@ -404,7 +426,10 @@ static int iface_pair(struct cfg_ctx *x, const char *k, const yaml_node_t *kn,
 		x->iface->mode_set = true;
 		return parse_xdp_mode(x, vn, "mode", &x->iface->mode);
 	}
-	cfg_error(x, kn, "unknown key '%s' in an interface (name, mode)", k);
+	if (!strcmp(k, "role"))
+		return parse_iface_role(x, vn, &x->iface->role);
+	cfg_error(x, kn, "unknown key '%s' in an interface (name, mode, role)",
+		  k);
 	return -EINVAL;
 }
 
@@ -1075,7 +1100,8 @@ void bh_daemon_config_free(struct bh_daemon_config **cp)
 }
 
 bool bh_daemon_config_match(const struct bh_daemon_config *c,
-			    const char *ifname, enum bh_xdp_mode *mode)
+			    const char *ifname, enum bh_xdp_mode *mode,
+			    enum bh_iface_role *role)
 {
 	size_t i;
 
@@ -1086,9 +1112,24 @@ bool bh_daemon_config_match(const struct bh_daemon_config *c,
 			continue;
 		if (mode)
 			*mode = ifc->mode_set ? ifc->mode : c->xdp_mode;
+		if (role)
+			*role = ifc->role;
 		return true;
 	}
 	return false;
+}
+
+const char *bh_iface_role_str(enum bh_iface_role r)
+{
+	switch (r) {
+	case BH_IFACE_ROLE_AUTO:
+		return "auto";
+	case BH_IFACE_ROLE_UPLINK:
+		return "uplink";
+	case BH_IFACE_ROLE_WORKLOAD:
+		return "workload";
+	}
+	return "invalid";
 }
 
 const char *bh_xdp_mode_str(enum bh_xdp_mode m)

@@ -44,11 +44,21 @@ enum bh_on_exit {
 	BH_ON_EXIT_DETACH = 1,
 };
 
+/* What an interface is to the node; it gives flow records their direction
+ * (where a flow's first packet was seen). AUTO: a veth is the host end of a
+ * workload's veth pair, anything else an uplink. */
+enum bh_iface_role {
+	BH_IFACE_ROLE_AUTO = 0,
+	BH_IFACE_ROLE_UPLINK = 1,
+	BH_IFACE_ROLE_WORKLOAD = 2,
+};
+
 /* One `interfaces` entry: a name or an fnmatch(3) glob ("veth*"). */
 struct bh_daemon_iface {
 	char *pattern;
 	enum bh_xdp_mode mode; /* mode_set ? this : the global xdp_mode */
 	bool mode_set;
+	enum bh_iface_role role;
 	int line; /* position in the config file, for messages */
 };
 
@@ -117,12 +127,15 @@ int bh_daemon_config_load_buf(const char *name, const void *buf, size_t len,
 			      struct bh_daemon_config **out, FILE *err);
 void bh_daemon_config_free(struct bh_daemon_config **c);
 
-/* Mode of an interface: the first entry whose pattern matches name decides
- * (its own mode or the global one). Returns false when none matches. */
+/* Mode and role of an interface: the first entry whose pattern matches name
+ * decides (its own mode or the global one). Returns false when none
+ * matches. mode and role may be NULL. */
 bool bh_daemon_config_match(const struct bh_daemon_config *c,
-			    const char *ifname, enum bh_xdp_mode *mode);
+			    const char *ifname, enum bh_xdp_mode *mode,
+			    enum bh_iface_role *role);
 
 const char *bh_xdp_mode_str(enum bh_xdp_mode m);
+const char *bh_iface_role_str(enum bh_iface_role r);
 const char *bh_on_exit_str(enum bh_on_exit e);
 
 /* Parse a duration: an integer (seconds) or a number with a unit suffix

@@ -26,6 +26,7 @@ struct bh_dif {
 	int ifindex;
 	char name[IF_NAMESIZE];
 	enum bh_xdp_mode want;
+	enum bh_iface_role role; /* resolved: uplink or workload */
 	struct bh_dp_link *link; /* NULL when attaching failed */
 	struct bh_dp_attach_info info;
 	int err;   /* last attach error, 0 when attached */

@@ -88,7 +88,8 @@ struct bh_flow_names {
 	struct rt_ident *ids;
 	size_t n_ids;
 	const struct bh_epochs *epochs;
-	const char *(*ifname)(void *ctx, __u32 ifindex);
+	const char *(*iface)(void *ctx, __u32 ifindex,
+			     enum bh_iface_kind *kind);
 	void *ctx;
 };
 
@@ -157,7 +158,7 @@ int bh_flow_names_new(struct bh_flow_names **out,
 	if (!n)
 		return -ENOMEM;
 	n->epochs = src->epochs;
-	n->ifname = src->ifname;
+	n->iface = src->iface;
 	n->ctx = src->ctx;
 	/* generations come from the epoch history, not from pn */
 	err = bh_policy_names_new(&n->pn, src->cp, 0, 0);
@@ -240,9 +241,8 @@ static const char *names_iface(void *ctx, __u32 ifindex,
 {
 	struct bh_flow_names *n = ctx;
 
-	/* the configuration does not say which link is the uplink */
 	*kind = BH_IFACE_UNKNOWN;
-	return n->ifname ? n->ifname(n->ctx, ifindex) : NULL;
+	return n->iface ? n->iface(n->ctx, ifindex, kind) : NULL;
 }
 
 void bh_flow_names_resolver(struct bh_flow_names *n,

@@ -55,8 +55,9 @@ struct bh_flow_names_src {
 	const struct bh_compiled_policy *cp; /* must outlive the snapshot */
 	const struct bh_ep_registry *eps;    /* copied */
 	const struct bh_epochs *epochs;	     /* read at each lookup */
-	/* Interface name of an ifindex, or NULL (optional). */
-	const char *(*ifname)(void *ctx, __u32 ifindex);
+	/* Interface name and kind of an ifindex, or NULL (optional). */
+	const char *(*iface)(void *ctx, __u32 ifindex,
+			     enum bh_iface_kind *kind);
 	void *ctx;
 };
 

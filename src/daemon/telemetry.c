@@ -21,6 +21,7 @@
 #include "collector.h"
 #include "daemon_int.h"
 #include "export.h"
+#include "flow_state.h"
 #include "geo.h"
 #include "log.h"
 #include "metrics.h"
@@ -37,14 +38,21 @@
 /* ------------------------------------------------------------------------ */
 /* Names and statistics.                                                    */
 
-static const char *ifname_of(void *ctx, __u32 ifindex)
+static const char *iface_of(void *ctx, __u32 ifindex,
+			    enum bh_iface_kind *kind)
 {
 	struct bh_daemon *d = ctx;
 	size_t i;
 
-	for (i = 0; i < d->n_ifs; i++)
-		if ((__u32)d->ifs[i].ifindex == ifindex)
-			return d->ifs[i].name;
+	for (i = 0; i < d->n_ifs; i++) {
+		const struct bh_dif *f = &d->ifs[i];
+
+		if ((__u32)f->ifindex != ifindex)
+			continue;
+		*kind = f->role == BH_IFACE_ROLE_WORKLOAD ? BH_IFACE_WORKLOAD
+							  : BH_IFACE_UPLINK;
+		return f->name;
+	}
 	return NULL;
 }
 
@@ -57,7 +65,7 @@ static void names_rebuild(struct bh_daemon *d)
 	    .cp = d->cp,
 	    .eps = &d->eps,
 	    .epochs = &t->epochs,
-	    .ifname = ifname_of,
+	    .iface = iface_of,
 	    .ctx = d,
 	};
 	struct bh_collector_resolver res;
@@ -489,6 +497,65 @@ static int pipeline_start(struct bh_daemon *d, FILE *errf)
 	return err;
 }
 
+static void flow_state_path(struct bh_daemon *d, char *path, size_t len)
+{
+	snprintf(path, len, "%s/flows.state", d->cfg->state_dir);
+}
+
+/* The flows the last instance reported, before the first poll reads the
+ * maps it left running. Used once: a later crash must not bring it back. */
+static void flow_state_load(struct bh_daemon *d)
+{
+	size_t adopted, skipped;
+	char path[PATH_MAX], why[128];
+	int err;
+
+	flow_state_path(d, path, sizeof(path));
+	err = bh_flow_state_load(d->tel.col, path, &adopted, &skipped, why,
+				 sizeof(why));
+	if (err == -ENOENT) {
+		pr_info("collector: no flow state at %s: flows in the maps "
+			"are reported from their start\n",
+			path);
+		return;
+	}
+	if (err)
+		pr_warn("collector: flow state %s not used: %s; flows in the "
+			"maps are reported from their start\n",
+			path, err == -EINVAL ? why : strerror(-err));
+	else
+		pr_info("collector: %zu flows reported by the last instance "
+			"taken from %s (%zu skipped): only their later packets "
+			"are reported\n",
+			adopted, path, skipped);
+	unlink(path);
+}
+
+/* At a stop that leaves the data plane running: what was reported, for the
+ * next instance. Any other stop leaves no state behind. */
+static void flow_state_save(struct bh_daemon *d)
+{
+	char path[PATH_MAX];
+	size_t n;
+	int err;
+
+	flow_state_path(d, path, sizeof(path));
+	if (!d->running || d->detached ||
+	    d->cfg->on_exit != BH_ON_EXIT_KEEP) {
+		unlink(path);
+		return;
+	}
+	err = bh_flow_state_save(d->tel.col, path, &n);
+	if (err)
+		pr_warn("collector: cannot save the flow state to %s: %s; the "
+			"next instance reports the flows in the maps from "
+			"their start\n",
+			path, strerror(-err));
+	else
+		pr_info("collector: flow state of %zu flows saved to %s\n", n,
+			path);
+}
+
 static int collector_start(struct bh_daemon *d, FILE *errf)
 {
 	struct bh_daemon_tel *t = &d->tel;
@@ -518,6 +585,8 @@ static int collector_start(struct bh_daemon *d, FILE *errf)
 		return err;
 	}
 	names_rebuild(d);
+	if (bh_dp_adopted(d->dp))
+		flow_state_load(d);
 	so.flows_fd = bh_dp_map_fd(d->dp, "bh_flows");
 	so.denied_fd = bh_dp_map_fd(d->dp, "bh_denied");
 	so.events_fd = bh_dp_map_fd(d->dp, "bh_events");
@@ -632,6 +701,7 @@ void bh_tel_stop(struct bh_daemon *d)
 			bh_bpf_source_poll(t->src, now);
 		bh_bpf_source_poll(t->src, now);
 		bh_collector_flush(t->col, now);
+		flow_state_save(d);
 	}
 	if (t->pipe) {
 		bh_pipeline_flush(t->pipe);

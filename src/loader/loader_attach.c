@@ -23,6 +23,29 @@ bool bh_dp_has_dispatcher(int ifindex)
 	return disp;
 }
 
+void bh_dp_attach_log_begin(void)
+{
+	bh_log_hold_libs();
+}
+
+/* libxdp tries its dispatcher first; where the kernel refuses it (EPERM
+ * for its BPF_PROG_TYPE_EXT program on some kernels) the fallback to a
+ * single program works, but the failed load was printed on the way, with
+ * libbpf's misleading "ulimit -l" hint. One line says what happened
+ * instead, once per process; -v -v shows the libraries' messages. */
+void bh_dp_attach_log_end(int err, bool dispatcher)
+{
+	static bool told;
+	bool refused = bh_log_release_libs(err != 0, "xdp-dispatcher");
+
+	if (err || dispatcher || !refused || told)
+		return;
+	told = true;
+	pr_info("loader: libxdp's multi-program dispatcher does not load on "
+		"this kernel; bulkhead's program is attached alone (no other "
+		"XDP program can share an interface with it through libxdp)\n");
+}
+
 int bh_dp_attach(struct bh_dp *dp, const char *ifname,
 		 struct bh_dp_attach_info *info)
 {
@@ -45,13 +68,18 @@ int bh_dp_attach(struct bh_dp *dp, const char *ifname,
 			strerror(-err));
 		return err;
 	}
+	bh_dp_attach_log_begin();
 	err = xdp_program__attach(prog, ai.ifindex, XDP_MODE_NATIVE, 0);
 	if (err) {
+		/* the native attempt's messages are not the answer */
+		bh_log_release_libs(false, NULL);
 		pr_warn("loader: native XDP refused on %s (%s); using generic "
 			"(skb) mode, which is much slower\n",
 			ifname, strerror(-err));
+		bh_dp_attach_log_begin();
 		err = xdp_program__attach(prog, ai.ifindex, XDP_MODE_SKB, 0);
 		if (err) {
+			bh_dp_attach_log_end(err, false);
 			pr_warn("loader: cannot attach to %s: %s\n", ifname,
 				strerror(-err));
 			xdp_program__close(prog);
@@ -60,6 +88,7 @@ int bh_dp_attach(struct bh_dp *dp, const char *ifname,
 		ai.skb_mode = true;
 	}
 	ai.dispatcher = bh_dp_has_dispatcher(ai.ifindex);
+	bh_dp_attach_log_end(0, ai.dispatcher);
 	pr_info("loader: attached to %s (%s mode, %s)\n", ifname,
 		ai.skb_mode ? "skb" : "native",
 		ai.dispatcher ? "libxdp dispatcher" :

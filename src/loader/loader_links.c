@@ -137,8 +137,10 @@ int bh_dp_link_attach(struct bh_dp *dp, int ifindex, enum bh_dp_xdp_mode mode,
 		l->prog = NULL;
 		goto fail;
 	}
+	bh_dp_attach_log_begin();
 	err = adopt(l->prog, ifindex, &xm, &ai.dispatcher);
 	if (err < 0) {
+		bh_dp_attach_log_end(err, ai.dispatcher);
 		pr_warn("loader: %s: cannot replace the bulkhead program "
 			"already attached: %s\n",
 			name, strerror(-err));
@@ -152,13 +154,17 @@ int bh_dp_link_attach(struct bh_dp *dp, int ifindex, enum bh_dp_xdp_mode mode,
 		xm = mode == BH_DP_XDP_SKB ? XDP_MODE_SKB : XDP_MODE_NATIVE;
 		err = xdp_program__attach(l->prog, ifindex, xm, 0);
 		if (err && mode == BH_DP_XDP_AUTO) {
+			/* the native attempt's messages are not the answer */
+			bh_log_release_libs(false, NULL);
 			pr_debug("loader: %s: native XDP refused (%s), "
 				 "trying skb mode\n",
 				 name, strerror(-err));
 			xm = XDP_MODE_SKB;
+			bh_dp_attach_log_begin();
 			err = xdp_program__attach(l->prog, ifindex, xm, 0);
 		}
 		if (err) {
+			bh_dp_attach_log_end(err, false);
 			pr_warn("loader: cannot attach to %s in %s mode: %s\n",
 				name, xm == XDP_MODE_SKB ? "skb" : "native",
 				strerror(-err));
@@ -166,6 +172,7 @@ int bh_dp_link_attach(struct bh_dp *dp, int ifindex, enum bh_dp_xdp_mode mode,
 		}
 		ai.dispatcher = bh_dp_has_dispatcher(ifindex);
 	}
+	bh_dp_attach_log_end(0, ai.dispatcher);
 	l->mode = xm;
 	ai.skb_mode = xm == XDP_MODE_SKB;
 	if (info)

@@ -31,6 +31,10 @@ struct bh_dp {
 int bh_dp_sync(struct bh_dp *dp);
 /* Whether libxdp runs a dispatcher on ifindex (loader_attach.c). */
 bool bh_dp_has_dispatcher(int ifindex);
+/* Around libxdp attach calls: the libraries' warnings are held back and
+ * shown only when the attach fails (attach_log_end(err != 0)). */
+void bh_dp_attach_log_begin(void);
+void bh_dp_attach_log_end(int err, bool dispatcher);
 /* Detach what bh_dp_attach() attached (bh_dp_free). */
 void bh_dp_attach_cleanup(struct bh_dp *dp);
 

@@ -68,6 +68,13 @@ struct bh_cp_rule {
 	int line;
 };
 
+/* The cidrs of one prefix length: cidrs[start, start + n). */
+struct bh_cp_cidr_run {
+	__u8 prefixlen;
+	__u32 start;
+	__u32 n;
+};
+
 struct bh_compiled_policy {
 	/* Slot header as written to bh_config.slot[] (generation is set by
 	 * whoever loads the policy). */
@@ -77,8 +84,13 @@ struct bh_compiled_policy {
 	size_t n_identities;
 	struct bh_cp_addr *exact; /* prefixlen 128 */
 	size_t n_exact;
-	struct bh_cp_addr *cidrs; /* prefixlen < 128 */
+	/* prefixlen < 128, longest first, then by address: one run per
+	 * length, which bh_compiled_addr() searches instead of scanning
+	 * every CIDR */
+	struct bh_cp_addr *cidrs;
 	size_t n_cidrs;
+	struct bh_cp_cidr_run *cidr_runs;
+	size_t n_cidr_runs;
 	struct bh_rule_bitmap *bitmaps; /* deduplicated */
 	size_t n_bitmaps;
 	struct bh_cp_port *ports; /* both exact and LPM entries */

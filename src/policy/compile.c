@@ -887,10 +887,41 @@ static int bc_addr_cmp(const void *a, const void *b)
 	if (r)
 		return r;
 	if (x->prefixlen != y->prefixlen)
-		return x->prefixlen < y->prefixlen ? -1 : 1;
+		return x->prefixlen > y->prefixlen ? -1 : 1;
 	/* Duplicates (replicas listing one address) keep the smallest
 	 * owner name: independent of file order. */
 	return strcmp(x->workload, y->workload);
+}
+
+/* Longest prefix first, then by address: bh_compiled_addr()'s runs. */
+static int bc_cidr_cmp(const void *a, const void *b)
+{
+	const struct bh_cp_addr *x = a, *y = b;
+
+	if (x->prefixlen != y->prefixlen)
+		return x->prefixlen > y->prefixlen ? -1 : 1;
+	return memcmp(x->addr.b, y->addr.b, 16);
+}
+
+static int bc_cidr_runs(struct bh_compiled_policy *cp, size_t nc)
+{
+	size_t i;
+
+	qsort(cp->cidrs, nc, sizeof(*cp->cidrs), bc_cidr_cmp);
+	/* at most one run per prefix length below 128 */
+	cp->cidr_runs = calloc(128, sizeof(*cp->cidr_runs));
+	if (!cp->cidr_runs)
+		return -ENOMEM;
+	for (i = 0; i < nc; i++) {
+		if (!i ||
+		    cp->cidrs[i].prefixlen != cp->cidrs[i - 1].prefixlen) {
+			cp->cidr_runs[cp->n_cidr_runs].prefixlen =
+			    cp->cidrs[i].prefixlen;
+			cp->cidr_runs[cp->n_cidr_runs++].start = (__u32)i;
+		}
+		cp->cidr_runs[cp->n_cidr_runs - 1].n++;
+	}
+	return 0;
 }
 
 static char *bc_strdup(const char *s)
@@ -1037,6 +1068,7 @@ static int bc_out_addrs(struct bc *c, struct bh_compiled_policy *cp)
 			goto out;
 		}
 	}
+	err = bc_cidr_runs(cp, nc);
 out:
 	cp->n_exact = ne;
 	cp->n_cidrs = nc;

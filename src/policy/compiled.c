@@ -32,6 +32,7 @@ void bh_compiled_policy_free(struct bh_compiled_policy **pcp)
 	for (i = 0; cp->cidrs && i < cp->n_cidrs; i++)
 		free(cp->cidrs[i].workload);
 	free(cp->cidrs);
+	free(cp->cidr_runs);
 	free(cp->bitmaps);
 	free(cp->ports);
 	for (i = 0; cp->rules && i < cp->n_rules; i++) {
@@ -63,48 +64,55 @@ bh_compiled_identity(const struct bh_compiled_policy *cp, __u32 id)
 	return NULL;
 }
 
-static bool bh_prefix_contains(const union bh_addr *net, __u8 plen,
-			       const union bh_addr *a)
+/* Clear the host bits of a below a prefix of plen bits. */
+static void bh_prefix_mask(union bh_addr *a, __u8 plen)
 {
 	unsigned int full = plen / 8;
 
-	if (memcmp(net->b, a->b, full))
-		return false;
-	if (plen % 8) {
-		__u8 mask = (__u8)(0xff << (8 - plen % 8));
-
-		return (net->b[full] & mask) == (a->b[full] & mask);
-	}
-	return true;
+	if (full >= sizeof(a->b))
+		return;
+	if (plen % 8)
+		a->b[full++] &= (__u8)(0xff << (8 - plen % 8));
+	memset(a->b + full, 0, sizeof(a->b) - full);
 }
 
-const struct bh_cp_addr *bh_compiled_addr(const struct bh_compiled_policy *cp,
-					  const union bh_addr *addr)
+/* The entry of v[0, n) (sorted by address) whose address is a. */
+static const struct bh_cp_addr *find_addr(const struct bh_cp_addr *v, size_t n,
+					  const union bh_addr *a)
 {
-	const struct bh_cp_addr *best = NULL;
-	size_t lo = 0, hi = cp->n_exact, i;
+	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = memcmp(cp->exact[mid].addr.b, addr->b, 16);
+		int c = memcmp(v[mid].addr.b, a->b, 16);
 
 		if (!c)
-			return &cp->exact[mid];
+			return &v[mid];
 		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	/* Userspace lookups (show, test, telemetry names) are rare: a scan
-	 * of the CIDRs keeps this simple. */
-	for (i = 0; i < cp->n_cidrs; i++) {
-		const struct bh_cp_addr *c = &cp->cidrs[i];
+	return NULL;
+}
 
-		if ((!best || c->prefixlen > best->prefixlen) &&
-		    bh_prefix_contains(&c->addr, c->prefixlen, addr))
-			best = c;
+const struct bh_cp_addr *bh_compiled_addr(const struct bh_compiled_policy *cp,
+					  const union bh_addr *addr)
+{
+	const struct bh_cp_addr *e = find_addr(cp->exact, cp->n_exact, addr);
+	size_t r;
+
+	/* Telemetry names every record's endpoints: for an address outside
+	 * the workloads, one binary search per prefix length in use, the
+	 * longest first. */
+	for (r = 0; !e && r < cp->n_cidr_runs; r++) {
+		const struct bh_cp_cidr_run *run = &cp->cidr_runs[r];
+		union bh_addr net = *addr;
+
+		bh_prefix_mask(&net, run->prefixlen);
+		e = find_addr(cp->cidrs + run->start, run->n, &net);
 	}
-	return best;
+	return e;
 }
 
 const struct bh_cp_rule *bh_compiled_rule(const struct bh_compiled_policy *cp,

@@ -1042,6 +1042,103 @@ static void test_interim_views(void **state)
 	assert_int_equal(fx->recs[1].mark, 2);
 }
 
+/* ---- restart continuity ------------------------------------------------ */
+
+struct done_list {
+	struct bh_flow_key key[4];
+	struct bh_flow snap[4];
+	__u64 done_ns[4];
+	bool denied[4];
+	int n;
+	int fail_at; /* return -EIO at this call (-1 never) */
+};
+
+static int collect_done(void *ctx, const struct bh_flow_key *key, bool denied,
+			const struct bh_flow *snap, __u64 done_ns)
+{
+	struct done_list *l = ctx;
+
+	if (l->n == l->fail_at)
+		return -EIO;
+	assert_true(l->n < 4);
+	l->key[l->n] = *key;
+	l->snap[l->n] = *snap;
+	l->done_ns[l->n] = done_ns;
+	l->denied[l->n] = denied;
+	l->n++;
+	return 0;
+}
+
+/* What one instance reported, adopted by the next: later packets make a
+ * flow that counts only them, unchanged entries make nothing, and an entry
+ * reused by a new connection is counted whole. */
+static void test_adopt_after_restart(void **state)
+{
+	struct fixture *fx = *state, *fx2;
+	struct bh_flow_key k[2] = {key4("10.0.0.1", 40000, "10.0.0.2", 80, 6),
+				   key4("10.0.0.1", 5353, "10.0.0.3", 53, 17)};
+	struct bh_flow f[2] = {flow_at(T0, T0 + S(9)), flow_at(T0, T0 + S(1))};
+	struct done_list l = {.fail_at = -1};
+	void *st2;
+	int i;
+
+	set_counts(&f[0], 5, 500, 4, 400);
+	set_counts(&f[1], 2, 200, 2, 200);
+	poll(fx, T0 + S(10), k, f, 2);
+	poll(fx, T0 + S(17), k, f, 2); /* k[1] idle: its record */
+	bh_collector_flush(fx->c, T0 + S(18)); /* k[0]: forced */
+	assert_int_equal(fx->n, 2);
+	assert_int_equal(bh_collector_for_each_done(fx->c, collect_done, &l),
+			 0);
+	assert_int_equal(l.n, 2);
+	l.n = 0;
+	l.fail_at = 1;
+	assert_int_equal(bh_collector_for_each_done(fx->c, collect_done, &l),
+			 -EIO);
+	assert_int_equal(l.n, 1);
+	l.n = 0;
+	l.fail_at = -1;
+	assert_int_equal(bh_collector_for_each_done(fx->c, collect_done, &l),
+			 0);
+
+	/* the next instance */
+	setup(&st2);
+	fx2 = st2;
+	for (i = 0; i < l.n; i++)
+		assert_int_equal(bh_collector_adopt(fx2->c, &l.key[i],
+						    l.denied[i], &l.snap[i],
+						    l.done_ns[i]),
+				 0);
+	assert_int_equal(bh_collector_adopt(fx2->c, &l.key[0], l.denied[0],
+					    &l.snap[0], l.done_ns[0]),
+			 -EEXIST);
+	assert_int_equal(stats(fx2).flows_active, 0);
+
+	/* k[0] went on while no collector ran; k[1] did not */
+	set_counts(&f[0], 7, 700, 5, 500);
+	f[0].last_seen_ns = T0 + S(19);
+	poll(fx2, T0 + S(20), k, f, 2);
+	bh_collector_flush(fx2->c, T0 + S(21));
+	assert_int_equal(fx2->n, 1);
+	assert_memory_equal(&fx2->recs[0].ep[BH_SIDE_INIT].addr, &k[0].a,
+			    sizeof(k[0].a));
+	assert_int_equal(fx2->recs[0].packets[BH_SIDE_INIT], 2);
+	assert_int_equal(fx2->recs[0].bytes[BH_SIDE_INIT], 200);
+	assert_int_equal(fx2->recs[0].packets[BH_SIDE_RESP], 1);
+	assert_int_equal(fx2->recs[0].bytes[BH_SIDE_RESP], 100);
+	assert_int_equal(fx2->recs[0].end_reason, BH_END_FORCED);
+
+	/* k[1]'s entry reused by a new connection: all of it */
+	f[1] = flow_at(T0 + S(30), T0 + S(31));
+	set_counts(&f[1], 1, 60, 1, 90);
+	poll(fx2, T0 + S(32), k, f, 2);
+	bh_collector_flush(fx2->c, T0 + S(33));
+	assert_int_equal(fx2->n, 2);
+	assert_int_equal(fx2->recs[1].packets[BH_SIDE_INIT], 1);
+	assert_int_equal(fx2->recs[1].bytes[BH_SIDE_RESP], 90);
+	teardown(&st2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1066,6 +1163,7 @@ int main(void)
 		T(test_due_partial_polls),
 		T(test_defer_community_id),
 		T(test_many_flows_buckets_grow),
+		T(test_adopt_after_restart),
 		cmocka_unit_test_teardown(test_interim_views, teardown),
 #undef T
 	};

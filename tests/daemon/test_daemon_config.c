@@ -30,8 +30,9 @@ static void test_full(void **state)
 	    "policy: policy.yaml\n"
 	    "interfaces:\n"
 	    "  - eth0\n"
-	    "  - veth*\n"
+	    "  - {name: veth*, role: workload}\n"
 	    "  - {name: 'cali*', mode: skb}\n"
+	    "  - {name: vxlan0, role: uplink}\n"
 	    "pin_path: /sys/fs/bpf/bh-test\n"
 	    "control_socket: /run/bh-test/ctl.sock\n"
 	    "on_exit: detach\n"
@@ -45,6 +46,7 @@ static void test_full(void **state)
 	    "collector: {poll_interval: 250ms}\n"
 	    "geoip: {}\n";
 	struct bh_daemon_config *c = NULL;
+	enum bh_iface_role role;
 	enum bh_xdp_mode mode;
 	char err[1024] = "";
 
@@ -52,7 +54,7 @@ static void test_full(void **state)
 	assert_int_equal(load(text, &c, err, sizeof(err)), 0);
 	assert_string_equal(err, "");
 	assert_string_equal(c->policy, "/etc/bh/policy.yaml");
-	assert_int_equal(c->n_ifaces, 3);
+	assert_int_equal(c->n_ifaces, 4);
 	assert_string_equal(c->pin_path, "/sys/fs/bpf/bh-test");
 	assert_string_equal(c->control_socket, "/run/bh-test/ctl.sock");
 	assert_int_equal(c->on_exit, BH_ON_EXIT_DETACH);
@@ -77,14 +79,18 @@ static void test_full(void **state)
 	assert_int_equal(c->exp.n_sinks, 0);
 	assert_false(c->metrics.enabled);
 
-	assert_true(bh_daemon_config_match(c, "eth0", &mode));
+	assert_true(bh_daemon_config_match(c, "eth0", &mode, &role));
 	assert_int_equal(mode, BH_XDP_MODE_NATIVE);
-	assert_true(bh_daemon_config_match(c, "veth1a2b", &mode));
+	assert_int_equal(role, BH_IFACE_ROLE_AUTO);
+	assert_true(bh_daemon_config_match(c, "veth1a2b", &mode, &role));
 	assert_int_equal(mode, BH_XDP_MODE_NATIVE);
-	assert_true(bh_daemon_config_match(c, "cali12345", &mode));
+	assert_int_equal(role, BH_IFACE_ROLE_WORKLOAD);
+	assert_true(bh_daemon_config_match(c, "cali12345", &mode, NULL));
 	assert_int_equal(mode, BH_XDP_MODE_SKB);
-	assert_false(bh_daemon_config_match(c, "eth1", &mode));
-	assert_false(bh_daemon_config_match(c, "lo", NULL));
+	assert_true(bh_daemon_config_match(c, "vxlan0", NULL, &role));
+	assert_int_equal(role, BH_IFACE_ROLE_UPLINK);
+	assert_false(bh_daemon_config_match(c, "eth1", &mode, &role));
+	assert_false(bh_daemon_config_match(c, "lo", NULL, NULL));
 	bh_daemon_config_free(&c);
 	assert_null(c);
 	bh_daemon_config_free(&c);
@@ -136,6 +142,8 @@ static const struct {
      "2:14: error: an interface needs a 'name'"},
     {"policy: p\ninterfaces: [{name: eth0, mode: fast}]\n",
      "2:33: error: 'mode' must be native, skb or auto, not 'fast'"},
+    {"policy: p\ninterfaces: [{name: eth0, role: pod}]\n",
+     "2:33: error: 'role' must be uplink, workload or auto, not 'pod'"},
     {"policy: p\ninterfaces: [{name: eth0, speed: 1}]\n",
      "2:27: error: unknown key 'speed' in an interface"},
     {"policy: p\ninterfaces: [eth0]\non_exit: maybe\n",

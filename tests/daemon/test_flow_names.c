@@ -94,10 +94,19 @@ static void compile_policy(struct bh_policy **p, struct bh_compiled_policy **cp)
 	bh_diag_release(&diags);
 }
 
-static const char *test_ifname(void *ctx, __u32 ifindex)
+static const char *test_iface(void *ctx, __u32 ifindex,
+			      enum bh_iface_kind *kind)
 {
 	(void)ctx;
-	return ifindex == 7 ? "veth-web" : NULL;
+	if (ifindex == 7) {
+		*kind = BH_IFACE_WORKLOAD;
+		return "veth-web";
+	}
+	if (ifindex == 2) {
+		*kind = BH_IFACE_UPLINK;
+		return "eth0";
+	}
+	return NULL;
 }
 
 static union bh_addr v4(const char *s)
@@ -152,7 +161,7 @@ static void test_resolver(void **state)
 	bh_epochs_add(&h, 1, 3);
 
 	src = (struct bh_flow_names_src){
-	    .cp = cp, .eps = &eps, .epochs = &h, .ifname = test_ifname};
+	    .cp = cp, .eps = &eps, .epochs = &h, .iface = test_iface};
 	assert_int_equal(bh_flow_names_new(&n, &src), 0);
 	/* a snapshot: the registry may change afterwards */
 	bh_ep_registry_release(&eps);
@@ -195,8 +204,12 @@ static void test_resolver(void **state)
 	assert_int_equal(r.generation(r.ctx, 0, &gen), -ENOENT);
 
 	assert_string_equal(r.iface(r.ctx, 7, &kind), "veth-web");
-	assert_int_equal(kind, BH_IFACE_UNKNOWN);
+	assert_int_equal(kind, BH_IFACE_WORKLOAD);
+	assert_string_equal(r.iface(r.ctx, 2, &kind), "eth0");
+	assert_int_equal(kind, BH_IFACE_UPLINK);
+	kind = BH_IFACE_WORKLOAD;
 	assert_null(r.iface(r.ctx, 8, &kind));
+	assert_int_equal(kind, BH_IFACE_UNKNOWN);
 
 	bh_flow_names_free(&n);
 	assert_null(n);

@@ -132,7 +132,7 @@ bh_daemon_start() {
 	local policy=$1 i
 	{
 		echo "policy: $policy"
-		echo "interfaces: [\"v${ID}*\"]"
+		echo "interfaces: ${BH_INTERFACES:-[\"v${ID}*\"]}"
 		echo "pin_path: $PIN"
 		echo "control_socket: $SOCK"
 		echo "state_dir: $WORK/run"

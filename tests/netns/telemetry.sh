@@ -8,10 +8,12 @@
 # enriched from a GeoIP database and raises a geo novelty alert; a denied
 # port scan raises a detection alert in the stream; the metrics endpoint
 # shows packets by verdict,
-# active flows and alerts; a SIGHUP with a changed policy changes the
+# active flows and alerts; records say where a flow came from (a workload's
+# veth: egress, an uplink: ingress); a SIGHUP with a changed policy changes the
 # generation in later records; a GeoIP file that goes bad keeps the old
 # databases on SIGHUP and refuses a start; the detection baseline is
-# written at stop and read at the next start.
+# written at stop and read at the next start; a connection across a stop
+# and a restart is not counted twice.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 bh_init
@@ -73,9 +75,24 @@ grep -q "geoip.asn_db $WORK/bad.mmdb: corrupt" "$WORK/bad.out" ||
 bh_log "ok: corrupt GeoIP file refused at start: $(grep bad.mmdb "$WORK/bad.out" | head -1)"
 bh_innode "$BULKHEAD" detach -p "$PIN" -s "$SOCK" >/dev/null 2>&1 || true
 
+# remote's veth plays the node's uplink; the others are found to be veths
+BH_INTERFACES="[{name: v${ID}remote, role: uplink}, \"v${ID}*\"]"
 bh_daemon_start "$WORK/policy.yaml" "$CONF"
 grep -q "no baseline at $WORK/baseline.txt yet" "$WORK/daemon.log" ||
 	bh_fail "first start: the missing baseline is not reported"
+roles=$(bh_status | jq -c "[.interfaces[] | select(.name == \"v${ID}remote\" or .name == \"v${ID}web\") | .role]")
+[ "$roles" = '["uplink","workload"]' ] || [ "$roles" = '["workload","uplink"]' ] ||
+	bh_fail "interface roles: $(bh_status | jq -c .interfaces)"
+bh_log "ok: roles: v${ID}remote uplink (configured), v${ID}web workload (a veth)"
+# where libxdp's dispatcher cannot load, its failed load is one info line,
+# not libbpf's errors for every interface
+if ! grep -q "libxdp dispatcher)" "$WORK/daemon.log"; then
+	[ "$(grep -c "dispatcher does not load on this kernel" "$WORK/daemon.log")" = 1 ] ||
+		bh_fail "the dispatcher fallback is not said once"
+	! grep -q "libbpf: prog 'xdp_pass'" "$WORK/daemon.log" ||
+		bh_fail "the dispatcher's failed load is still printed"
+	bh_log "ok: $(grep -o "libxdp's multi-program dispatcher does not load.*" "$WORK/daemon.log")"
+fi
 
 # observe the telemetry written so far (the writer may be mid-envelope:
 # what is complete is printed, the cut is not an error here)
@@ -93,12 +110,26 @@ obs_wait() {
 # the JSON record of the flow matching a jq condition
 flow() { obs -o json -t flow | jq -c "select(.flow | $1) | .flow" | tail -1; }
 
+# packets and bytes (frame length) from web and to web in a capture made
+# on web's veth: "INIT_PKTS INIT_BYTES RESP_PKTS RESP_BYTES"
+pcap_count() {
+	tcpdump -r "$1" -nn -e 2>/dev/null | awk -v c="$SUBNET.11." '
+	{ if (!match($0, /length [0-9]+: /)) next
+	  len = substr($0, RSTART + 7, RLENGTH - 9) + 0
+	  src = substr($0, RSTART + RLENGTH)
+	  if (index(src, c) == 1) { ip++; ib += len } else { rp++; rb += len } }
+	END { print ip + 0, ib + 0, rp + 0, rb + 0 }'
+}
+# capture web's tcp/8080 traffic to $1 (pid in $td)
+capture_web() {
+	nsenter --net="/run/netns/$NODE" tcpdump -i "v${ID}web" -nn -e -U \
+		-w "$1" 'tcp port 8080' 2>"$1.err" &
+	td=$!
+	BG_PIDS+=("$td")
+	bh_wait_line "$1.err" "listening on"
+}
 # --- TCP: counted by tcpdump on web's veth (both directions pass there)
-nsenter --net="/run/netns/$NODE" tcpdump -i "v${ID}web" -nn -e -U \
-	-w "$WORK/tcp.pcap" 'tcp port 8080' 2>"$WORK/tcpdump.err" &
-td=$!
-BG_PIDS+=("$td")
-bh_wait_line "$WORK/tcpdump.err" "listening on"
+capture_web "$WORK/tcp.pcap"
 bh_in web "$TRAFFIC" tcp-ping --to $SUBNET.12 --port 8080 --interval-ms 20 \
 	--seconds 0.3 >/dev/null || bh_fail "web -> api tcp/8080"
 # --- UDP: 5 datagrams of 4 bytes and their echoes: 46-byte frames
@@ -109,15 +140,12 @@ bh_expect "web -> api icmp" bh_in web ping -c 3 -i 0.2 -W 1 $SUBNET.12
 # --- denied: default deny, and a peer outside the cluster
 bh_expect_fail "web -> db tcp/5432 denied" bh_in web nc -z -w 1 $SUBNET.13 5432
 bh_expect_fail "web -> 198.51.100.7 icmp denied" bh_in web ping -c 2 -i 0.2 -W 1 198.51.100.7
+# --- from the uplink: the world towards web, denied
+bh_expect_fail "198.51.100.7 -> web icmp denied" bh_in remote ping -c 1 -W 1 $SUBNET.11
 sleep 0.5
 kill -INT "$td"
 wait "$td" 2>/dev/null || true
-read -r tcp_ip tcp_ib tcp_rp tcp_rb < <(tcpdump -r "$WORK/tcp.pcap" -nn -e 2>/dev/null | awk -v c="$SUBNET.11." '
-	{ if (!match($0, /length [0-9]+: /)) next
-	  len = substr($0, RSTART + 7, RLENGTH - 9) + 0
-	  src = substr($0, RSTART + RLENGTH)
-	  if (index(src, c) == 1) { ip++; ib += len } else { rp++; rb += len } }
-	END { print ip + 0, ib + 0, rp + 0, rb + 0 }')
+read -r tcp_ip tcp_ib tcp_rp tcp_rb < <(pcap_count "$WORK/tcp.pcap")
 [ "$tcp_ip" -ge 4 ] && [ "$tcp_rp" -ge 4 ] || bh_fail "tcpdump saw $tcp_ip/$tcp_rp packets"
 bh_log "tcpdump: web -> api tcp/8080: $tcp_ip/$tcp_rp packets, $tcp_ib/$tcp_rb bytes"
 
@@ -126,6 +154,7 @@ obs_wait "web:[0-9]* -> api:9000 udp allow" -t flow
 obs_wait "web -> api icmp" -t flow
 obs_wait "web:[0-9]* -> db:5432 tcp deny(default_deny)" -t flow
 obs_wait "198.51.100.7" -t flow
+obs_wait "198.51.100.7.* -> web icmp" -t flow
 
 expect_flow() { # what, jq condition on the record, jq check
 	local f
@@ -140,7 +169,8 @@ expect_flow "tcp record = tcpdump ($tcp_ip/$tcp_rp pkts, $tcp_ib/$tcp_rb bytes),
 	 .initiator_packets == \"$tcp_ip\" and .responder_packets == \"$tcp_rp\" and
 	 .initiator_bytes == \"$tcp_ib\" and .responder_bytes == \"$tcp_rb\" and
 	 .verdict == \"VERDICT_ALLOW\" and .rule == \"web-to-api\" and .end_reason == \"END_REASON_FIN\" and
-	 .node == \"node-$ID\" and (.initiator.labels | index(\"app=web\") != null)"
+	 .node == \"node-$ID\" and (.initiator.labels | index(\"app=web\") != null) and
+	 .initiator.ingress_interface == \"v${ID}web\" and .direction == \"TRAFFIC_DIRECTION_EGRESS\""
 expect_flow "udp record: 5/5 packets, 230/230 bytes" \
 	'.protocol == 17 and .responder.port == 9000' \
 	'.initiator.workload == "web" and .responder.workload == "api" and
@@ -162,6 +192,10 @@ expect_flow "external peer enriched: FR, AS64501" \
 	'.initiator.workload == "web" and .verdict == "VERDICT_DENY" and
 	 .responder.country_code == "FR" and .responder.city == "Paris" and
 	 .responder.asn == 64501 and .initiator_packets == "2"'
+expect_flow "world -> web seen on the uplink: ingress, denied" \
+	'.initiator.identity == 2 and .responder.workload == "web"' \
+	".direction == \"TRAFFIC_DIRECTION_INGRESS\" and .initiator.ingress_interface == \"v${ID}remote\" and
+	 .verdict == \"VERDICT_DENY\" and .initiator.country_code == \"FR\""
 # web's baseline of countries and ASes ended 1 ms after its first flow:
 # the denied ping to FR / AS64501 is a novelty
 obs_wait "ALERT .* geo_novelty web -> 198.51.100.7" -t alert
@@ -253,11 +287,22 @@ st=$(bh_status)
 [ "$(jq -r .geoip.city_db.type <<<"$st")" = GeoLite2-City ] || bh_fail "the city database in force was dropped"
 grep -q "geoip.city_db $WORK/city.mmdb: corrupt" "$WORK/daemon.log" || bh_fail "the bad file is not named in the log"
 bh_expect_fail "web -> 198.51.100.7 icmp denied" bh_in web ping -c 1 -W 1 198.51.100.7
-obs_wait "198.51.100.7.* pkts=1/0" -t flow
+obs_wait "web -> 198.51.100.7.* pkts=1/0" -t flow
 expect_flow "still enriched after the refused reload" \
 	'.protocol == 1 and .responder.identity == 2 and .initiator_packets == "1"' \
 	'.responder.country_code == "FR"'
 cp "$GEODB/city.mmdb" "$WORK/city.mmdb"
+
+# --- a connection that lives across a stop (on_exit: keep) and a restart:
+# the stop reports it so far (end reason forced), the next instance only
+# its packets after that: the records add up to what tcpdump saw
+capture_web "$WORK/long.pcap"
+bh_in web "$TRAFFIC" tcp-ping --to $SUBNET.12 --port 8080 --interval-ms 20 \
+	--until-file "$WORK/stop-long" >"$WORK/long.out" &
+long=$!
+BG_PIDS+=("$long")
+bh_wait_line "$WORK/long.out" connected
+sleep 0.5
 
 # --- stop: records of what is still open, the baseline written; a new
 # start reads it
@@ -269,7 +314,30 @@ head -1 "$WORK/baseline.txt" | grep -q "^bulkhead-baseline 1" || bh_fail "baseli
 "$BULKHEAD" observe "$FLOWS" >/dev/null 2>"$WORK/observe.err" ||
 	bh_fail "the stream is not whole after the stop: $(cat "$WORK/observe.err")"
 grep -q "lost" "$WORK/observe.err" && bh_fail "envelopes lost: $(cat "$WORK/observe.err")"
+grep -q "collector: flow state of [1-9][0-9]* flows saved to $WORK/run/flows.state" "$WORK/daemon.log" ||
+	bh_fail "no flow state saved at stop"
+sleep 0.3 # the connection goes on, counted by the data plane alone
 bh_daemon_start "$WORK/policy.yaml" "$CONF"
 grep -q "baseline loaded from $WORK/baseline.txt" "$WORK/daemon.log" || bh_fail "restart did not load the baseline"
 bh_log "ok: baseline written at stop ($(grep -c ^edge "$WORK/baseline.txt") edges) and loaded at start"
+grep -q "collector: [1-9][0-9]* flows reported by the last instance taken from" "$WORK/daemon.log" ||
+	bh_fail "the restart did not take the flow state"
+[ ! -e "$WORK/run/flows.state" ] || bh_fail "the flow state is still there after it was used"
+sleep 0.5
+touch "$WORK/stop-long"
+wait "$long" || bh_fail "the connection across the restart broke: $(tail -2 "$WORK/long.out")"
+sleep 0.5
+kill -INT "$td"
+wait "$td" 2>/dev/null || true
+read -r l_ip l_ib l_rp l_rb < <(pcap_count "$WORK/long.pcap")
+lport=$(flow '.responder.port == 8080 and .end_reason == "END_REASON_FORCED"' | jq -r .initiator.port)
+[ -n "$lport" ] && [ "$lport" != null ] || bh_fail "no forced record of the connection at the stop"
+obs_wait "web:$lport -> api:8080 tcp allow .* end=fin" -t flow
+sums=$(obs -o json -t flow | jq -s -c "[.[] | .flow | select(.initiator.port == $lport and .responder.port == 8080)] |
+	[length, (map(.end_reason) | join(\",\")), (map(.initiator_packets // \"0\" | tonumber) | add),
+	 (map(.initiator_bytes // \"0\" | tonumber) | add), (map(.responder_packets // \"0\" | tonumber) | add),
+	 (map(.responder_bytes // \"0\" | tonumber) | add)]")
+[ "$sums" = "[2,\"END_REASON_FORCED,END_REASON_FIN\",$l_ip,$l_ib,$l_rp,$l_rb]" ] ||
+	bh_fail "records of the connection across the restart: $sums, tcpdump: $l_ip $l_ib $l_rp $l_rb"
+bh_log "ok: connection across a restart: 2 records adding up to tcpdump's $l_ip/$l_rp packets, $l_ib/$l_rb bytes"
 echo "telemetry: 1 passed, 0 failed"

@@ -687,6 +687,129 @@ static void test_addresses(void **state)
 	bh_policy_free(&p);
 }
 
+/* Longest-prefix lookups against a scan of every CIDR, on a policy of
+ * many random, nested IPv4 and IPv6 prefixes and addresses drawn mostly
+ * inside them. */
+static bool ref_contains(const struct bh_cp_addr *c, const union bh_addr *a)
+{
+	unsigned int full = c->prefixlen / 8, bits = c->prefixlen % 8;
+
+	if (memcmp(c->addr.b, a->b, full))
+		return false;
+	return !bits ||
+	       !((c->addr.b[full] ^ a->b[full]) & (__u8)(0xff << (8 - bits)));
+}
+
+static const struct bh_cp_addr *ref_lookup(const struct bh_compiled_policy *cp,
+					   const union bh_addr *a)
+{
+	const struct bh_cp_addr *best = NULL;
+	size_t i;
+
+	for (i = 0; i < cp->n_exact; i++)
+		if (!memcmp(cp->exact[i].addr.b, a->b, 16))
+			return &cp->exact[i];
+	for (i = 0; i < cp->n_cidrs; i++)
+		if ((!best || cp->cidrs[i].prefixlen > best->prefixlen) &&
+		    ref_contains(&cp->cidrs[i], a))
+			best = &cp->cidrs[i];
+	return best;
+}
+
+/* A random prefix: IPv4 (as text a.b.c.d/len) or IPv6, host bits clear. */
+static void random_prefix(unsigned int *seed, char *out, size_t len,
+			  union bh_addr *a, unsigned int *plen)
+{
+	unsigned int i, l;
+	char text[64];
+
+	memset(a, 0, sizeof(*a));
+	if (rand_r(seed) % 3) {
+		/* IPv4 inside 10/8 and 172.16/12 so that prefixes nest */
+		l = 8 + (unsigned int)rand_r(seed) % 25;
+		a->b[10] = a->b[11] = 0xff;
+		a->b[12] = rand_r(seed) % 2 ? 10 : 172;
+		for (i = 13; i < 16; i++)
+			a->b[i] = (__u8)(rand_r(seed) % 4);
+		*plen = 96 + l;
+	} else {
+		l = 16 + (unsigned int)rand_r(seed) % 112;
+		a->b[0] = 0xfd;
+		for (i = 1; i < 16; i++)
+			a->b[i] = (__u8)(rand_r(seed) % 3);
+		*plen = l;
+	}
+	for (i = *plen; i < 128; i++)
+		a->b[i / 8] &= (__u8) ~(0x80 >> (i % 8));
+	if (*plen >= 96 && a->b[10] == 0xff) {
+		inet_ntop(AF_INET, a->b + 12, text, sizeof(text));
+		snprintf(out, len, "%s/%u", text, *plen - 96);
+	} else {
+		inet_ntop(AF_INET6, a->b, text, sizeof(text));
+		snprintf(out, len, "\"%s/%u\"", text, *plen);
+	}
+}
+
+static void test_address_lookup_many(void **state)
+{
+	enum { N_PREFIXES = 400, N_LOOKUPS = 20000 };
+	size_t cap = N_PREFIXES * 96 + 256, used, i, n = 0;
+	union bh_addr *nets = calloc(N_PREFIXES, sizeof(*nets));
+	unsigned int *plens = calloc(N_PREFIXES, sizeof(*plens));
+	char *yaml = malloc(cap), prefix[96];
+	struct bh_compiled_policy *cp;
+	unsigned int seed = 7, plen;
+	struct bh_policy *p;
+	union bh_addr a;
+
+	(void)state;
+	assert_non_null(nets);
+	assert_non_null(plens);
+	assert_non_null(yaml);
+	used = (size_t)snprintf(yaml, cap, "%s", V1 "external:\n");
+	while (n < N_PREFIXES) {
+		random_prefix(&seed, prefix, sizeof(prefix), &a, &plen);
+		for (i = 0; i < n; i++)
+			if (plens[i] == plen && !memcmp(&nets[i], &a, 16))
+				break;
+		if (i < n)
+			continue; /* one owner per prefix */
+		nets[n] = a;
+		plens[n] = plen;
+		used += (size_t)snprintf(yaml + used, cap - used,
+					 "  - {name: x%zu, cidrs: [%s]}\n", n,
+					 prefix);
+		n++;
+	}
+	cp = pt_compile(yaml, &p);
+	assert_int_equal(cp->n_cidrs + cp->n_exact,
+			 N_PREFIXES); /* /32s are exact */
+	for (i = 0; i < N_LOOKUPS; i++) {
+		const struct bh_cp_addr *got, *want;
+		unsigned int b;
+
+		/* inside a random prefix, with random host bits */
+		a = nets[(size_t)rand_r(&seed) % N_PREFIXES];
+		for (b = 8; b < 16; b++)
+			a.b[b] ^= (__u8)(rand_r(&seed) % 4 ? 0 : rand_r(&seed));
+		if (a.b[10] == 0xff && a.b[11] == 0xff)
+			a.b[15] ^= (__u8)rand_r(&seed);
+		got = bh_compiled_addr(cp, &a);
+		want = ref_lookup(cp, &a);
+		if (got != want)
+			fail_msg("lookup %zu: got %s/%u, want %s/%u", i,
+				 got ? got->workload : "world",
+				 got ? got->prefixlen : 0,
+				 want ? want->workload : "world",
+				 want ? want->prefixlen : 0);
+	}
+	bh_compiled_policy_free(&cp);
+	bh_policy_free(&p);
+	free(yaml);
+	free(plens);
+	free(nets);
+}
+
 static void test_overrides(void **state)
 {
 	/* clang-format off */
@@ -846,6 +969,7 @@ int bh_test_policy_compile_group(void)
 	    cmocka_unit_test(test_default_allow),
 	    cmocka_unit_test(test_ports),
 	    cmocka_unit_test(test_addresses),
+	    cmocka_unit_test(test_address_lookup_many),
 	    cmocka_unit_test(test_overrides),
 	    cmocka_unit_test(test_no_cross_product),
 	    cmocka_unit_test(test_empty_policy),

@@ -6,13 +6,21 @@
  * parsing the same bytes into a document (what any YAML consumer pays).
  *
  *   bench_policy [--rules R] [--sizes N,N,...] [--apps A] [--repeat K]
- *                [--seed S]
+ *                [--seed S] [--externals E] [--lookups L]
  *
  * --apps: distinct app labels (default workloads / 8); more apps, more
- * label sets and destination classes.
+ * label sets and destination classes. --externals: external groups, one
+ * /24 each (default 8).
+ *
+ * --lookups L: instead, the userspace address lookup that names every
+ * flow record's endpoints (bh_compiled_addr(), exact addresses then the
+ * longest CIDR) for L addresses outside the workloads (half in external
+ * groups, half nowhere); baseline, in the same run: the scan of every
+ * CIDR that it replaced.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,14 +123,106 @@ out:
 	free(cls_vec);
 }
 
+/* What the timed loops found: keeps the compiler from eliding them. */
+static volatile uintptr_t bench_sink;
+
+/* The lookup bh_compiled_addr() had before its CIDR runs: every CIDR. */
+static const struct bh_cp_addr *scan_lookup(const struct bh_compiled_policy *cp,
+					    const union bh_addr *a)
+{
+	const struct bh_cp_addr *best = NULL;
+	size_t lo = 0, hi = cp->n_exact, i;
+
+	while (lo < hi) { /* the exact addresses, sorted */
+		size_t mid = lo + (hi - lo) / 2;
+		int d = memcmp(cp->exact[mid].addr.b, a->b, 16);
+
+		if (!d)
+			return &cp->exact[mid];
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = 0; i < cp->n_cidrs; i++) {
+		const struct bh_cp_addr *c = &cp->cidrs[i];
+		unsigned int full = c->prefixlen / 8, bits = c->prefixlen % 8;
+
+		if ((best && c->prefixlen <= best->prefixlen) ||
+		    memcmp(c->addr.b, a->b, full))
+			continue;
+		if (!bits || !((c->addr.b[full] ^ a->b[full]) &
+			       (__u8)(0xff << (8 - bits))))
+			best = c;
+	}
+	return best;
+}
+
+static int run_lookups(const struct bh_compiled_policy *cp,
+		       unsigned int workloads, unsigned int externals,
+		       unsigned int n, unsigned int repeat)
+{
+	union bh_addr *addrs = calloc(n, sizeof(*addrs));
+	double t, fast = 1e18, scan = 1e18;
+	unsigned int i, k, seed = 1, hits = 0;
+
+	if (!addrs)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		unsigned int e = (unsigned int)rand_r(&seed) % externals;
+		__u8 *v4 = addrs[i].b + 12;
+
+		addrs[i].b[10] = addrs[i].b[11] = 0xff;
+		if (i % 2) { /* in external group e's /24 */
+			v4[0] = e < 512 ? 198 : 100;
+			v4[1] = (__u8)(e < 512 ? 18 + e / 256
+					       : 64 + (e - 512) / 256 % 64);
+			v4[2] = (__u8)(e < 512 ? e % 256 : (e - 512) % 256);
+		} else { /* the world: 203.0.113.0/24 and beyond */
+			v4[0] = 203;
+			v4[1] = (__u8)rand_r(&seed);
+			v4[2] = (__u8)rand_r(&seed);
+		}
+		v4[3] = (__u8)rand_r(&seed);
+	}
+	for (i = 0; i < n; i++)
+		if (bh_compiled_addr(cp, &addrs[i]) !=
+		    scan_lookup(cp, &addrs[i])) {
+			fprintf(stderr, "bench_policy: lookups disagree\n");
+			free(addrs);
+			return -EINVAL;
+		}
+	for (k = 0; k < repeat; k++) {
+		t = now_ms();
+		for (i = 0; i < n; i++)
+			bench_sink += (uintptr_t)bh_compiled_addr(cp, &addrs[i]);
+		t = now_ms() - t;
+		fast = t < fast ? t : fast;
+		t = now_ms();
+		for (i = 0; i < n; i++)
+			bench_sink += (uintptr_t)scan_lookup(cp, &addrs[i]);
+		t = now_ms() - t;
+		scan = t < scan ? t : scan;
+	}
+	for (i = 0; i < n; i++)
+		hits += bh_compiled_addr(cp, &addrs[i]) != NULL;
+	printf("| %u | %u | %zu | %zu | %u | %.0f | %.0f | %.1fx |\n",
+	       workloads, externals, cp->n_cidrs, cp->n_cidr_runs, hits,
+	       n / scan * 1000, n / fast * 1000, scan / fast);
+	fflush(stdout); /* the child leaves with _exit() */
+	free(addrs);
+	return 0;
+}
+
 static int run_size(unsigned int workloads, unsigned int rules,
 		    unsigned int apps, unsigned int repeat,
-		    unsigned long long seed)
+		    unsigned long long seed, unsigned int externals,
+		    unsigned int lookups)
 {
 	struct pgen_opts o = {.workloads = workloads,
 			      .rules = rules,
 			      .apps = apps,
-			      .externals = 8,
+			      .externals = externals,
 			      .deny_pct = 20,
 			      .ipv6 = true,
 			      .seed = seed};
@@ -177,6 +277,15 @@ static int run_size(unsigned int workloads, unsigned int rules,
 			bh_policy_free(&p);
 		}
 	}
+	if (lookups) {
+		int err =
+		    run_lookups(cp, workloads, externals, lookups, repeat);
+
+		bh_compiled_policy_free(&cp);
+		bh_policy_free(&p);
+		free(yaml);
+		return err;
+	}
 	bh_compiled_sizes(cp, &sz);
 	naive_size(cp, &naive_pairs, &naive_entries);
 	printf(
@@ -199,6 +308,20 @@ static int run_size(unsigned int workloads, unsigned int rules,
 	return 0;
 }
 
+static void print_compile_header(unsigned int repeat)
+{
+	printf("# times: best of %u, ms; parse = libyaml document load of the "
+	       "same bytes (baseline)\n",
+	       repeat);
+	printf("| workloads | rules | identities | dst classes | YAML MiB | "
+	       "parse ms (baseline) | load ms | compile ms | compile / parse | "
+	       "analyze ms | address entries | port entries | bitmaps | map "
+	       "entries | map KiB | connected identity pairs | naive pair "
+	       "entries (est.) | RSS after generating MiB | peak RSS MiB |\n");
+	printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|--"
+	       "-|---|---|---|\n");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -207,11 +330,14 @@ int main(int argc, char **argv)
 	    {"repeat", required_argument, NULL, 'k'},
 	    {"apps", required_argument, NULL, 'a'},
 	    {"seed", required_argument, NULL, 'S'},
+	    {"externals", required_argument, NULL, 'e'},
+	    {"lookups", required_argument, NULL, 'l'},
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
 	const char *sizes = "100,1000,10000";
-	unsigned int rules = 1000, repeat = 3, apps = 0;
+	unsigned int rules = 1000, repeat = 3, apps = 0, externals = 8;
+	unsigned int lookups = 0;
 	unsigned long long seed = 1;
 	char *list, *tok, *save = NULL;
 	int c, failed = 0;
@@ -233,31 +359,41 @@ int main(int argc, char **argv)
 		case 'S':
 			seed = strtoull(optarg, NULL, 10);
 			break;
+		case 'e':
+			externals = (unsigned int)strtoul(optarg, NULL, 10);
+			break;
+		case 'l':
+			lookups = (unsigned int)strtoul(optarg, NULL, 10);
+			break;
 		default:
 			fprintf(
 			    stderr,
 			    "usage: bench_policy [--rules R] [--sizes N,N,...] "
-			    "[--apps A] [--repeat K] [--seed S]\n");
+			    "[--apps A] [--repeat K] [--seed S] "
+			    "[--externals E] [--lookups L]\n");
 			return c == 'h' ? 0 : 2;
 		}
 	}
-	if (!repeat || !rules || rules > BH_MAX_RULES) {
-		fprintf(stderr, "bench_policy: bad --rules or --repeat\n");
+	if (!repeat || !rules || rules > BH_MAX_RULES || !externals ||
+	    externals > 512 + 64 * 256) {
+		fprintf(stderr, "bench_policy: bad --rules, --repeat or "
+				"--externals\n");
 		return 2;
 	}
 	printf("# reproduce: %s --rules %u --sizes %s --apps %u --repeat %u "
-	       "--seed %llu\n",
-	       argv[0], rules, sizes, apps, repeat, seed);
-	printf("# times: best of %u, ms; parse = libyaml document load of the "
-	       "same bytes (baseline)\n",
-	       repeat);
-	printf("| workloads | rules | identities | dst classes | YAML MiB | "
-	       "parse ms (baseline) | load ms | compile ms | compile / parse | "
-	       "analyze ms | address entries | port entries | bitmaps | map "
-	       "entries | map KiB | connected identity pairs | naive pair "
-	       "entries (est.) | RSS after generating MiB | peak RSS MiB |\n");
-	printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|--"
-	       "-|---|---|---|\n");
+	       "--seed %llu --externals %u --lookups %u\n",
+	       argv[0], rules, sizes, apps, repeat, seed, externals, lookups);
+	if (lookups) {
+		printf("# best of %u; addresses outside the workloads, half in "
+		       "external groups; baseline: a scan of every CIDR\n",
+		       repeat);
+		printf("| workloads | external groups | CIDRs | prefix lengths "
+		       "| lookups that hit | scan of every CIDR /s (baseline) "
+		       "| bh_compiled_addr /s | speed-up |\n");
+		printf("|---|---|---|---|---|---|---|---|\n");
+	} else {
+		print_compile_header(repeat);
+	}
 	fflush(stdout);
 	list = strdup(sizes);
 	if (!list)
@@ -273,7 +409,10 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		if (!pid)
-			_exit(run_size(n, rules, apps, repeat, seed) ? 1 : 0);
+			_exit(run_size(n, rules, apps, repeat, seed, externals,
+				       lookups)
+				  ? 1
+				  : 0);
 		if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) ||
 		    WEXITSTATUS(st)) {
 			fprintf(stderr, "bench_policy: size %u failed\n", n);

@@ -192,10 +192,17 @@ char *pgen_policy(const struct pgen_opts *o)
 
 	pg_printf(&b, "external:\n");
 	for (i = 0; i < n_ext; i++) {
-		pg_printf(&b,
-			  "  - name: ext-%u\n"
-			  "    cidrs: [198.%u.%u.0/24",
-			  i, 18 + i / 256 % 2, i % 256);
+		/* 198.18.0.0/15 holds 512 /24s; more go to 100.64/10 */
+		if (i < 512)
+			pg_printf(&b,
+				  "  - name: ext-%u\n"
+				  "    cidrs: [198.%u.%u.0/24",
+				  i, 18 + i / 256, i % 256);
+		else
+			pg_printf(&b,
+				  "  - name: ext-%u\n"
+				  "    cidrs: [100.%u.%u.0/24",
+				  i, 64 + (i - 512) / 256 % 64, (i - 512) % 256);
 		if (o->ipv6 && i % 2)
 			pg_printf(&b, ", \"2001:db8:ee:%x::/64\"", i);
 		pg_printf(&b, "]\n");
