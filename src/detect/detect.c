@@ -127,6 +127,9 @@ int bh_detect_register(struct bh_detect *d, const struct bh_detector *det,
 		return -ENOSPC;
 	if (!det || !det->name || !det->flow)
 		return -EINVAL;
+	if (det->baseline_tag && det->baseline_load &&
+	    bh_detect_baseline_claim(d, det, priv))
+		return -EINVAL;
 	d->det[d->n_det].det = det;
 	d->det[d->n_det].priv = priv;
 	if (id)
@@ -211,6 +214,7 @@ static int seal(struct bh_detect *d)
 		return ret;
 	d->sources.stale = stale;
 	d->sealed = true;
+	bh_detect_baseline_release(d, true);
 	return 0;
 }
 
@@ -225,6 +229,7 @@ void bh_detect_free(struct bh_detect **dp)
 	bh_lru_fini(&d->workloads);
 	bh_lru_fini(&d->pivots);
 	bh_lru_fini(&d->alerts);
+	bh_detect_baseline_release(d, false);
 	bh_detect_config_clear(&d->cfg);
 	free(d);
 	*dp = NULL;

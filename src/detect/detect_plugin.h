@@ -9,6 +9,8 @@
 #ifndef BH_DETECT_PLUGIN_H
 #define BH_DETECT_PLUGIN_H
 
+#include <stdio.h>
+
 #include "detect.h"
 
 /* What happened to the connection attempt, as far as this record tells. */
@@ -85,6 +87,16 @@ struct bh_detector {
 	/* Any detector raised or updated alert a on ctx's flow. */
 	void (*alert)(struct bh_detect_ctx *ctx,
 		      const struct bh_detect_alert *a, void *priv);
+	/* What the detector learned, carried across restarts in the
+	 * baseline file (detect.learning.baseline) as records whose first
+	 * field is baseline_tag (optional, all three or none). save writes
+	 * its records; load gets each of them back, its fields after the tag
+	 * split on blanks, when the detector registers (before the first
+	 * flow): 0, or -EINVAL with why, which refuses the file. */
+	const char *baseline_tag;
+	int (*baseline_save)(void *priv, FILE *fp);
+	int (*baseline_load)(void *priv, char **fields, unsigned int n,
+			     const char **why);
 };
 
 /* Before the first flow. *id gets the detector number used in alerts and
