@@ -11,6 +11,7 @@
 
 #include "detect_int.h"
 #include "log.h"
+#include "parse_num.h"
 
 struct edge_key {
 	__u32 src; /* workload keys */
@@ -192,14 +193,9 @@ int bh_detect_baseline_save(const struct bh_detect *cd, const char *path)
 
 static int parse_u32(const char *s, __u32 max, __u32 *v)
 {
-	char *end;
-	unsigned long long x;
+	__u64 x;
 
-	if (!s || *s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	x = strtoull(s, &end, 10);
-	if (errno || *end || x > max)
+	if (bh_parse_u64(s, max, &x))
 		return -EINVAL;
 	*v = (__u32)x;
 	return 0;

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse_num.h"
+
 #define NOV_NIL UINT32_MAX
 
 /* The two dimensions an identity is judged on. */
@@ -594,21 +596,6 @@ int bh_geo_novelty_save(const struct bh_geo_novelty *n, FILE *fp)
 	return ferror(fp) ? -EIO : 0;
 }
 
-static int nov_parse_u64(const char *s, __u64 max, __u64 *v)
-{
-	unsigned long long x;
-	char *end;
-
-	if (!s || *s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	x = strtoull(s, &end, 10);
-	if (errno || *end || x > max)
-		return -EINVAL;
-	*v = x;
-	return 0;
-}
-
 /* The identity a record names, already loaded by its "id" record. */
 static struct nov_ident *nov_loaded(struct bh_geo_novelty *n, __u32 id)
 {
@@ -628,12 +615,12 @@ int bh_geo_novelty_load(struct bh_geo_novelty *n, char **f, unsigned int nf,
 	__u32 key;
 	int dim;
 
-	if (nf < 3 || nov_parse_u64(f[1], UINT32_MAX, &id)) {
+	if (nf < 3 || bh_parse_u64(f[1], UINT32_MAX, &id)) {
 		*why = "expected id|country|asn <identity> ...";
 		return -EINVAL;
 	}
 	if (!strcmp(f[0], "id")) {
-		if (nf != 3 || nov_parse_u64(f[2], UINT64_MAX, &ts)) {
+		if (nf != 3 || bh_parse_u64(f[2], UINT64_MAX, &ts)) {
 			*why = "id: expected <identity> <first flow ns>";
 			return -EINVAL;
 		}
@@ -645,7 +632,7 @@ int bh_geo_novelty_load(struct bh_geo_novelty *n, char **f, unsigned int nf,
 		return -EINVAL;
 	}
 	dim = f[0][0] == 'c' ? NOV_COUNTRY : NOV_ASN;
-	if (nf != 4 || nov_parse_u64(f[3], UINT64_MAX, &ts)) {
+	if (nf != 4 || bh_parse_u64(f[3], UINT64_MAX, &ts)) {
 		*why = "expected <identity> <country or ASN> <last seen ns>";
 		return -EINVAL;
 	}
@@ -658,7 +645,7 @@ int bh_geo_novelty_load(struct bh_geo_novelty *n, char **f, unsigned int nf,
 			return -EINVAL;
 		}
 	} else {
-		if (nov_parse_u64(f[2], UINT32_MAX, &v) || !v) {
+		if (bh_parse_u64(f[2], UINT32_MAX, &v) || !v) {
 			*why = "asn: expected a number from 1";
 			return -EINVAL;
 		}
