@@ -42,6 +42,7 @@ struct bh_ctrack {
 	__u8 icmp_from_b; /* the ICMP message came from endpoint b */
 	__u8 tun_type;    /* enum bh_tunnel, from an event; 0 unknown */
 	__u8 view;	  /* V_*: interim views; the consumer's mark */
+	__u32 src_tag;    /* source.due()'s */
 };
 
 /* bh_ctrack.view: the collector's bits, and above them the consumer's mark
@@ -209,6 +210,19 @@ static __u32 key_hash(const struct bh_flow_key *k, bool denied)
 }
 _Static_assert(sizeof(struct bh_flow_key) == 40, "key_hash reads 5 words");
 
+/* Word by word: a call to memcmp() cost more than the compare. */
+static bool key_eq(const struct bh_flow_key *x, const struct bh_flow_key *y)
+{
+	__u64 a[5], b[5], d = 0;
+	int i;
+
+	memcpy(a, x, sizeof(a));
+	memcpy(b, y, sizeof(b));
+	for (i = 0; i < 5; i++)
+		d |= a[i] ^ b[i];
+	return !d;
+}
+
 static struct bh_ctrack *find(struct bh_collector *c,
 			      const struct bh_flow_key *key, bool denied)
 {
@@ -217,7 +231,7 @@ static struct bh_ctrack *find(struct bh_collector *c,
 	while (i) {
 		struct bh_ctrack *t = &c->slots[i - 1];
 
-		if (t->denied == denied && !memcmp(&t->key, key, sizeof(*key)))
+		if (t->denied == denied && key_eq(&t->key, key))
 			return t;
 		i = t->next;
 	}
@@ -742,9 +756,68 @@ int bh_collector_ingest(struct bh_collector *c, const struct bh_flow_key *key,
 	return 0;
 }
 
-/* The interim views of a poll that read only some flows: those it read, in
+/* When since(now, then) >= span starts to hold. */
+static __u64 due_at(__u64 then, __u64 span)
+{
+	return span ? then + span : 0;
+}
+
+static __u64 min_u64(__u64 a, __u64 b)
+{
+	return a < b ? a : b;
+}
+
+/* The conditions of check_timeouts() and maybe_delete(), as times. */
+static __u64 due_of(const struct bh_collector *c, const struct bh_ctrack *t)
+{
+	const struct bh_flow *f = &t->snap;
+	__u64 due = UINT64_MAX;
+
+	if (t->state == T_ACTIVE) {
+		if (f->ct_state == BH_CT_CLOSED)
+			due = due_at(f->last_seen_ns, c->opts.close_linger_ns);
+		due = min_u64(due, due_at(f->last_seen_ns,
+					  c->opts.idle_timeout_ns));
+		if (has_pending(t))
+			due = min_u64(due, due_at(t->record_start_ns,
+						  c->opts.active_timeout_ns));
+		/* interim_view(): the one view past the window */
+		if (c->opts.interim && !(t->view & V_LATE))
+			due = min_u64(due, due_at(t->start_ns,
+						  c->opts.interim_window_ns));
+	} else if (t->state == T_DONE && f->ct_state == BH_CT_CLOSED &&
+		   c->source.del && c->opts.delete_closed_after_ns) {
+		due = due_at(f->last_seen_ns, c->opts.delete_closed_after_ns);
+	}
+	return due;
+}
+
+__u64 bh_collector_due(struct bh_collector *c, const struct bh_flow_key *key,
+		       bool denied)
+{
+	const struct bh_ctrack *t = find(c, key, denied);
+
+	return t ? due_of(c, t) : UINT64_MAX;
+}
+
+/* A flow read in this poll, at the poll's end: its interim view, then its
+ * due time to the source. */
+static void polled_end(struct bh_collector *c, struct bh_ctrack *t)
+{
+	__u64 due;
+
+	interim_view(c, t);
+	if (!c->source.due)
+		return;
+	due = due_of(c, t);
+	if (due != UINT64_MAX)
+		c->source.due(c->source.ctx, &t->key, t->denied, due,
+			      &t->src_tag);
+}
+
+/* polled_end() for the flows a poll that read only some flows read, in
  * slot order, as a scan of every slot gives them. */
-static void interim_views_polled(struct bh_collector *c)
+static void polled_ends(struct bh_collector *c)
 {
 	__u32 i, w;
 	__u64 bits;
@@ -753,7 +826,7 @@ static void interim_views_polled(struct bh_collector *c)
 		for (i = 0; i < c->hwm; i++)
 			if (c->slots[i].state != T_FREE &&
 			    c->slots[i].poll == c->poll)
-				interim_view(c, &c->slots[i]);
+				polled_end(c, &c->slots[i]);
 		return;
 	}
 	for (w = 0; w < (c->hwm + 63) / 64; w++) {
@@ -762,7 +835,7 @@ static void interim_views_polled(struct bh_collector *c)
 				&c->slots[w * 64 + (__u32)__builtin_ctzll(bits)];
 
 			if (t->state != T_FREE && t->poll == c->poll)
-				interim_view(c, t);
+				polled_end(c, t);
 		}
 	}
 }
@@ -785,9 +858,10 @@ static void poll_end(struct bh_collector *c, __u64 now, bool partial)
 	c->now = now;
 	if (partial && !c->n_event) {
 		/* Only flows known from events can be gone: the interim
-		 * views of what was read are all there is to do. */
-		if (c->opts.interim)
-			interim_views_polled(c);
+		 * views and due times of what was read are all there is to
+		 * do. */
+		if (c->opts.interim || c->source.due)
+			polled_ends(c);
 		clear_polled(c);
 		return;
 	}
@@ -797,7 +871,7 @@ static void poll_end(struct bh_collector *c, __u64 now, bool partial)
 		if (t->state == T_FREE)
 			continue;
 		if (t->poll == c->poll) {
-			interim_view(c, t);
+			polled_end(c, t);
 			continue;
 		}
 		if (partial && t->state != T_EVENT)
@@ -816,7 +890,7 @@ static void poll_end(struct bh_collector *c, __u64 now, bool partial)
 		if (c->source.lookup &&
 		    !c->source.lookup(c->source.ctx, &t->key, t->denied, &f)) {
 			update(c, t, &f);
-			interim_view(c, t);
+			polled_end(c, t);
 			continue;
 		}
 		if (t->state == T_ACTIVE) {
@@ -840,47 +914,6 @@ void bh_collector_poll_end(struct bh_collector *c, __u64 now)
 void bh_collector_poll_end_partial(struct bh_collector *c, __u64 now)
 {
 	poll_end(c, now, true);
-}
-
-/* When since(now, then) >= span starts to hold. */
-static __u64 due_at(__u64 then, __u64 span)
-{
-	return span ? then + span : 0;
-}
-
-static __u64 min_u64(__u64 a, __u64 b)
-{
-	return a < b ? a : b;
-}
-
-/* The conditions of check_timeouts() and maybe_delete(), as times. */
-__u64 bh_collector_due(struct bh_collector *c, const struct bh_flow_key *key,
-		       bool denied)
-{
-	const struct bh_ctrack *t = find(c, key, denied);
-	const struct bh_flow *f;
-	__u64 due = UINT64_MAX;
-
-	if (!t)
-		return due;
-	f = &t->snap;
-	if (t->state == T_ACTIVE) {
-		if (f->ct_state == BH_CT_CLOSED)
-			due = due_at(f->last_seen_ns, c->opts.close_linger_ns);
-		due = min_u64(due, due_at(f->last_seen_ns,
-					  c->opts.idle_timeout_ns));
-		if (has_pending(t))
-			due = min_u64(due, due_at(t->record_start_ns,
-						  c->opts.active_timeout_ns));
-		/* interim_view(): the one view past the window */
-		if (c->opts.interim && !(t->view & V_LATE))
-			due = min_u64(due, due_at(t->start_ns,
-						  c->opts.interim_window_ns));
-	} else if (t->state == T_DONE && f->ct_state == BH_CT_CLOSED &&
-		   c->source.del && c->opts.delete_closed_after_ns) {
-		due = due_at(f->last_seen_ns, c->opts.delete_closed_after_ns);
-	}
-	return due;
 }
 
 void bh_collector_flush(struct bh_collector *c, __u64 now)

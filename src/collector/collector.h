@@ -99,6 +99,12 @@ struct bh_collector_source {
 		      struct bh_flow *out);
 	/* Delete a closed connection's entry once its record is out. */
 	int (*del)(void *ctx, const struct bh_flow_key *key, bool denied);
+	/* At the end of a poll, for every flow ingested in it that has a
+	 * time from which ingesting it again matters: bh_collector_due() of
+	 * each, without looking them up again. *tag is a word the collector
+	 * keeps with the flow for the source (0 for a new flow). */
+	void (*due)(void *ctx, const struct bh_flow_key *key, bool denied,
+		    __u64 due, __u32 *tag);
 };
 
 typedef void (*bh_record_cb)(void *ctx, struct bh_flow_record *rec);

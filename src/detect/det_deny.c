@@ -147,6 +147,7 @@ static void deny_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 
 const struct bh_detector bh_det_deny = {
     .name = "deny_probe",
+    .views = BH_VIEW_DENIED,
     .state_size = sizeof(struct deny_state),
     .src_init = deny_init,
     .flow = deny_flow,

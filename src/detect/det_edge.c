@@ -85,6 +85,7 @@ static void new_edge_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 
 const struct bh_detector bh_det_new_edge = {
     .name = "new_edge",
+    .views = BH_VIEW_EDGE_NEW,
     .flow = new_edge_flow,
 };
 
@@ -144,5 +145,6 @@ static void transfer_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 
 const struct bh_detector bh_det_transfer = {
     .name = "tool_transfer",
+    .views = BH_VIEW_EDGE_NEW | BH_VIEW_EDGE_RECENT | BH_VIEW_ADMIN_OK,
     .flow = transfer_flow,
 };

@@ -81,6 +81,7 @@ static void fanout_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 
 const struct bh_detector bh_det_fanout = {
     .name = "admin_fanout",
+    .views = BH_VIEW_ADMIN_FIRST,
     .state_size = sizeof(struct fanout_state),
     .src_init = fanout_init,
     .flow = fanout_flow,

@@ -150,6 +150,7 @@ static void pivot_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 
 const struct bh_detector bh_det_pivot = {
     .name = "pivot_chain",
+    .views = BH_VIEW_EDGE_NEW | BH_VIEW_ADMIN_FIRST,
     .flow = pivot_flow,
     .alert = pivot_alert,
 };

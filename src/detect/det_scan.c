@@ -101,6 +101,7 @@ static void sweep_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 
 const struct bh_detector bh_det_sweep = {
     .name = "sweep",
+    .views = BH_VIEW_FAILED,
     .state_size = sizeof(struct sweep_state),
     .src_init = sweep_init,
     .flow = sweep_flow,
@@ -257,6 +258,7 @@ static void ps_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 
 const struct bh_detector bh_det_portscan = {
     .name = "portscan",
+    .views = BH_VIEW_FAILED,
     .state_size = sizeof(struct ps_state),
     .src_init = ps_init,
     .flow = ps_flow,

@@ -127,6 +127,9 @@ int bh_detect_register(struct bh_detect *d, const struct bh_detector *det,
 		return -ENOSPC;
 	if (!det || !det->name || !det->flow)
 		return -EINVAL;
+	if (det->baseline_tag && det->baseline_load &&
+	    bh_detect_baseline_claim(d, det, priv))
+		return -EINVAL;
 	d->det[d->n_det].det = det;
 	d->det[d->n_det].priv = priv;
 	if (id)
@@ -211,6 +214,7 @@ static int seal(struct bh_detect *d)
 		return ret;
 	d->sources.stale = stale;
 	d->sealed = true;
+	bh_detect_baseline_release(d, true);
 	return 0;
 }
 
@@ -225,6 +229,7 @@ void bh_detect_free(struct bh_detect **dp)
 	bh_lru_fini(&d->workloads);
 	bh_lru_fini(&d->pivots);
 	bh_lru_fini(&d->alerts);
+	bh_detect_baseline_release(d, false);
 	bh_detect_config_clear(&d->cfg);
 	free(d);
 	*dp = NULL;
@@ -340,13 +345,16 @@ static inline __u32 peer_wkey(const struct bh_detect_peer *p)
 	return p->workload ? p->workload : p->identity;
 }
 
+/* created: s is new, zeroed by bh_lru_get() already (a source's state is
+ * a few KB: zeroing it twice cost as much as the detectors' work). */
 static void src_reset(struct bh_detect *d, struct bh_detect_src *s,
-		      const struct bh_detect_flow *f, __u32 now)
+		      const struct bh_detect_flow *f, __u32 now, bool created)
 {
 	unsigned int i;
 
-	memset((__u8 *)s + sizeof(s->node) + sizeof(s->addr), 0,
-	       d->src_size - sizeof(s->node) - sizeof(s->addr));
+	if (!created)
+		memset((__u8 *)s + sizeof(s->node) + sizeof(s->addr), 0,
+		       d->src_size - sizeof(s->node) - sizeof(s->addr));
 	s->identity = f->init.identity;
 	s->wkey = peer_wkey(&f->init);
 	s->first_s = now;
@@ -428,6 +436,28 @@ void bh_detect_src_fill(struct bh_detect_ctx *ctx, struct bh_detect_alert *a,
 	}
 }
 
+/* The BH_VIEW_* kinds of ctx's view. */
+static __u32 view_kinds(const struct bh_detect_ctx *ctx)
+{
+	__u32 v = 0;
+
+	if (ctx->outcome == BH_OUTCOME_FAILED)
+		v |= BH_VIEW_FAILED;
+	if (ctx->denied)
+		v |= BH_VIEW_DENIED;
+	if (ctx->edge == BH_EDGE_NEW)
+		v |= BH_VIEW_EDGE_NEW;
+	else if (ctx->edge == BH_EDGE_RECENT)
+		v |= BH_VIEW_EDGE_RECENT;
+	if (ctx->conn == BH_OUTCOME_OK) {
+		v |= BH_VIEW_CONN_OK;
+		if (ctx->admin >= 0)
+			v |= BH_VIEW_ADMIN_OK |
+			     (ctx->first ? BH_VIEW_ADMIN_FIRST : 0);
+	}
+	return v;
+}
+
 static void advance_to(struct bh_detect *d, __u64 now)
 {
 	if (now > d->now_ns)
@@ -443,6 +473,7 @@ int bh_detect_flow(struct bh_detect *d, const struct bh_detect_flow *f)
 	__u32 memory;
 	bool created;
 	unsigned int i;
+	__u32 views;
 	__u8 kind = 0;
 	int ret;
 
@@ -491,13 +522,13 @@ int bh_detect_flow(struct bh_detect *d, const struct bh_detect_flow *f)
 			: -1;
 	ctx.src_wkey = peer_wkey(&f->init);
 	ctx.dst_wkey = peer_wkey(&f->resp);
-	dh = bh_detect_hash(d, &f->resp.addr, sizeof(f->resp.addr));
+	dh = bh_siphash13(d->seed, &f->resp.addr, sizeof(f->resp.addr));
 	ctx.dst_hash = (__u32)(dh ^ (dh >> 32));
 
 	s = bh_lru_get(&d->sources, &f->init.addr, ctx.now, &created);
 	if (created || s->identity != f->init.identity)
-		src_reset(d, s, f, ctx.now); /* new, or the address changed
-					      * hands */
+		src_reset(d, s, f, ctx.now, created); /* new, or the address
+						       * changed hands */
 	ctx.src = s;
 	ctx.first_contact = !bloom_has(&s->seen, dh);
 	ctx.known_ok = bloom_has(&s->ok, dh);
@@ -512,8 +543,13 @@ int bh_detect_flow(struct bh_detect *d, const struct bh_detect_flow *f)
 	if (kind)
 		bh_detect_src_push(&ctx, kind);
 
-	for (i = 0; i < d->n_det; i++)
-		d->det[i].det->flow(&ctx, src_slot(d, s, i), d->det[i].priv);
+	views = view_kinds(&ctx);
+	for (i = 0; i < d->n_det; i++) {
+		const struct bh_detector *det = d->det[i].det;
+
+		if (!det->views || (det->views & views))
+			det->flow(&ctx, src_slot(d, s, i), d->det[i].priv);
+	}
 
 	if (ctx.outcome == BH_OUTCOME_OK || ctx.outcome == BH_OUTCOME_FAILED) {
 		memory = bh_win_s(d->cfg.trw.memory_ns);

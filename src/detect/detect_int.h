@@ -88,6 +88,15 @@ struct bh_detect {
 	struct bh_lru alerts;
 	struct bh_detect_stats st;
 	bool in_flush;
+	/* Baseline records of plug-in detectors, read before they register:
+	 * each goes to the detector whose baseline_tag it starts with. */
+	struct bh_held_record {
+		char *text; /* the record, fields joined by single blanks */
+		unsigned long line;
+	} *held;
+	size_t n_held, cap_held;
+	char *held_name; /* the baseline file, for messages */
+	unsigned long baseline_line_no; /* the line being read */
 };
 
 /* Built-in detectors (det_*.c). */
@@ -147,6 +156,12 @@ void bh_detect_src_fill(struct bh_detect_ctx *ctx, struct bh_detect_alert *a,
 
 /* Baseline file from an open stream (the fuzzer feeds it memory). */
 int bh_detect_baseline_read(struct bh_detect *d, FILE *fp, const char *name);
+/* Hand det the held records with its tag (at registration); 0 or -EINVAL. */
+int bh_detect_baseline_claim(struct bh_detect *d, const struct bh_detector *det,
+			     void *priv);
+/* Free the records no detector claimed; report: say so (at the first
+ * flow, when every detector has registered). */
+void bh_detect_baseline_release(struct bh_detect *d, bool report);
 
 /* Pivot table entries (det_pivot.c). */
 size_t bh_det_pivot_entry_size(void);

@@ -9,6 +9,8 @@
 #ifndef BH_DETECT_PLUGIN_H
 #define BH_DETECT_PLUGIN_H
 
+#include <stdio.h>
+
 #include "detect.h"
 
 /* What happened to the connection attempt, as far as this record tells. */
@@ -59,17 +61,42 @@ struct bh_detect_ctx {
 	__u32 dst_hash; /* 32-bit keyed hash of the responder address */
 };
 
+/* Kinds of flow view, for bh_detector.views; a view can be of several. */
+enum bh_detect_view {
+	BH_VIEW_FAILED = 1 << 0,      /* ctx->outcome == BH_OUTCOME_FAILED */
+	BH_VIEW_CONN_OK = 1 << 1,     /* ctx->conn == BH_OUTCOME_OK */
+	BH_VIEW_DENIED = 1 << 2,      /* ctx->denied */
+	BH_VIEW_EDGE_NEW = 1 << 3,    /* ctx->edge == BH_EDGE_NEW */
+	BH_VIEW_EDGE_RECENT = 1 << 4, /* ctx->edge == BH_EDGE_RECENT */
+	BH_VIEW_ADMIN_OK = 1 << 5,    /* CONN_OK and ctx->admin >= 0 */
+	BH_VIEW_ADMIN_FIRST = 1 << 6, /* ADMIN_OK and ctx->first */
+};
+
 struct bh_detector {
 	const char *name;
 	size_t state_size; /* per-source state bytes (0: none) */
 	/* Longest time (seconds) the per-source state matters: sources idle
 	 * for longer are evicted first when the table is full. */
 	__u32 stale;
+	/* BH_VIEW_* of the views flow() can act on; it is not called for the
+	 * others (most views are of ordinary answered connections, which
+	 * most detectors ignore). 0: every view. */
+	__u32 views;
 	void (*src_init)(void *state, void *priv);
 	void (*flow)(struct bh_detect_ctx *ctx, void *state, void *priv);
 	/* Any detector raised or updated alert a on ctx's flow. */
 	void (*alert)(struct bh_detect_ctx *ctx,
 		      const struct bh_detect_alert *a, void *priv);
+	/* What the detector learned, carried across restarts in the
+	 * baseline file (detect.learning.baseline) as records whose first
+	 * field is baseline_tag (optional, all three or none). save writes
+	 * its records; load gets each of them back, its fields after the tag
+	 * split on blanks, when the detector registers (before the first
+	 * flow): 0, or -EINVAL with why, which refuses the file. */
+	const char *baseline_tag;
+	int (*baseline_save)(void *priv, FILE *fp);
+	int (*baseline_load)(void *priv, char **fields, unsigned int n,
+			     const char **why);
 };
 
 /* Before the first flow. *id gets the detector number used in alerts and

@@ -11,6 +11,7 @@
 
 #include "detect_int.h"
 #include "log.h"
+#include "parse_num.h"
 
 struct edge_key {
 	__u32 src; /* workload keys */
@@ -132,6 +133,7 @@ enum bh_detect_edge bh_detect_edge_observe(struct bh_detect_ctx *ctx)
  *   bulkhead-baseline 1
  *   edge <src workload key> <dst workload key> <proto> <port> learned|alerted
  *   workload <key> <deny baseline: distinct denied pairs per window>
+ *   <tag> ...   records of a plug-in detector (its baseline_tag)
  * "alerted" edges were first seen after learning and reported: they are
  * kept for review and not trusted on load until changed to "learned". */
 
@@ -143,6 +145,7 @@ int bh_detect_baseline_save(const struct bh_detect *cd, const char *path)
 	struct bh_detect_workload *w;
 	char tmp[4096];
 	struct edge *e;
+	unsigned int i;
 	FILE *fp;
 	int err = 0;
 
@@ -168,7 +171,13 @@ int bh_detect_baseline_save(const struct bh_detect *cd, const char *path)
 		if (w->baseline || w->deny_samples)
 			fprintf(fp, "workload %u %.4f\n", w->key,
 				(double)w->deny_ewma);
-	if (ferror(fp))
+	for (i = 0; !err && i < d->n_det; i++) {
+		const struct bh_detector *det = d->det[i].det;
+
+		if (det->baseline_tag && det->baseline_save)
+			err = det->baseline_save(d->det[i].priv, fp);
+	}
+	if (ferror(fp) && !err)
 		err = -EIO;
 	if (fclose(fp) && !err)
 		err = -errno;
@@ -184,17 +193,109 @@ int bh_detect_baseline_save(const struct bh_detect *cd, const char *path)
 
 static int parse_u32(const char *s, __u32 max, __u32 *v)
 {
-	char *end;
-	unsigned long long x;
+	__u64 x;
 
-	if (!s || *s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	x = strtoull(s, &end, 10);
-	if (errno || *end || x > max)
+	if (bh_parse_u64(s, max, &x))
 		return -EINVAL;
 	*v = (__u32)x;
 	return 0;
+}
+
+/* Records a file may hold for plug-in detectors, at most. */
+#define BH_HELD_MAX (1u << 22)
+
+/* A record of another kind, for a plug-in detector that has not
+ * registered yet (bh_detect_baseline_claim()). */
+static int hold(struct bh_detect *d, char **tok, unsigned int n,
+		const char **why)
+{
+	struct bh_held_record *r;
+	size_t len = 0, i;
+	char *text;
+
+	if (d->n_held == d->cap_held) {
+		size_t cap = d->cap_held ? d->cap_held * 2 : 64;
+
+		if (d->n_held >= BH_HELD_MAX) {
+			*why = "too many records";
+			return -EINVAL;
+		}
+		r = realloc(d->held, cap * sizeof(*r));
+		if (!r) {
+			*why = "out of memory";
+			return -ENOMEM;
+		}
+		d->held = r;
+		d->cap_held = cap;
+	}
+	for (i = 0; i < n; i++)
+		len += strlen(tok[i]) + 1;
+	text = malloc(len);
+	if (!text) {
+		*why = "out of memory";
+		return -ENOMEM;
+	}
+	for (i = 0, len = 0; i < n; i++)
+		len += (size_t)sprintf(text + len, "%s%s", i ? " " : "",
+				       tok[i]);
+	d->held[d->n_held].text = text;
+	d->held[d->n_held].line = d->baseline_line_no;
+	d->n_held++;
+	return 0;
+}
+
+int bh_detect_baseline_claim(struct bh_detect *d, const struct bh_detector *det,
+			     void *priv)
+{
+	size_t tag_len = strlen(det->baseline_tag), i;
+	const char *why = NULL;
+	int ret = 0;
+
+	for (i = 0; !ret && i < d->n_held; i++) {
+		struct bh_held_record *r = &d->held[i];
+		char *tok[16], *save = NULL, *p;
+		unsigned int n = 0;
+
+		if (!r->text || strncmp(r->text, det->baseline_tag, tag_len) ||
+		    (r->text[tag_len] && r->text[tag_len] != ' '))
+			continue;
+		for (p = strtok_r(r->text + tag_len, " ", &save); p && n < 16;
+		     p = strtok_r(NULL, " ", &save))
+			tok[n++] = p;
+		ret = det->baseline_load(priv, tok, n, &why);
+		if (ret)
+			pr_warn("%s:%lu: %s: %s\n", d->held_name, r->line,
+				det->baseline_tag, why ? why : "bad record");
+		free(r->text);
+		r->text = NULL;
+	}
+	return ret ? -EINVAL : 0;
+}
+
+void bh_detect_baseline_release(struct bh_detect *d, bool report)
+{
+	size_t i, left = 0;
+	const char *first = NULL;
+
+	for (i = 0; i < d->n_held; i++) {
+		if (!d->held[i].text)
+			continue;
+		if (!left++)
+			first = d->held[i].text;
+		if (report && left == 1)
+			pr_warn("%s:%lu: records of a kind no running detector "
+				"keeps ('%.32s'), ignored\n",
+				d->held_name, d->held[i].line, first);
+	}
+	if (report && left > 1)
+		pr_warn("%s: %zu such records in all\n", d->held_name, left);
+	for (i = 0; i < d->n_held; i++)
+		free(d->held[i].text);
+	free(d->held);
+	free(d->held_name);
+	d->held = NULL;
+	d->held_name = NULL;
+	d->n_held = d->cap_held = 0;
 }
 
 static int baseline_line(struct bh_detect *d, char *line, const char **why)
@@ -264,12 +365,15 @@ static int baseline_line(struct bh_detect *d, char *line, const char **why)
 			w->deny_samples = 1;
 		return 0;
 	}
-	*why = "unknown record (expected edge or workload)";
-	return -EINVAL;
+	return hold(d, tok, n, why);
 }
 
 int bh_detect_baseline_read(struct bh_detect *d, FILE *fp, const char *name)
 {
+	free(d->held_name);
+	d->held_name = strdup(name);
+	if (!d->held_name)
+		return -ENOMEM;
 	char line[512];
 	const char *why = NULL;
 	unsigned long lineno = 0, skipped = 0;
@@ -298,6 +402,7 @@ int bh_detect_baseline_read(struct bh_detect *d, FILE *fp, const char *name)
 			header = true;
 			continue;
 		}
+		d->baseline_line_no = lineno;
 		ret = baseline_line(d, line, &why);
 		if (ret < 0) {
 			pr_warn("%s:%lu: %s\n", name, lineno, why);

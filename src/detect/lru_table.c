@@ -65,14 +65,28 @@ void bh_lru_fini(struct bh_lru *t)
 	t->n = t->cap = 0;
 }
 
+/* The engine's key sizes (addresses, edges, workloads) get the hash and
+ * the compare unrolled for their length: a lookup is one of several per
+ * flow record. */
+#define BH_LRU_KSIZES(X) X(16) X(12) X(4)
+
 static uint64_t key_hash(const struct bh_lru *t, const void *key)
 {
+#define BH_HASH_CASE(N)                                                        \
+	case N:                                                                \
+		return bh_siphash13(t->seed, key, N);
+	switch (t->ksize) {
+		BH_LRU_KSIZES(BH_HASH_CASE)
+	}
+#undef BH_HASH_CASE
 	return bh_siphash13(t->seed, key, t->ksize);
 }
 
-/* Index slot holding entry i, or of the first empty slot for hash h. */
-static uint32_t probe(const struct bh_lru *t, uint64_t h, const void *key,
-		      bool *found)
+/* Index slot holding entry i, or of the first empty slot for hash h; keys
+ * of ksize bytes. */
+static inline __attribute__((always_inline)) uint32_t
+probe_n(const struct bh_lru *t, uint64_t h, const void *key, bool *found,
+	size_t ksize)
 {
 	uint32_t s = (uint32_t)h & t->mask, v;
 	struct bh_lru_node *n;
@@ -84,12 +98,25 @@ static uint32_t probe(const struct bh_lru *t, uint64_t h, const void *key,
 			return s;
 		}
 		n = node_at(t, v - 1);
-		if (n->hash == h && !memcmp(node_key(n), key, t->ksize)) {
+		if (n->hash == h && !memcmp(node_key(n), key, ksize)) {
 			*found = true;
 			return s;
 		}
 		s = (s + 1) & t->mask;
 	}
+}
+
+static inline __attribute__((always_inline)) uint32_t
+probe(const struct bh_lru *t, uint64_t h, const void *key, bool *found)
+{
+#define BH_PROBE_CASE(N)                                                       \
+	case N:                                                                \
+		return probe_n(t, h, key, found, N);
+	switch (t->ksize) {
+		BH_LRU_KSIZES(BH_PROBE_CASE)
+	}
+#undef BH_PROBE_CASE
+	return probe_n(t, h, key, found, t->ksize);
 }
 
 void *bh_lru_find(struct bh_lru *t, const void *key)
@@ -187,7 +214,7 @@ void bh_lru_remove(struct bh_lru *t, void *e)
 		s = (s + 1) & t->mask;
 	index_delete(t, s);
 	list_unlink(t, n, i);
-	memset(n, 0, t->esize);
+	/* not zeroed here: bh_lru_get() zeroes an entry when it reuses it */
 	n->next = t->free_head;
 	t->free_head = i;
 	t->n--;

@@ -166,6 +166,21 @@ static void gd_flow(struct bh_detect_ctx *ctx, void *state, void *priv)
 		gd_raise(ctx, gd, &found[i]);
 }
 
+static int gd_baseline_save(void *priv, FILE *fp)
+{
+	struct bh_geo_detector *gd = priv;
+
+	return bh_geo_novelty_save(gd->nov, fp);
+}
+
+static int gd_baseline_load(void *priv, char **fields, unsigned int n,
+			    const char **why)
+{
+	struct bh_geo_detector *gd = priv;
+
+	return bh_geo_novelty_load(gd->nov, fields, n, why);
+}
+
 int bh_geo_detector_new(struct bh_geo_detector **out, struct bh_detect *d,
 			struct bh_geo *geo,
 			const struct bh_geo_novelty_config *cfg)
@@ -182,6 +197,10 @@ int bh_geo_detector_new(struct bh_geo_detector **out, struct bh_detect *d,
 	gd->geo = geo;
 	gd->det.name = "geo_novelty";
 	gd->det.flow = gd_flow;
+	/* what each workload learned survives a restart */
+	gd->det.baseline_tag = "geo";
+	gd->det.baseline_save = gd_baseline_save;
+	gd->det.baseline_load = gd_baseline_load;
 	err = bh_geo_novelty_new(&gd->nov, cfg);
 	if (!err)
 		err = bh_detect_register(d, &gd->det, gd, &gd->id);

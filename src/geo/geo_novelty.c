@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse_num.h"
+
 #define NOV_NIL UINT32_MAX
 
 /* The two dimensions an identity is judged on. */
@@ -552,6 +554,115 @@ size_t bh_geo_novelty_expire(struct bh_geo_novelty *n, __u64 now_ns)
 	if (!n || !n->n_pending || now_ns < n->next_due_ns)
 		return 0;
 	return nov_take(n, now_ns, NULL, SIZE_MAX);
+}
+
+/* A country key of two printable characters, as the file writes it. */
+static bool nov_cc_printable(__u32 key)
+{
+	__u8 a = (__u8)(key >> 8), b = (__u8)key;
+
+	return key <= 0xffff && a > ' ' && a < 0x7f && b > ' ' && b < 0x7f;
+}
+
+/* One entry's record; countries whose key is not a printable code are left
+ * out (they are learned again). */
+static void nov_save_entry(FILE *fp, __u32 id, int dim,
+			   const struct nov_entry *e)
+{
+	if (dim == NOV_ASN)
+		fprintf(fp, "geo asn %u %u %llu\n", id, e->key,
+			(unsigned long long)e->last_seen_ns);
+	else if (nov_cc_printable(e->key))
+		fprintf(fp, "geo country %u %c%c %llu\n", id,
+			(char)(e->key >> 8), (char)e->key,
+			(unsigned long long)e->last_seen_ns);
+}
+
+int bh_geo_novelty_save(const struct bh_geo_novelty *n, FILE *fp)
+{
+	__u32 i, k;
+	int dim;
+
+	for (i = n->lru_tail; i != NOV_NIL; i = n->ids[i].lru_prev) {
+		const struct nov_ident *d = &n->ids[i];
+
+		fprintf(fp, "geo id %u %llu\n", d->id,
+			(unsigned long long)d->first_ns);
+		for (dim = 0; dim < NOV_DIMS; dim++)
+			for (k = 0; k < d->set[dim].n; k++)
+				nov_save_entry(fp, d->id, dim,
+					       &d->set[dim].e[k]);
+	}
+	return ferror(fp) ? -EIO : 0;
+}
+
+/* The identity a record names, already loaded by its "id" record. */
+static struct nov_ident *nov_loaded(struct bh_geo_novelty *n, __u32 id)
+{
+	__u32 i;
+
+	for (i = n->buckets[nov_hash(n, id)]; i != NOV_NIL; i = n->ids[i].hnext)
+		if (n->ids[i].id == id)
+			return &n->ids[i];
+	return NULL;
+}
+
+int bh_geo_novelty_load(struct bh_geo_novelty *n, char **f, unsigned int nf,
+			const char **why)
+{
+	__u64 id, v, ts;
+	struct nov_ident *d;
+	__u32 key;
+	int dim;
+
+	if (nf < 3 || bh_parse_u64(f[1], UINT32_MAX, &id)) {
+		*why = "expected id|country|asn <identity> ...";
+		return -EINVAL;
+	}
+	if (!strcmp(f[0], "id")) {
+		if (nf != 3 || bh_parse_u64(f[2], UINT64_MAX, &ts)) {
+			*why = "id: expected <identity> <first flow ns>";
+			return -EINVAL;
+		}
+		nov_identity(n, (__u32)id, ts);
+		return 0;
+	}
+	if (strcmp(f[0], "country") && strcmp(f[0], "asn")) {
+		*why = "unknown record (expected id, country or asn)";
+		return -EINVAL;
+	}
+	dim = f[0][0] == 'c' ? NOV_COUNTRY : NOV_ASN;
+	if (nf != 4 || bh_parse_u64(f[3], UINT64_MAX, &ts)) {
+		*why = "expected <identity> <country or ASN> <last seen ns>";
+		return -EINVAL;
+	}
+	if (dim == NOV_COUNTRY) {
+		key = strlen(f[2]) == 2
+			  ? (__u32)(__u8)f[2][0] << 8 | (__u8)f[2][1]
+			  : 0;
+		if (!nov_cc_printable(key)) {
+			*why = "country: expected a two-letter code";
+			return -EINVAL;
+		}
+	} else {
+		if (bh_parse_u64(f[2], UINT32_MAX, &v) || !v) {
+			*why = "asn: expected a number from 1";
+			return -EINVAL;
+		}
+		key = (__u32)v;
+	}
+	d = nov_loaded(n, (__u32)id);
+	if (!d) {
+		*why = "an entry before its identity's id record";
+		return -EINVAL;
+	}
+	if (nov_find(&d->set[dim], key))
+		return 0;
+	if (nov_add(n, &d->set[dim], dim, key, NOV_LEARNED, ts)) {
+		*why = "out of memory";
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void bh_geo_novelty_get_stats(const struct bh_geo_novelty *n,

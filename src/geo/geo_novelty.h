@@ -23,6 +23,7 @@
 #define BH_GEO_NOVELTY_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "geo.h"
 
@@ -102,6 +103,20 @@ struct bh_geo_novelty_stats {
 };
 
 struct bh_geo_novelty;
+
+/* What the identities learned, as records of the detection baseline file
+ * (detect.learning.baseline, tag "geo"), so that a restarted daemon does
+ * not learn every workload's countries and ASes anew, blind to novelty for
+ * a whole baseline period:
+ *   geo id <identity> <first flow ns>
+ *   geo country <identity> <CC> <last seen ns>
+ *   geo asn <identity> <ASN> <last seen ns>
+ * identities least recently active first, each before its entries. Every
+ * entry counts as known after a load (novel ones were reported). */
+int bh_geo_novelty_save(const struct bh_geo_novelty *n, FILE *fp);
+/* One record, its fields after the tag; 0, or -EINVAL with why. */
+int bh_geo_novelty_load(struct bh_geo_novelty *n, char **f, unsigned int nf,
+			const char **why);
 
 int bh_geo_novelty_new(struct bh_geo_novelty **out,
 		       const struct bh_geo_novelty_config *cfg);

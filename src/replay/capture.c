@@ -425,20 +425,16 @@ bh_capture_direct_next(struct bh_capture_file *f)
 	return bh_capture_direct_take(f) ? 1 : -1;
 }
 
-/* Read the next record of f into its lookahead. Returns 0 (packet or end)
- * or -EIO with c->err set. */
-static int bh_capture_advance(struct bh_capture *c, struct bh_capture_file *f)
+/* bh_capture_advance() when the window does not hold the next record
+ * complete, or f is read through libpcap. */
+static __attribute__((noinline)) int
+bh_capture_advance_slow(struct bh_capture *c, struct bh_capture_file *f)
 {
 	struct pcap_pkthdr *hdr;
 	const u_char *data;
 	int r;
 
-	if (f->started)
-		f->index++;
-	f->started = true;
 	if (f->direct) {
-		if (bh_capture_direct_take(f))
-			return 0;
 		r = bh_capture_direct_next(f);
 		if (r >= 0) {
 			if (!r) {
@@ -469,6 +465,19 @@ static int bh_capture_advance(struct bh_capture *c, struct bh_capture_file *f)
 	snprintf(c->err, sizeof(c->err), "%s: packet %llu: %s", f->path,
 		 (unsigned long long)f->index, pcap_geterr(f->pcap));
 	return -EIO;
+}
+
+/* Read the next record of f into its lookahead. Returns 0 (packet or end)
+ * or -EIO with c->err set. Inline: on every packet's path. */
+static inline __attribute__((always_inline)) int
+bh_capture_advance(struct bh_capture *c, struct bh_capture_file *f)
+{
+	if (f->started)
+		f->index++;
+	f->started = true;
+	if (f->direct && bh_capture_direct_take(f))
+		return 0;
+	return bh_capture_advance_slow(c, f);
 }
 
 int bh_capture_open(struct bh_capture **out, char *const *paths, size_t n,

@@ -17,12 +17,15 @@ struct bh_poll_entry {
 /* A flow to read again at a time, decided at the poll that ended at table
  * clock value clock. Items are not removed when the flow changes: one
  * whose entry was used after clock is stale (the poll that read the entry
- * since queued what is due now) and is dropped. */
+ * since queued what is due now) and is dropped. An item the flow's next
+ * one replaced is stale, known without reading the entry again (dead). */
 struct bh_poll_due {
 	__u64 due;
 	__u64 clock;
 	struct bh_flow_key key;
 	bool denied;
+	bool live; /* in a list of the wheel (else free in the pool) */
+	bool dead;
 };
 
 /* An entry's place in the order: its start time, and the rest of the
@@ -33,8 +36,9 @@ struct bh_poll_ord {
 	__u32 pad;
 };
 
+/* Items by their index in the wheel's pool. */
 struct bh_due_list {
-	struct bh_poll_due *v;
+	__u32 *v;
 	size_t n, cap;
 };
 
@@ -50,6 +54,9 @@ struct bh_due_wheel {
 	struct bh_due_list far;
 	__u64 base;      /* tick of the oldest slot that may hold items */
 	__u64 far_check; /* tick at which far is looked at again */
+	struct bh_poll_due *pool; /* the items */
+	size_t n_pool, cap_pool;
+	struct bh_due_list free; /* pool indices not in use */
 };
 
 struct bh_replay_poller {
@@ -63,6 +70,7 @@ struct bh_replay_poller {
 	struct bh_due_wheel wheel;
 	__u64 clock[2];   /* table clocks at the end of the last poll */
 	__u64 removed[2]; /* entries gone from the tables by then */
+	int due_err;      /* of bh_poll_due(), for this poll */
 	struct bh_replay_poll_stats st;
 };
 
@@ -72,51 +80,6 @@ static int bh_poll_del(void *ctx, const struct bh_flow_key *key, bool denied)
 
 	return bh_engine_flow_delete(p->eng, denied, key);
 }
-
-int bh_replay_poller_new(struct bh_replay_poller **out, struct bh_engine *eng,
-			 struct bh_collector *col, bool full)
-{
-	struct bh_collector_source src = { .del = bh_poll_del };
-	struct bh_replay_poller *p;
-
-	*out = NULL;
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return -ENOMEM;
-	p->eng = eng;
-	p->col = col;
-	p->full = full || !bh_engine_incremental(eng);
-	src.ctx = p;
-	bh_collector_set_source(col, &src);
-	*out = p;
-	return 0;
-}
-
-void bh_replay_poller_free(struct bh_replay_poller **pp)
-{
-	struct bh_replay_poller *p = pp ? *pp : NULL;
-	size_t i;
-
-	if (!p)
-		return;
-	free(p->ents);
-	free(p->order);
-	free(p->tmp);
-	for (i = 0; i < BH_WHEEL_SLOTS; i++)
-		free(p->wheel.slot[i].v);
-	free(p->wheel.far.v);
-	free(p);
-	*pp = NULL;
-}
-
-void bh_replay_poll_stats(const struct bh_replay_poller *p,
-			  struct bh_replay_poll_stats *out)
-{
-	*out = p->st;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Entries of this poll.                                                    */
 
 /* Room for one more of size bytes in *v (n used of *cap; first: the
  * first capacity). */
@@ -136,6 +99,58 @@ static int bh_poll_grow(void **v, size_t *cap, size_t n, size_t size,
 	*cap = c;
 	return 0;
 }
+
+static void bh_poll_due(void *ctx, const struct bh_flow_key *key,
+			bool denied, __u64 due, __u32 *tag);
+
+int bh_replay_poller_new(struct bh_replay_poller **out, struct bh_engine *eng,
+			 struct bh_collector *col, bool full)
+{
+	struct bh_collector_source src = { .del = bh_poll_del };
+	struct bh_replay_poller *p;
+
+	*out = NULL;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->eng = eng;
+	p->col = col;
+	p->full = full || !bh_engine_incremental(eng);
+	if (!p->full)
+		src.due = bh_poll_due;
+	src.ctx = p;
+	bh_collector_set_source(col, &src);
+	*out = p;
+	return 0;
+}
+
+void bh_replay_poller_free(struct bh_replay_poller **pp)
+{
+	struct bh_replay_poller *p = pp ? *pp : NULL;
+	size_t i;
+
+	if (!p)
+		return;
+	free(p->ents);
+	free(p->order);
+	free(p->tmp);
+	for (i = 0; i < BH_WHEEL_SLOTS; i++)
+		free(p->wheel.slot[i].v);
+	free(p->wheel.far.v);
+	free(p->wheel.free.v);
+	free(p->wheel.pool);
+	free(p);
+	*pp = NULL;
+}
+
+void bh_replay_poll_stats(const struct bh_replay_poller *p,
+			  struct bh_replay_poll_stats *out)
+{
+	*out = p->st;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Entries of this poll.                                                    */
 
 static int bh_poll_add(struct bh_replay_poller *p,
 		       const struct bh_flow_key *key,
@@ -244,32 +259,81 @@ static int bh_poll_sort(struct bh_replay_poller *p)
 /* ------------------------------------------------------------------------ */
 /* Due times.                                                               */
 
-static int bh_due_add(struct bh_due_list *l, const struct bh_poll_due *it)
+static int bh_due_add(struct bh_due_list *l, __u32 idx)
 {
 	if (bh_poll_grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v), 64))
 		return -ENOMEM;
-	l->v[l->n++] = *it;
+	l->v[l->n++] = idx;
 	return 0;
 }
 
-static int bh_due_put(struct bh_due_wheel *w, const struct bh_poll_due *it)
+static int bh_due_put(struct bh_due_wheel *w, __u32 idx)
 {
-	__u64 t = it->due / BH_WHEEL_TICK;
+	__u64 t = w->pool[idx].due / BH_WHEEL_TICK;
 
 	if (t < w->base)
 		t = w->base; /* due already: the next poll takes it */
 	if (t - w->base >= BH_WHEEL_SLOTS)
-		return bh_due_add(&w->far, it);
-	return bh_due_add(&w->slot[t % BH_WHEEL_SLOTS], it);
+		return bh_due_add(&w->far, idx);
+	return bh_due_add(&w->slot[t % BH_WHEEL_SLOTS], idx);
 }
 
-static int bh_due_push(struct bh_replay_poller *p, __u64 due, __u64 clock,
-		       const struct bh_flow_key *key, bool denied)
+static void bh_due_release(struct bh_due_wheel *w, __u32 idx)
 {
-	const struct bh_poll_due it = { .due = due, .clock = clock,
-					.key = *key, .denied = denied };
+	w->pool[idx].live = false;
+	/* cannot fail: free never holds more than the pool */
+	w->free.v[w->free.n++] = idx;
+}
 
-	return bh_due_put(&p->wheel, &it);
+/* Queue key's due time, the item of tag (the flow's previous one) dead:
+ * the flow was read again since it was queued. */
+static int bh_due_push(struct bh_replay_poller *p, __u64 due, __u64 clock,
+		       const struct bh_flow_key *key, bool denied, __u32 *tag)
+{
+	struct bh_due_wheel *w = &p->wheel;
+	struct bh_poll_due *it;
+	__u32 idx;
+	int err;
+
+	if (*tag && *tag <= w->n_pool) {
+		it = &w->pool[*tag - 1];
+		if (it->live && it->denied == denied &&
+		    !memcmp(&it->key, key, sizeof(*key)))
+			it->dead = true;
+	}
+	if (w->free.n) {
+		idx = w->free.v[--w->free.n];
+	} else {
+		if (bh_poll_grow((void **)&w->pool, &w->cap_pool, w->n_pool,
+				 sizeof(*w->pool), 1024) ||
+		    bh_poll_grow((void **)&w->free.v, &w->free.cap, w->n_pool,
+				 sizeof(*w->free.v), 1024))
+			return -ENOMEM;
+		idx = (__u32)w->n_pool++;
+	}
+	it = &w->pool[idx];
+	*it = (struct bh_poll_due){ .due = due, .clock = clock, .key = *key,
+				    .denied = denied, .live = true };
+	err = bh_due_put(w, idx);
+	if (err) {
+		bh_due_release(w, idx);
+		return err;
+	}
+	*tag = idx + 1;
+	return 0;
+}
+
+/* The collector's due time of a flow read in this poll (source.due). The
+ * table clocks at the end of the poll are those after its reads: reading
+ * and deleting entries do not move them. */
+static void bh_poll_due(void *ctx, const struct bh_flow_key *key,
+			bool denied, __u64 due, __u32 *tag)
+{
+	struct bh_replay_poller *p = ctx;
+
+	if (!p->due_err)
+		p->due_err = bh_due_push(p, due, p->clock[denied], key, denied,
+					 tag);
 }
 
 static void bh_due_clear(struct bh_due_wheel *w)
@@ -279,6 +343,8 @@ static void bh_due_clear(struct bh_due_wheel *w)
 	for (i = 0; i < BH_WHEEL_SLOTS; i++)
 		w->slot[i].n = 0;
 	w->far.n = 0;
+	w->free.n = 0;
+	w->n_pool = 0;
 }
 
 /* Read again the entry of an item whose time has come, unless stale. */
@@ -288,6 +354,8 @@ static int bh_due_take(struct bh_replay_poller *p, const struct bh_poll_due *it)
 	__u64 stamp;
 	int err;
 
+	if (it->dead)
+		return 0;
 	err = bh_engine_flow_peek(p->eng, it->denied, &it->key, &f, &stamp);
 	if (err == -ENOENT || (!err && stamp > it->clock))
 		return 0; /* gone, or read since: stale */
@@ -299,20 +367,24 @@ static int bh_due_take(struct bh_replay_poller *p, const struct bh_poll_due *it)
 static int bh_due_scan(struct bh_replay_poller *p, struct bh_due_list *l,
 		       __u64 now, bool far)
 {
+	struct bh_due_wheel *w = &p->wheel;
 	size_t i, n = l->n, kept = 0;
 	int err = 0;
 
 	if (far)
 		l->n = 0; /* items are put back one by one */
 	for (i = 0; i < n && !err; i++) {
-		const struct bh_poll_due it = l->v[i];
+		__u32 idx = l->v[i];
+		const struct bh_poll_due *it = &w->pool[idx];
 
-		if (it.due <= now)
-			err = bh_due_take(p, &it);
-		else if (far)
-			err = bh_due_put(&p->wheel, &it);
-		else
-			l->v[kept++] = it;
+		if (it->dead || it->due <= now) {
+			err = bh_due_take(p, it);
+			bh_due_release(w, idx);
+		} else if (far) {
+			err = bh_due_put(w, idx);
+		} else {
+			l->v[kept++] = idx;
+		}
 	}
 	if (!far)
 		l->n = kept;
@@ -390,6 +462,10 @@ int bh_replay_poll_run(struct bh_replay_poller *p, __u64 now)
 	if (err)
 		return err;
 
+	/* due items queued in this poll's end get the table clocks of now */
+	for (d = 0; d < 2; d++)
+		bh_engine_flows_mark(p->eng, d, &p->clock[d], &removed);
+	p->due_err = 0;
 	bh_collector_poll_begin(p->col, now);
 	for (i = n = 0; i < p->n_ents; i++) {
 		const struct bh_poll_entry *e = &p->ents[p->order[i].idx];
@@ -413,16 +489,5 @@ int bh_replay_poll_run(struct bh_replay_poller *p, __u64 now)
 		return 0;
 	for (d = 0; d < 2; d++)
 		bh_engine_flows_mark(p->eng, d, &p->clock[d], &p->removed[d]);
-	for (i = 0; i < n; i++) {
-		const struct bh_poll_entry *e = &p->ents[p->order[i].idx];
-		__u64 due = bh_collector_due(p->col, &e->key, e->denied);
-
-		if (due != UINT64_MAX) {
-			err = bh_due_push(p, due, p->clock[e->denied], &e->key,
-					  e->denied);
-			if (err)
-				return err;
-		}
-	}
-	return 0;
+	return p->due_err;
 }

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "detect.h"
 #include "geo_detect.h"
@@ -351,6 +352,86 @@ static void test_registration(void **state)
 	teardown(&fx);
 }
 
+/* What a workload learned comes back from the baseline file after a
+ * restart: a known country is not news, a new one is judged at once
+ * (without the file, the workload would learn for another baseline
+ * period, blind). A geo record the detector cannot read refuses the file;
+ * geo records without the geo detector are left aside. */
+static void test_baseline_across_restart(void **state)
+{
+	struct bh_detect_config dc;
+	struct fixture fx;
+	char path[64], line[256];
+	int ids = 0, countries = 0;
+	FILE *fp;
+
+	(void)state;
+	snprintf(path, sizeof(path), "/tmp/bh-geo-baseline-%d", (int)getpid());
+	setup(&fx);
+	flow(&fx, T0, "10.0.2.11", API, "10.0.3.10", 1002, 5432, 100, 100, 0);
+	flow(&fx, T0 + 60 * SEC, "10.0.2.11", API, "198.51.100.21", PAYMENTS,
+	     443, 2000, 5000, 0);
+	assert_int_equal(bh_detect_baseline_save(fx.d, path), 0);
+	teardown(&fx);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp)) {
+		ids += !strncmp(line, "geo id ", 7);
+		countries += !strncmp(line, "geo country ", 12);
+	}
+	fclose(fp);
+	assert_true(ids >= 1);
+	assert_int_equal(countries, 1); /* NL, the payment provider's */
+
+	/* hours later, a new instance with the file */
+	detect_cfg(&dc);
+	dc.baseline_path = strdup(path);
+	setup_with(&fx, &dc);
+	flow(&fx, T0 + 7200 * SEC, "10.0.2.11", API, "198.51.100.22", PAYMENTS,
+	     443, 2000, 5000, 0);
+	assert_int_equal(fx.n_seen, 0);
+	flow(&fx, T0 + 7260 * SEC, "10.0.2.11", API, "203.0.113.240",
+	     BH_ID_WORLD, 443, 1175357, 17584, 0);
+	assert_int_equal(fx.n_seen, 1);
+	assert_string_equal(fx.seen[0].detector_name, "geo_novelty");
+	teardown(&fx);
+
+	/* the same without the file: still learning, nothing */
+	setup(&fx);
+	flow(&fx, T0 + 7200 * SEC, "10.0.2.11", API, "198.51.100.22", PAYMENTS,
+	     443, 2000, 5000, 0);
+	flow(&fx, T0 + 7260 * SEC, "10.0.2.11", API, "203.0.113.240",
+	     BH_ID_WORLD, 443, 1175357, 17584, 0);
+	assert_int_equal(fx.n_seen, 0);
+	teardown(&fx);
+
+	/* a bad geo record: the detector does not register */
+	fp = fopen(path, "a");
+	assert_non_null(fp);
+	fprintf(fp, "geo country 77 Germany 1\n");
+	fclose(fp);
+	{
+		struct bh_geo_config gc;
+
+		memset(&fx, 0, sizeof(fx));
+		bh_geo_config_init(&gc);
+		snprintf(gc.city_db, sizeof(gc.city_db), "%s",
+			 DB("scenario-city"));
+		assert_int_equal(bh_geo_open(&fx.geo, &gc), 0);
+		assert_int_equal(bh_detect_new(&fx.d, &dc, on_alert, &fx), 0);
+		assert_int_equal(bh_geo_detector_new(&fx.gd, fx.d, fx.geo,
+						     &gc.novelty),
+				 -EINVAL);
+		/* detection without the geo detector: records left aside */
+		fx.next_id = 100;
+		flow(&fx, T0, "10.0.2.11", API, "10.0.3.10", 1002, 5432, 1, 1,
+		     0);
+		teardown(&fx);
+	}
+	bh_detect_config_clear(&dc);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +440,7 @@ int main(void)
 	    cmocka_unit_test(test_what_counts),
 	    cmocka_unit_test(test_replicas_and_allowlist),
 	    cmocka_unit_test(test_registration),
+	    cmocka_unit_test(test_baseline_across_restart),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

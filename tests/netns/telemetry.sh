@@ -324,6 +324,9 @@ wait "$DAEMON_PID" 2>/dev/null || true
 DAEMON_PID=
 [ -s "$WORK/baseline.txt" ] || bh_fail "no baseline written at stop"
 head -1 "$WORK/baseline.txt" | grep -q "^bulkhead-baseline 1" || bh_fail "baseline: $(head -2 "$WORK/baseline.txt")"
+# what geo novelty learned goes with it: FR, the denied ping's country
+grep -q "^geo country [0-9]* FR [0-9]*$" "$WORK/baseline.txt" ||
+	bh_fail "baseline without the geo records: $(grep ^geo "$WORK/baseline.txt")"
 "$BULKHEAD" observe "$FLOWS" >/dev/null 2>"$WORK/observe.err" ||
 	bh_fail "the stream is not whole after the stop: $(cat "$WORK/observe.err")"
 grep -q "lost" "$WORK/observe.err" && bh_fail "envelopes lost: $(cat "$WORK/observe.err")"
