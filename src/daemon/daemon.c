@@ -50,9 +50,29 @@ static struct bh_dif *dif_find(struct bh_daemon *d, int ifindex)
 	return NULL;
 }
 
-/* Forget an interface: detach (the link still exists but no longer
- * matches) or just drop the handle (the link is gone, and its program with
- * it). */
+/* Whether a link's driver is drv, by the ethtool ioctl: it answers in the
+ * daemon's network namespace, where /sys may be another namespace's. */
+static bool iface_driver_is(const char *name, const char *drv)
+{
+	struct ethtool_drvinfo info = {.cmd = ETHTOOL_GDRVINFO};
+	struct ifreq ifr = {0};
+	int fd, err;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_data = (char *)&info;
+	err = ioctl(fd, SIOCETHTOOL, &ifr);
+	close(fd);
+	return !err && !strcmp(info.driver, drv);
+}
+
+static bool iface_is_veth(const char *name)
+{
+	return iface_driver_is(name, "veth");
+}
+
 /* Remove the TC egress program from f: ours, or one a previous instance
  * left where this configuration does not want it. */
 static void dif_tc_detach(struct bh_dif *f)
@@ -70,6 +90,9 @@ static void dif_tc_detach(struct bh_dif *f)
 	f->tc_on = false;
 }
 
+/* Forget an interface: detach (the link still exists but no longer
+ * matches) or just drop the handle (the link is gone, and its program with
+ * it). */
 static void dif_remove(struct bh_daemon *d, struct bh_dif *f, bool detach)
 {
 	if (detach && f->tc_on)
@@ -117,6 +140,12 @@ static void dif_tc_attach(struct bh_daemon *d, struct bh_dif *f)
 	f->tc_on = true;
 	pr_info("%s the TC egress program on %s\n",
 		replaced ? "replaced" : "attached", f->name);
+	/* the bridge hands the node's packet to a port as the node's own */
+	if (iface_driver_is(f->name, "bridge"))
+		pr_warn("%s is a bridge: what the node sends through it is "
+			"judged and counted again on its ports that have "
+			"tc_egress too\n",
+			f->name);
 }
 
 static void dif_attach(struct bh_daemon *d, struct bh_dif *f)
@@ -141,24 +170,6 @@ static void dif_attach(struct bh_daemon *d, struct bh_dif *f)
 	pr_info("attached to %s (ifindex %d, %s mode%s)\n", f->name, f->ifindex,
 		f->info.skb_mode ? "skb" : "native",
 		f->info.dispatcher ? ", libxdp dispatcher" : "");
-}
-
-/* The driver of a link, by the ethtool ioctl: it answers in the daemon's
- * network namespace, where /sys may be another namespace's. */
-static bool iface_is_veth(const char *name)
-{
-	struct ethtool_drvinfo info = {.cmd = ETHTOOL_GDRVINFO};
-	struct ifreq ifr = {0};
-	int fd, err;
-
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return false;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	ifr.ifr_data = (char *)&info;
-	err = ioctl(fd, SIOCETHTOOL, &ifr);
-	close(fd);
-	return !err && !strcmp(info.driver, "veth");
 }
 
 /* Role from the configuration, or guessed: container runtimes and CNIs

@@ -13,6 +13,7 @@
 #    counted once: a UDP probe of N datagrams makes a flow of exactly 2N
 #    packets (the bridge forwards them out of a veth with the TC program:
 #    it passes them without counting);
+#  - a container started while the daemon runs gets the TC program too;
 #  - stopping the daemon (on_exit keep) leaves the TC filters enforcing; a
 #    restart whose configuration turns tc_egress off for one interface
 #    removes the filter left there; `bulkhead detach` removes the rest,
@@ -159,6 +160,17 @@ bh_expect "tc_egress on: node -> web tcp/8080 (host-to-web) echo both ways" \
 bh_ctl status | grep -q "host-to-web" || bh_fail "host-to-web not in the status"
 bh_log "ok: tc_egress on: host-to-web works, replies via XDP conntrack ($rep -> $(reason ct_reply) ct_reply)"
 probe_counted_once "tc_egress on"
+
+# a container started now gets the TC program with its XDP one
+bh_container late $SUBNET.20
+for i in $(seq 100); do
+	st=$(bh_status)
+	[ "$(tc_attached late)" = true ] && break
+	sleep 0.1
+done
+[ "$(tc_attached late)" = true ] || bh_fail "a new veth did not get TC egress: $(jq -c .interfaces <<<"$st")"
+bh_expect "hot-plugged veth: TC filter attached" tc_on late
+bh_log "ok: a container started later gets TC egress too"
 
 # --- on_exit keep: the TC filters stay and keep enforcing
 kill -TERM "$DAEMON_PID"
