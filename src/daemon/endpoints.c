@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "atomic_file.h"
 #include "log.h"
 
 static bool label_key_char(char c)
@@ -286,29 +286,18 @@ void bh_ep_registry_release(struct bh_ep_registry *r)
 
 int bh_ep_save(const struct bh_ep_registry *r, const char *path)
 {
-	char tmp[4096];
+	struct bh_atomic_file a;
 	size_t i;
-	FILE *f;
-	int err = 0;
+	int err;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
-	fprintf(f, "# bulkhead runtime endpoints: ADDRESS NAME LABELS\n");
-	for (i = 0; i < r->n; i++)
-		fprintf(f, "%s %s %s\n", r->v[i].addr_str, r->v[i].name,
-			r->v[i].n_labels ? r->v[i].labels_str : "-");
-	if (fflush(f) || fsync(fileno(f)))
-		err = -errno;
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
+	err = bh_atomic_open(&a, path);
 	if (err)
-		unlink(tmp);
-	return err;
+		return err;
+	fprintf(a.f, "# bulkhead runtime endpoints: ADDRESS NAME LABELS\n");
+	for (i = 0; i < r->n; i++)
+		fprintf(a.f, "%s %s %s\n", r->v[i].addr_str, r->v[i].name,
+			r->v[i].n_labels ? r->v[i].labels_str : "-");
+	return bh_atomic_close(&a, 0);
 }
 
 int bh_ep_load(struct bh_ep_registry *r, const char *path)

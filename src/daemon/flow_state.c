@@ -3,11 +3,11 @@
 #include "flow_state.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "atomic_file.h"
 
 #define FS_MAGIC   "BHFLOWS"
 #define FS_VERSION 1
@@ -64,42 +64,31 @@ static void header_init(struct fs_header *h, __u64 count)
 int bh_flow_state_save(struct bh_collector *c, const char *path,
 		       size_t *n_saved)
 {
+	struct bh_atomic_file a;
 	struct fs_writer w = {0};
 	struct fs_header h;
-	char tmp[PATH_MAX];
 	int err;
 
 	*n_saved = 0;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	w.f = fopen(tmp, "we");
-	if (!w.f)
-		return -errno;
+	err = bh_atomic_open(&a, path);
+	if (err)
+		return err;
+	w.f = a.f;
 	/* the count goes in last, when it is known */
 	header_init(&h, 0);
-	err = fwrite(&h, sizeof(h), 1, w.f) == 1 ? 0 : -EIO;
+	err = fwrite(&h, sizeof(h), 1, a.f) == 1 ? 0 : -EIO;
 	if (!err)
 		err = bh_collector_for_each_done(c, write_one, &w);
 	if (!err) {
 		header_init(&h, w.n);
-		if (fseek(w.f, 0, SEEK_SET) ||
-		    fwrite(&h, sizeof(h), 1, w.f) != 1)
+		if (fseek(a.f, 0, SEEK_SET) ||
+		    fwrite(&h, sizeof(h), 1, a.f) != 1)
 			err = -EIO;
 	}
-	if (fflush(w.f) && !err)
-		err = -errno;
-	if (fsync(fileno(w.f)) && !err)
-		err = -errno;
-	if (fclose(w.f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err) {
-		unlink(tmp);
-		return err;
-	}
-	*n_saved = w.n;
-	return 0;
+	err = bh_atomic_close(&a, err);
+	if (!err)
+		*n_saved = w.n;
+	return err;
 }
 
 static int refuse(char *why, size_t whylen, const char *what)

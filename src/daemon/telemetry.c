@@ -660,27 +660,12 @@ int bh_tel_start(struct bh_daemon *d, FILE *errf)
 static void save_baseline(struct bh_daemon_tel *t)
 {
 	struct bh_detect *det = bh_pipeline_detect(t->pipe);
-	char tmp[PATH_MAX];
-	int err;
 
 	if (!det || !t->baseline)
 		return;
-	/* a crash while writing leaves the old baseline, not half of one */
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", t->baseline) >=
-	    (int)sizeof(tmp)) {
-		pr_warn("detect: baseline path %s is too long\n", t->baseline);
-		return;
-	}
-	err = bh_detect_baseline_save(det, tmp);
-	if (!err && rename(tmp, t->baseline))
-		err = -errno;
-	if (err) {
-		pr_warn("detect: cannot save the baseline to %s: %s\n",
-			t->baseline, strerror(-err));
-		unlink(tmp);
-		return;
-	}
-	pr_info("detect: baseline saved to %s\n", t->baseline);
+	/* written whole or not at all; a failure is logged by the library */
+	if (!bh_detect_baseline_save(det, t->baseline))
+		pr_info("detect: baseline saved to %s\n", t->baseline);
 }
 
 void bh_tel_stop(struct bh_daemon *d)

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "atomic_file.h"
 #include "detect_int.h"
 #include "log.h"
 #include "parse_num.h"
@@ -143,21 +143,19 @@ int bh_detect_baseline_save(const struct bh_detect *cd, const char *path)
 {
 	struct bh_detect *d = (struct bh_detect *)cd; /* iteration only */
 	struct bh_detect_workload *w;
-	char tmp[4096];
+	struct bh_atomic_file a;
 	struct edge *e;
 	unsigned int i;
 	FILE *fp;
-	int err = 0;
+	int err;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fp = fopen(tmp, "w");
-	if (!fp) {
-		err = -errno;
-		pr_warn("detect: cannot write baseline %s: %s\n", tmp,
+	err = bh_atomic_open(&a, path);
+	if (err) {
+		pr_warn("detect: cannot write baseline %s: %s\n", a.tmp,
 			strerror(-err));
 		return err;
 	}
+	fp = a.f;
 	fprintf(fp,
 		"%s 1\n# edge <src-workload> <dst-workload> <proto> "
 		"<port> learned|alerted\n# workload <key> <deny-baseline>\n",
@@ -177,17 +175,10 @@ int bh_detect_baseline_save(const struct bh_detect *cd, const char *path)
 		if (det->baseline_tag && det->baseline_save)
 			err = det->baseline_save(d->det[i].priv, fp);
 	}
-	if (ferror(fp) && !err)
-		err = -EIO;
-	if (fclose(fp) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err) {
+	err = bh_atomic_close(&a, err);
+	if (err)
 		pr_warn("detect: cannot write baseline %s: %s\n", path,
 			strerror(-err));
-		unlink(tmp);
-	}
 	return err;
 }
 
