@@ -74,20 +74,34 @@ static bool iface_is_veth(const char *name)
 }
 
 /* Remove the TC egress program from f: ours, or one a previous instance
- * left where this configuration does not want it. */
-static void dif_tc_detach(struct bh_dif *f)
+ * left where this configuration does not want it. What happened goes to
+ * out (`bulkhead detach`'s reply) or, without one, to the log. Returns 0
+ * or -errno. */
+static int dif_tc_detach(struct bh_dif *f, struct bh_strbuf *out)
 {
 	int err = bh_dp_tc_detach(f->ifindex);
+	const char *left = f->tc_on ? "" : " (left by a previous instance)";
 
 	if (err < 0) {
-		pr_warn("cannot remove the TC egress program from %s: %s\n",
-			f->name, strerror(-err));
-		return;
+		if (out)
+			bh_strbuf_printf(out,
+					 "cannot remove the TC egress program "
+					 "from %s: %s\n",
+					 f->name, strerror(-err));
+		else
+			pr_warn("cannot remove the TC egress program from "
+				"%s: %s\n",
+				f->name, strerror(-err));
+		return err;
 	}
-	if (err > 0)
+	if (err > 0 && out)
+		bh_strbuf_printf(out, "removed the TC egress program from %s%s\n",
+				 f->name, left);
+	else if (err > 0)
 		pr_info("removed the TC egress program from %s%s\n", f->name,
-			f->tc_on ? "" : " (left by a previous instance)");
+			left);
 	f->tc_on = false;
+	return 0;
 }
 
 /* Forget an interface: detach (the link still exists but no longer
@@ -96,7 +110,7 @@ static void dif_tc_detach(struct bh_dif *f)
 static void dif_remove(struct bh_daemon *d, struct bh_dif *f, bool detach)
 {
 	if (detach && f->tc_on)
-		dif_tc_detach(f);
+		dif_tc_detach(f, NULL);
 	if (f->link) {
 		if (detach) {
 			int err = bh_dp_link_detach(&f->link);
@@ -123,7 +137,7 @@ static void dif_tc_attach(struct bh_daemon *d, struct bh_dif *f)
 	if (!f->tc_want) {
 		/* once per link, or when the wish changed */
 		if (f->tc_on || !f->tc_checked)
-			dif_tc_detach(f);
+			dif_tc_detach(f, NULL);
 		f->tc_checked = true;
 		return;
 	}
@@ -185,12 +199,33 @@ static enum bh_iface_role resolve_role(enum bh_iface_role want,
 				   : BH_IFACE_ROLE_UPLINK;
 }
 
+/* A new, zeroed entry for a link, or NULL when out of memory. */
+static struct bh_dif *dif_new(struct bh_daemon *d, int ifindex,
+			      enum bh_xdp_mode mode)
+{
+	struct bh_dif *f;
+
+	if (d->n_ifs == d->cap_ifs) {
+		size_t cap = d->cap_ifs ? d->cap_ifs * 2 : 16;
+		struct bh_dif *v = realloc(d->ifs, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		d->ifs = v;
+		d->cap_ifs = cap;
+	}
+	f = &d->ifs[d->n_ifs++];
+	memset(f, 0, sizeof(*f));
+	f->ifindex = ifindex;
+	f->want = mode;
+	return f;
+}
+
 static void on_link(void *ctx, enum bh_link_event ev, int ifindex,
 		    const char *name)
 {
 	struct bh_daemon *d = ctx;
-	enum bh_iface_role role;
-	enum bh_xdp_mode mode;
+	struct bh_iface_settings set;
 	struct bh_dif *f;
 	size_t i;
 
@@ -213,40 +248,24 @@ static void on_link(void *ctx, enum bh_link_event ev, int ifindex,
 		break;
 	}
 	f = dif_find(d, ifindex);
-	if (!bh_daemon_config_match(d->cfg, name, &mode, &role)) {
+	if (!bh_daemon_config_match(d->cfg, name, &set)) {
 		/* renamed to a name we do not watch */
 		if (f)
 			dif_remove(d, f, true);
 		return;
 	}
-	if (f) {
-		f->seen = true;
-		snprintf(f->name, sizeof(f->name), "%s", name);
-		f->role = resolve_role(role, name);
-		f->tc_want = bh_daemon_config_tc_egress(d->cfg, name);
-		/* a link that refused us may accept now (e.g. it came up) */
-		dif_attach(d, f);
-		return;
-	}
-	if (d->n_ifs == d->cap_ifs) {
-		size_t cap = d->cap_ifs ? d->cap_ifs * 2 : 16;
-		struct bh_dif *v = realloc(d->ifs, cap * sizeof(*v));
-
-		if (!v) {
+	/* a link we know may accept us now (e.g. it came up) */
+	if (!f) {
+		f = dif_new(d, ifindex, set.mode);
+		if (!f) {
 			pr_warn("out of memory: not attaching to %s\n", name);
 			return;
 		}
-		d->ifs = v;
-		d->cap_ifs = cap;
 	}
-	f = &d->ifs[d->n_ifs++];
-	memset(f, 0, sizeof(*f));
-	f->ifindex = ifindex;
-	f->want = mode;
-	f->role = resolve_role(role, name);
-	f->tc_want = bh_daemon_config_tc_egress(d->cfg, name);
 	f->seen = true;
 	snprintf(f->name, sizeof(f->name), "%s", name);
+	f->role = resolve_role(set.role, name);
+	f->tc_want = set.tc_egress;
 	dif_attach(d, f);
 }
 
@@ -415,20 +434,8 @@ int bh_daemon_detach_all(struct bh_daemon *d, struct bh_strbuf *out)
 		struct bh_dif *f = &d->ifs[i];
 
 		if (f->tc_on) {
-			err = bh_dp_tc_detach(f->ifindex);
-			if (err < 0) {
-				bh_strbuf_printf(out,
-						 "cannot remove the TC egress "
-						 "program from %s: %s\n",
-						 f->name, strerror(-err));
-				ret = err;
-			} else {
-				f->tc_on = false;
-				bh_strbuf_printf(out,
-						 "removed the TC egress program "
-						 "from %s\n",
-						 f->name);
-			}
+			err = dif_tc_detach(f, out);
+			ret = err ? err : ret;
 		}
 		if (!f->link)
 			continue;
@@ -452,20 +459,6 @@ int bh_daemon_detach_all(struct bh_daemon *d, struct bh_strbuf *out)
 	}
 	d->detached = true;
 	return ret;
-}
-
-/* Whether any interface may get the TC egress program: only then is it
- * loaded (its verification takes as long as the XDP program's). */
-static bool cfg_wants_tc(const struct bh_daemon_config *c)
-{
-	size_t i;
-
-	if (c->tc_egress)
-		return true;
-	for (i = 0; i < c->n_ifaces; i++)
-		if (c->ifaces[i].tc_egress_set && c->ifaces[i].tc_egress)
-			return true;
-	return false;
 }
 
 static int start(struct bh_daemon *d, const char *config_path, FILE *errf)
@@ -501,7 +494,7 @@ static int start(struct bh_daemon *d, const char *config_path, FILE *errf)
 	/* The data plane first: a pinned one is adopted with its conntrack
 	 * and counters, and keeps enforcing its policy until ours is in. */
 	opts.pin_dir = d->cfg->pin_path;
-	opts.tc_egress = cfg_wants_tc(d->cfg);
+	opts.tc_egress = bh_daemon_config_any_tc_egress(d->cfg);
 	err = bh_daemon_mkdir_p(d->cfg->pin_path, 0700);
 	if (err) {
 		fprintf(errf,

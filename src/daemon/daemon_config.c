@@ -1125,28 +1125,31 @@ find_iface(const struct bh_daemon_config *c, const char *ifname)
 }
 
 bool bh_daemon_config_match(const struct bh_daemon_config *c,
-			    const char *ifname, enum bh_xdp_mode *mode,
-			    enum bh_iface_role *role)
+			    const char *ifname, struct bh_iface_settings *out)
 {
 	const struct bh_daemon_iface *ifc = find_iface(c, ifname);
 
 	if (!ifc)
 		return false;
-	if (mode)
-		*mode = ifc->mode_set ? ifc->mode : c->xdp_mode;
-	if (role)
-		*role = ifc->role;
+	if (out) {
+		out->mode = ifc->mode_set ? ifc->mode : c->xdp_mode;
+		out->role = ifc->role;
+		out->tc_egress =
+		    ifc->tc_egress_set ? ifc->tc_egress : c->tc_egress;
+	}
 	return true;
 }
 
-bool bh_daemon_config_tc_egress(const struct bh_daemon_config *c,
-				const char *ifname)
+bool bh_daemon_config_any_tc_egress(const struct bh_daemon_config *c)
 {
-	const struct bh_daemon_iface *ifc = find_iface(c, ifname);
+	size_t i;
 
-	if (!ifc)
-		return false;
-	return ifc->tc_egress_set ? ifc->tc_egress : c->tc_egress;
+	if (c->tc_egress)
+		return true;
+	for (i = 0; i < c->n_ifaces; i++)
+		if (c->ifaces[i].tc_egress_set && c->ifaces[i].tc_egress)
+			return true;
+	return false;
 }
 
 const char *bh_iface_role_str(enum bh_iface_role r)

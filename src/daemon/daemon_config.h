@@ -131,18 +131,20 @@ int bh_daemon_config_load_buf(const char *name, const void *buf, size_t len,
 			      struct bh_daemon_config **out, FILE *err);
 void bh_daemon_config_free(struct bh_daemon_config **c);
 
-/* Mode and role of an interface: the first entry whose pattern matches name
- * decides (its own mode or the global one). Returns false when none
- * matches. mode and role may be NULL. */
-bool bh_daemon_config_match(const struct bh_daemon_config *c,
-			    const char *ifname, enum bh_xdp_mode *mode,
-			    enum bh_iface_role *role);
+/* How an interface is handled: from the first `interfaces` entry whose
+ * pattern matches its name (its own settings, else the global ones). */
+struct bh_iface_settings {
+	enum bh_xdp_mode mode;
+	enum bh_iface_role role;
+	bool tc_egress; /* the TC egress program goes on it too */
+};
 
-/* Whether the TC egress program goes on an interface: the first entry
- * whose pattern matches name decides (its own tc_egress or the global
- * one); false when none matches. */
-bool bh_daemon_config_tc_egress(const struct bh_daemon_config *c,
-				const char *ifname);
+/* True with *out (may be NULL) when an entry matches name. */
+bool bh_daemon_config_match(const struct bh_daemon_config *c,
+			    const char *ifname, struct bh_iface_settings *out);
+/* Whether any interface may get the TC egress program (only then is it
+ * loaded: its verification takes as long as the XDP program's). */
+bool bh_daemon_config_any_tc_egress(const struct bh_daemon_config *c);
 
 const char *bh_xdp_mode_str(enum bh_xdp_mode m);
 const char *bh_iface_role_str(enum bh_iface_role r);

@@ -46,12 +46,38 @@ void bh_dp_attach_log_end(int err, bool dispatcher)
 		"XDP program can share an interface with it through libxdp)\n");
 }
 
+int bh_dp_xdp_attach(struct xdp_program *prog, int ifindex,
+		     enum bh_dp_xdp_mode mode, bool *skb, bool *dispatcher,
+		     int *native_err)
+{
+	int err;
+
+	*skb = mode == BH_DP_XDP_SKB;
+	*dispatcher = false;
+	*native_err = 0;
+	bh_dp_attach_log_begin();
+	err = xdp_program__attach(prog, ifindex,
+				  *skb ? XDP_MODE_SKB : XDP_MODE_NATIVE, 0);
+	if (err && mode == BH_DP_XDP_AUTO) {
+		/* the native attempt's messages are not the answer */
+		bh_log_release_libs(false, NULL);
+		*native_err = err;
+		*skb = true;
+		bh_dp_attach_log_begin();
+		err = xdp_program__attach(prog, ifindex, XDP_MODE_SKB, 0);
+	}
+	if (!err)
+		*dispatcher = bh_dp_has_dispatcher(ifindex);
+	bh_dp_attach_log_end(err, *dispatcher);
+	return err;
+}
+
 int bh_dp_attach(struct bh_dp *dp, const char *ifname,
 		 struct bh_dp_attach_info *info)
 {
 	struct bh_dp_attach_info ai = { 0 };
 	struct xdp_program *prog;
-	int err;
+	int err, native_err;
 
 	if (dp->xprog)
 		return -EBUSY; /* one interface per handle */
@@ -68,27 +94,18 @@ int bh_dp_attach(struct bh_dp *dp, const char *ifname,
 			strerror(-err));
 		return err;
 	}
-	bh_dp_attach_log_begin();
-	err = xdp_program__attach(prog, ai.ifindex, XDP_MODE_NATIVE, 0);
-	if (err) {
-		/* the native attempt's messages are not the answer */
-		bh_log_release_libs(false, NULL);
+	err = bh_dp_xdp_attach(prog, ai.ifindex, BH_DP_XDP_AUTO, &ai.skb_mode,
+			       &ai.dispatcher, &native_err);
+	if (native_err)
 		pr_warn("loader: native XDP refused on %s (%s); using generic "
 			"(skb) mode, which is much slower\n",
-			ifname, strerror(-err));
-		bh_dp_attach_log_begin();
-		err = xdp_program__attach(prog, ai.ifindex, XDP_MODE_SKB, 0);
-		if (err) {
-			bh_dp_attach_log_end(err, false);
-			pr_warn("loader: cannot attach to %s: %s\n", ifname,
-				strerror(-err));
-			xdp_program__close(prog);
-			return err;
-		}
-		ai.skb_mode = true;
+			ifname, strerror(-native_err));
+	if (err) {
+		pr_warn("loader: cannot attach to %s: %s\n", ifname,
+			strerror(-err));
+		xdp_program__close(prog);
+		return err;
 	}
-	ai.dispatcher = bh_dp_has_dispatcher(ai.ifindex);
-	bh_dp_attach_log_end(0, ai.dispatcher);
 	pr_info("loader: attached to %s (%s mode, %s)\n", ifname,
 		ai.skb_mode ? "skb" : "native",
 		ai.dispatcher ? "libxdp dispatcher" :

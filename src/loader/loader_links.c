@@ -121,7 +121,7 @@ int bh_dp_link_attach(struct bh_dp *dp, int ifindex, enum bh_dp_xdp_mode mode,
 	enum xdp_attach_mode xm = XDP_MODE_NATIVE;
 	char name[IF_NAMESIZE] = "?";
 	struct bh_dp_link *l;
-	int err;
+	int err, native_err;
 
 	*out = NULL;
 	if_indextoname((unsigned int)ifindex, name);
@@ -139,8 +139,8 @@ int bh_dp_link_attach(struct bh_dp *dp, int ifindex, enum bh_dp_xdp_mode mode,
 	}
 	bh_dp_attach_log_begin();
 	err = adopt(l->prog, ifindex, &xm, &ai.dispatcher);
+	bh_dp_attach_log_end(err < 0 ? err : 0, ai.dispatcher);
 	if (err < 0) {
-		bh_dp_attach_log_end(err, ai.dispatcher);
 		pr_warn("loader: %s: cannot replace the bulkhead program "
 			"already attached: %s\n",
 			name, strerror(-err));
@@ -151,30 +151,22 @@ int bh_dp_link_attach(struct bh_dp *dp, int ifindex, enum bh_dp_xdp_mode mode,
 			"attached\n",
 			name);
 	} else {
-		xm = mode == BH_DP_XDP_SKB ? XDP_MODE_SKB : XDP_MODE_NATIVE;
-		err = xdp_program__attach(l->prog, ifindex, xm, 0);
-		if (err && mode == BH_DP_XDP_AUTO) {
-			/* the native attempt's messages are not the answer */
-			bh_log_release_libs(false, NULL);
-			pr_debug("loader: %s: native XDP refused (%s), "
-				 "trying skb mode\n",
-				 name, strerror(-err));
-			xm = XDP_MODE_SKB;
-			bh_dp_attach_log_begin();
-			err = xdp_program__attach(l->prog, ifindex, xm, 0);
-		}
+		err = bh_dp_xdp_attach(l->prog, ifindex, mode, &ai.skb_mode,
+				       &ai.dispatcher, &native_err);
+		if (native_err)
+			pr_debug("loader: %s: native XDP refused (%s), took "
+				 "skb mode\n",
+				 name, strerror(-native_err));
 		if (err) {
-			bh_dp_attach_log_end(err, false);
 			pr_warn("loader: cannot attach to %s in %s mode: %s\n",
-				name, xm == XDP_MODE_SKB ? "skb" : "native",
+				name, ai.skb_mode ? "skb" : "native",
 				strerror(-err));
 			goto fail;
 		}
-		ai.dispatcher = bh_dp_has_dispatcher(ifindex);
+		xm = ai.skb_mode ? XDP_MODE_SKB : XDP_MODE_NATIVE;
 	}
-	bh_dp_attach_log_end(0, ai.dispatcher);
 	l->mode = xm;
-	ai.skb_mode = xm == XDP_MODE_SKB;
+	ai.skb_mode = xm == XDP_MODE_SKB; /* adopted: the mode found there */
 	if (info)
 		*info = ai;
 	*out = l;
@@ -255,7 +247,7 @@ int bh_dp_detach_all(void)
 		return -errno;
 	for (i = ifs; i->if_index; i++) {
 		int n = detach_ifindex((int)i->if_index);
-		int t = bh_dp_tc_remove((int)i->if_index);
+		int t = bh_dp_tc_detach((int)i->if_index);
 
 		if (n < 0)
 			pr_warn("loader: cannot detach from %s: %s\n",

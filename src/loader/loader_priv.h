@@ -35,9 +35,13 @@ bool bh_dp_has_dispatcher(int ifindex);
  * shown only when the attach fails (attach_log_end(err != 0)). */
 void bh_dp_attach_log_begin(void);
 void bh_dp_attach_log_end(int err, bool dispatcher);
-/* Remove bulkhead's TC egress filter from ifindex (loader_tc.c): 1 when
- * one was removed, 0 when there was none (or another tool's), or -errno. */
-int bh_dp_tc_remove(int ifindex);
+/* Attach prog to ifindex in mode (AUTO: native, else skb), the libraries'
+ * warnings held back unless it fails. *skb: it took skb mode;
+ * *dispatcher: libxdp put its dispatcher in front; *native_err: why
+ * native mode was refused when AUTO fell back to skb (else 0). */
+int bh_dp_xdp_attach(struct xdp_program *prog, int ifindex,
+		     enum bh_dp_xdp_mode mode, bool *skb, bool *dispatcher,
+		     int *native_err);
 /* Detach what bh_dp_attach() attached (bh_dp_free). */
 void bh_dp_attach_cleanup(struct bh_dp *dp);
 

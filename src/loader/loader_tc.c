@@ -138,36 +138,22 @@ int bh_dp_tc_attach(struct bh_dp *dp, int ifindex, bool *replaced)
 	return 0;
 }
 
-int bh_dp_tc_remove(int ifindex)
+int bh_dp_tc_detach(int ifindex)
 {
 	struct bpf_tc_hook h;
 	struct bpf_tc_opts o;
 	int err = tc_probe(ifindex);
 
+	if (err == -EBUSY || err == -ENODEV)
+		return 0; /* another tool's; or the link is gone, with it */
 	if (err <= 0)
-		return err == -EBUSY ? 0 : err;
+		return err;
 	tc_hook_init(&h, ifindex);
 	tc_opts_init(&o);
 	err = bpf_tc_detach(&h, &o);
 	if (err == -ENOENT || err == -ENODEV)
 		return 0; /* gone meanwhile */
 	return err ? err : 1;
-}
-
-int bh_dp_tc_detach(int ifindex)
-{
-	int n = bh_dp_tc_remove(ifindex);
-
-	if (n == -ENODEV)
-		return 0; /* the link is gone, and the filter with it */
-	if (n < 0) {
-		char name[IF_NAMESIZE] = "?";
-
-		if_indextoname((unsigned int)ifindex, name);
-		pr_warn("loader: %s: cannot remove the TC egress program: %s\n",
-			name, strerror(-n));
-	}
-	return n;
 }
 
 int bh_dp_tc_attached(int ifindex)

@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!bh_daemon_config_load_buf("fuzz.yaml", data, size, &c, null)) {
 		/* a loaded config is usable */
-		bh_daemon_config_match(c, "veth0", NULL, NULL);
+		bh_daemon_config_match(c, "veth0", NULL);
 	}
 	bh_daemon_config_free(&c);
 	if (null)

@@ -46,8 +46,7 @@ static void test_full(void **state)
 	    "collector: {poll_interval: 250ms}\n"
 	    "geoip: {}\n";
 	struct bh_daemon_config *c = NULL;
-	enum bh_iface_role role;
-	enum bh_xdp_mode mode;
+	struct bh_iface_settings set;
 	char err[1024] = "";
 
 	(void)state;
@@ -79,25 +78,34 @@ static void test_full(void **state)
 	assert_int_equal(c->exp.n_sinks, 0);
 	assert_false(c->metrics.enabled);
 
-	assert_true(bh_daemon_config_match(c, "eth0", &mode, &role));
-	assert_int_equal(mode, BH_XDP_MODE_NATIVE);
-	assert_int_equal(role, BH_IFACE_ROLE_AUTO);
-	assert_true(bh_daemon_config_match(c, "veth1a2b", &mode, &role));
-	assert_int_equal(mode, BH_XDP_MODE_NATIVE);
-	assert_int_equal(role, BH_IFACE_ROLE_WORKLOAD);
-	assert_true(bh_daemon_config_match(c, "cali12345", &mode, NULL));
-	assert_int_equal(mode, BH_XDP_MODE_SKB);
-	assert_true(bh_daemon_config_match(c, "vxlan0", NULL, &role));
-	assert_int_equal(role, BH_IFACE_ROLE_UPLINK);
-	assert_false(bh_daemon_config_match(c, "eth1", &mode, &role));
-	assert_false(bh_daemon_config_match(c, "lo", NULL, NULL));
+	assert_true(bh_daemon_config_match(c, "eth0", &set));
+	assert_int_equal(set.mode, BH_XDP_MODE_NATIVE);
+	assert_int_equal(set.role, BH_IFACE_ROLE_AUTO);
 	/* tc_egress is off unless asked for */
+	assert_false(set.tc_egress);
+	assert_true(bh_daemon_config_match(c, "veth1a2b", &set));
+	assert_int_equal(set.mode, BH_XDP_MODE_NATIVE);
+	assert_int_equal(set.role, BH_IFACE_ROLE_WORKLOAD);
+	assert_false(set.tc_egress);
+	assert_true(bh_daemon_config_match(c, "cali12345", &set));
+	assert_int_equal(set.mode, BH_XDP_MODE_SKB);
+	assert_true(bh_daemon_config_match(c, "vxlan0", &set));
+	assert_int_equal(set.role, BH_IFACE_ROLE_UPLINK);
+	assert_false(bh_daemon_config_match(c, "eth1", &set));
+	assert_false(bh_daemon_config_match(c, "lo", NULL));
 	assert_false(c->tc_egress);
-	assert_false(bh_daemon_config_tc_egress(c, "veth1a2b"));
-	assert_false(bh_daemon_config_tc_egress(c, "eth0"));
+	assert_false(bh_daemon_config_any_tc_egress(c));
 	bh_daemon_config_free(&c);
 	assert_null(c);
 	bh_daemon_config_free(&c);
+}
+
+/* The TC egress setting of a watched interface (false when none matches). */
+static bool tc_egress(const struct bh_daemon_config *c, const char *ifname)
+{
+	struct bh_iface_settings set;
+
+	return bh_daemon_config_match(c, ifname, &set) && set.tc_egress;
 }
 
 /* tc_egress: global default, per-interface override, first match wins. */
@@ -117,27 +125,29 @@ static void test_tc_egress(void **state)
 	    "  - eth0\n"
 	    "  - {name: 'veth*', tc_egress: true}\n";
 	struct bh_daemon_config *c = NULL;
-	enum bh_xdp_mode mode;
+	struct bh_iface_settings set;
 	char err[512] = "";
 
 	(void)state;
 	assert_int_equal(load(text, &c, err, sizeof(err)), 0);
 	assert_true(c->tc_egress);
-	assert_false(bh_daemon_config_tc_egress(c, "eth0"));
-	assert_true(bh_daemon_config_tc_egress(c, "veth12"));
+	assert_true(bh_daemon_config_any_tc_egress(c));
+	assert_false(tc_egress(c, "eth0"));
+	assert_true(tc_egress(c, "veth12"));
 	/* veth* comes first: its (global) setting decides for vethx1 */
-	assert_true(bh_daemon_config_tc_egress(c, "vethx1"));
-	assert_true(bh_daemon_config_tc_egress(c, "cali7"));
-	assert_true(bh_daemon_config_match(c, "cali7", &mode, NULL));
-	assert_int_equal(mode, BH_XDP_MODE_SKB);
+	assert_true(tc_egress(c, "vethx1"));
+	assert_true(bh_daemon_config_match(c, "cali7", &set));
+	assert_true(set.tc_egress);
+	assert_int_equal(set.mode, BH_XDP_MODE_SKB);
 	/* not watched at all */
-	assert_false(bh_daemon_config_tc_egress(c, "lo"));
+	assert_false(tc_egress(c, "lo"));
 	bh_daemon_config_free(&c);
 
 	assert_int_equal(load(off, &c, err, sizeof(err)), 0);
 	assert_false(c->tc_egress);
-	assert_false(bh_daemon_config_tc_egress(c, "eth0"));
-	assert_true(bh_daemon_config_tc_egress(c, "veth0"));
+	assert_true(bh_daemon_config_any_tc_egress(c));
+	assert_false(tc_egress(c, "eth0"));
+	assert_true(tc_egress(c, "veth0"));
 	bh_daemon_config_free(&c);
 }
 
