@@ -210,24 +210,48 @@ static int want_duration(struct cfg_ctx *x, const yaml_node_t *n,
 	return 0;
 }
 
-static int parse_xdp_mode(struct cfg_ctx *x, const yaml_node_t *n,
-			  const char *key, enum bh_xdp_mode *out)
+/* One word of a closed set, and the value it stands for. */
+struct cfg_choice {
+	const char *word;
+	int value;
+};
+
+#define CHOICES(a) (a), sizeof(a) / sizeof((a)[0])
+
+/* *out = the value of the word at n among choices[0, count), or an error
+ * saying what it must be (expect: "native, skb or auto"). */
+static int want_choice(struct cfg_ctx *x, const yaml_node_t *n,
+		       const char *key, const struct cfg_choice *choices,
+		       size_t count, const char *expect, int *out)
 {
 	const char *s = want_scalar(x, n, key);
+	size_t i;
 
 	if (!s)
 		return -EINVAL;
-	if (!strcmp(s, "auto"))
-		*out = BH_XDP_MODE_AUTO;
-	else if (!strcmp(s, "native"))
-		*out = BH_XDP_MODE_NATIVE;
-	else if (!strcmp(s, "skb"))
-		*out = BH_XDP_MODE_SKB;
-	else {
-		cfg_error(x, n, "'%s' must be native, skb or auto, not '%s'",
-			  key, s);
-		return -EINVAL;
+	for (i = 0; i < count; i++) {
+		if (!strcmp(s, choices[i].word)) {
+			*out = choices[i].value;
+			return 0;
+		}
 	}
+	cfg_error(x, n, "'%s' must be %s, not '%s'", key, expect, s);
+	return -EINVAL;
+}
+
+static int parse_xdp_mode(struct cfg_ctx *x, const yaml_node_t *n,
+			  const char *key, enum bh_xdp_mode *out)
+{
+	static const struct cfg_choice modes[] = {
+	    {"auto", BH_XDP_MODE_AUTO},
+	    {"native", BH_XDP_MODE_NATIVE},
+	    {"skb", BH_XDP_MODE_SKB},
+	};
+	int v;
+
+	if (want_choice(x, n, key, CHOICES(modes), "native, skb or auto", &v))
+		return -EINVAL;
+	*out = (enum bh_xdp_mode)v;
 	return 0;
 }
 
@@ -339,21 +363,16 @@ static int sec_state_dir(struct cfg_ctx *x, const yaml_node_t *n)
 
 static int sec_on_exit(struct cfg_ctx *x, const yaml_node_t *n)
 {
-	const char *s = want_scalar(x, n, "on_exit");
+	static const struct cfg_choice ends[] = {
+	    {"keep", BH_ON_EXIT_KEEP},
+	    {"detach", BH_ON_EXIT_DETACH},
+	};
+	int v;
 
-	if (!s)
+	if (want_choice(x, n, "on_exit", CHOICES(ends),
+			"keep (fail-closed) or detach (fail-open)", &v))
 		return -EINVAL;
-	if (!strcmp(s, "keep"))
-		x->c->on_exit = BH_ON_EXIT_KEEP;
-	else if (!strcmp(s, "detach"))
-		x->c->on_exit = BH_ON_EXIT_DETACH;
-	else {
-		cfg_error(x, n,
-			  "'on_exit' must be keep (fail-closed) or detach "
-			  "(fail-open), not '%s'",
-			  s);
-		return -EINVAL;
-	}
+	x->c->on_exit = (enum bh_on_exit)v;
 	return 0;
 }
 
@@ -397,22 +416,17 @@ static int check_pattern(struct cfg_ctx *x, const yaml_node_t *n, const char *p)
 static int parse_iface_role(struct cfg_ctx *x, const yaml_node_t *n,
 			    enum bh_iface_role *out)
 {
-	const char *s = want_scalar(x, n, "role");
+	static const struct cfg_choice roles[] = {
+	    {"auto", BH_IFACE_ROLE_AUTO},
+	    {"uplink", BH_IFACE_ROLE_UPLINK},
+	    {"workload", BH_IFACE_ROLE_WORKLOAD},
+	};
+	int v;
 
-	if (!s)
+	if (want_choice(x, n, "role", CHOICES(roles),
+			"uplink, workload or auto", &v))
 		return -EINVAL;
-	if (!strcmp(s, "auto"))
-		*out = BH_IFACE_ROLE_AUTO;
-	else if (!strcmp(s, "uplink"))
-		*out = BH_IFACE_ROLE_UPLINK;
-	else if (!strcmp(s, "workload"))
-		*out = BH_IFACE_ROLE_WORKLOAD;
-	else {
-		cfg_error(x, n,
-			  "'role' must be uplink, workload or auto, not '%s'",
-			  s);
-		return -EINVAL;
-	}
+	*out = (enum bh_iface_role)v;
 	return 0;
 }
 
