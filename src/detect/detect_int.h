@@ -96,7 +96,6 @@ struct bh_detect {
 	} *held;
 	size_t n_held, cap_held;
 	char *held_name; /* the baseline file, for messages */
-	unsigned long baseline_line_no; /* the line being read */
 };
 
 /* Built-in detectors (det_*.c). */

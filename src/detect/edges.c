@@ -198,7 +198,7 @@ static int parse_u32(const char *s, __u32 max, __u32 *v)
 /* A record of another kind, for a plug-in detector that has not
  * registered yet (bh_detect_baseline_claim()). */
 static int hold(struct bh_detect *d, char **tok, unsigned int n,
-		const char **why)
+		unsigned long lineno, const char **why)
 {
 	struct bh_held_record *r;
 	size_t len = 0, i;
@@ -230,7 +230,7 @@ static int hold(struct bh_detect *d, char **tok, unsigned int n,
 		len += (size_t)sprintf(text + len, "%s%s", i ? " " : "",
 				       tok[i]);
 	d->held[d->n_held].text = text;
-	d->held[d->n_held].line = d->baseline_line_no;
+	d->held[d->n_held].line = lineno;
 	d->n_held++;
 	return 0;
 }
@@ -266,22 +266,19 @@ int bh_detect_baseline_claim(struct bh_detect *d, const struct bh_detector *det,
 void bh_detect_baseline_release(struct bh_detect *d, bool report)
 {
 	size_t i, left = 0;
-	const char *first = NULL;
 
 	for (i = 0; i < d->n_held; i++) {
 		if (!d->held[i].text)
 			continue;
-		if (!left++)
-			first = d->held[i].text;
-		if (report && left == 1)
+		if (report && !left)
 			pr_warn("%s:%lu: records of a kind no running detector "
 				"keeps ('%.32s'), ignored\n",
-				d->held_name, d->held[i].line, first);
+				d->held_name, d->held[i].line, d->held[i].text);
+		left++;
+		free(d->held[i].text);
 	}
 	if (report && left > 1)
 		pr_warn("%s: %zu such records in all\n", d->held_name, left);
-	for (i = 0; i < d->n_held; i++)
-		free(d->held[i].text);
 	free(d->held);
 	free(d->held_name);
 	d->held = NULL;
@@ -289,7 +286,8 @@ void bh_detect_baseline_release(struct bh_detect *d, bool report)
 	d->n_held = d->cap_held = 0;
 }
 
-static int baseline_line(struct bh_detect *d, char *line, const char **why)
+static int baseline_line(struct bh_detect *d, char *line, unsigned long lineno,
+			 const char **why)
 {
 	char *tok[8], *save = NULL, *p;
 	unsigned int n = 0;
@@ -356,7 +354,7 @@ static int baseline_line(struct bh_detect *d, char *line, const char **why)
 			w->deny_samples = 1;
 		return 0;
 	}
-	return hold(d, tok, n, why);
+	return hold(d, tok, n, lineno, why);
 }
 
 int bh_detect_baseline_read(struct bh_detect *d, FILE *fp, const char *name)
@@ -393,8 +391,7 @@ int bh_detect_baseline_read(struct bh_detect *d, FILE *fp, const char *name)
 			header = true;
 			continue;
 		}
-		d->baseline_line_no = lineno;
-		ret = baseline_line(d, line, &why);
+		ret = baseline_line(d, line, lineno, &why);
 		if (ret < 0) {
 			pr_warn("%s:%lu: %s\n", name, lineno, why);
 			return ret;
