@@ -577,6 +577,26 @@ static void table_mem(const struct bh_lru *t, struct bh_detect_mem *m)
 	m->used = t->pool ? bh_lru_mem_used(t) : 0;
 }
 
+void bh_detect_stats_tables(const struct bh_detect_stats *st,
+			    struct bh_detect_table_stats out[BH_DETECT_TABLES])
+{
+	out[0] = (struct bh_detect_table_stats){"sources", st->sources,
+						st->sources_max,
+						st->source_evictions};
+	out[1] = (struct bh_detect_table_stats){"edges", st->edges,
+						st->edges_max,
+						st->edge_evictions};
+	out[2] = (struct bh_detect_table_stats){"workloads", st->workloads,
+						st->workloads_max,
+						st->workload_evictions};
+	out[3] = (struct bh_detect_table_stats){"pivots", st->pivots,
+						st->pivots_max,
+						st->pivot_evictions};
+	out[4] = (struct bh_detect_table_stats){"alerts", st->alerts_open,
+						st->alerts_max,
+						st->alert_evictions};
+}
+
 void bh_detect_stats(const struct bh_detect *d, struct bh_detect_stats *st)
 {
 	const struct bh_lru *tables[] = {&d->sources, &d->edges, &d->workloads,

@@ -369,6 +369,16 @@ void bh_detect_flush(struct bh_detect *d);
 
 void bh_detect_stats(const struct bh_detect *d, struct bh_detect_stats *st);
 
+/* The engine's tables in st, in one order for every report (metrics,
+ * NodeStats): sources, edges, workloads, pivots, alerts. */
+#define BH_DETECT_TABLES 5
+struct bh_detect_table_stats {
+	const char *name;
+	__u64 entries, capacity, evictions;
+};
+void bh_detect_stats_tables(const struct bh_detect_stats *st,
+			    struct bh_detect_table_stats out[BH_DETECT_TABLES]);
+
 /* Learned edges and per-workload deny baselines as a text file (README).
  * Loading merges into the current tables. Errors name file:line. */
 int bh_detect_baseline_save(const struct bh_detect *d, const char *path);

@@ -168,6 +168,7 @@ static void detection_stats(struct bh_pb_stats *pb,
 			    const struct bh_detect_stats *d)
 {
 	Bulkhead__Telemetry__V1__DetectionStats *s = &pb->det;
+	struct bh_detect_table_stats tables[BH_DETECT_TABLES];
 	unsigned int i, n = d->n_detectors < BH_DETECT_MAX ? d->n_detectors
 							   : BH_DETECT_MAX;
 
@@ -187,14 +188,13 @@ static void detection_stats(struct bh_pb_stats *pb,
 	}
 	s->n_detectors = n;
 	s->detectors = pb->detector_p;
-	occupancy(&pb->table[0], "sources", d->sources, d->sources_max);
-	occupancy(&pb->table[1], "edges", d->edges, d->edges_max);
-	occupancy(&pb->table[2], "workloads", d->workloads, d->workloads_max);
-	occupancy(&pb->table[3], "pivots", d->pivots, d->pivots_max);
-	occupancy(&pb->table[4], "alerts", d->alerts_open, d->alerts_max);
-	for (i = 0; i < 5; i++)
+	bh_detect_stats_tables(d, tables);
+	for (i = 0; i < BH_DETECT_TABLES; i++) {
+		occupancy(&pb->table[i], tables[i].name, tables[i].entries,
+			  tables[i].capacity);
 		pb->table_p[i] = &pb->table[i];
-	s->n_tables = 5;
+	}
+	s->n_tables = BH_DETECT_TABLES;
 	s->tables = pb->table_p;
 	s->source_evictions = d->source_evictions;
 	s->memory_bytes = d->mem_bytes;

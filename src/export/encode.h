@@ -47,8 +47,8 @@ struct bh_pb_stats {
 	Bulkhead__Telemetry__V1__DetectionStats det;
 	Bulkhead__Telemetry__V1__DetectorStats detector[BH_DETECT_MAX];
 	Bulkhead__Telemetry__V1__DetectorStats *detector_p[BH_DETECT_MAX];
-	Bulkhead__Telemetry__V1__MapOccupancy table[5];
-	Bulkhead__Telemetry__V1__MapOccupancy *table_p[5];
+	Bulkhead__Telemetry__V1__MapOccupancy table[BH_DETECT_TABLES];
+	Bulkhead__Telemetry__V1__MapOccupancy *table_p[BH_DETECT_TABLES];
 };
 
 void bh_pb_stats_init(struct bh_pb_stats *pb, const struct bh_node_stats *ns);

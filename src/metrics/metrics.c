@@ -243,19 +243,22 @@ static void single(FILE *f, const char *name, const char *type,
 
 static void render_detect(FILE *f, const struct bh_detect_stats *d)
 {
-	static const char *const tables[] = {"sources", "edges", "workloads",
-					     "pivots", "alerts"};
 	static const char *const mem[] = {"allocated", "used"};
-	const __u64 entries[] = {d->sources, d->edges, d->workloads, d->pivots,
-				 d->alerts_open};
-	const __u64 caps[] = {d->sources_max, d->edges_max, d->workloads_max,
-			      d->pivots_max, d->alerts_max};
-	const __u64 evictions[] = {d->source_evictions, d->edge_evictions,
-				   d->workload_evictions, d->pivot_evictions,
-				   d->alert_evictions};
 	const __u64 bytes[] = {d->mem_bytes, d->mem_used_bytes};
+	struct bh_detect_table_stats t[BH_DETECT_TABLES];
+	const char *tables[BH_DETECT_TABLES];
+	__u64 entries[BH_DETECT_TABLES], caps[BH_DETECT_TABLES],
+	    evictions[BH_DETECT_TABLES];
 	unsigned int i, s, n = d->n_detectors < BH_DETECT_MAX ? d->n_detectors
 							     : BH_DETECT_MAX;
+
+	bh_detect_stats_tables(d, t);
+	for (i = 0; i < BH_DETECT_TABLES; i++) {
+		tables[i] = t[i].name;
+		entries[i] = t[i].entries;
+		caps[i] = t[i].capacity;
+		evictions[i] = t[i].evictions;
+	}
 
 	family(f, "bulkhead_alerts_total", "counter",
 	       "Alerts raised (new), by detector and the severity they were raised with.");
@@ -284,13 +287,14 @@ static void render_detect(FILE *f, const struct bh_detect_stats *d)
 		 "Detection state memory: allocated once at the caps, and in use.",
 		 "state", mem, bytes, 2);
 	labelled(f, "bulkhead_detect_table_entries", "gauge",
-		 "Entries in a detection table.", "table", tables, entries, 5);
+		 "Entries in a detection table.", "table", tables, entries,
+		 BH_DETECT_TABLES);
 	labelled(f, "bulkhead_detect_table_capacity", "gauge",
 		 "Maximum entries of a detection table (its cap).", "table",
-		 tables, caps, 5);
+		 tables, caps, BH_DETECT_TABLES);
 	labelled(f, "bulkhead_detect_evictions_total", "counter",
 		 "Entries a full detection table evicted.", "table", tables,
-		 evictions, 5);
+		 evictions, BH_DETECT_TABLES);
 }
 
 int bh_metrics_render(const struct bh_node_stats *ns, char **text,
