@@ -180,15 +180,24 @@ static void nov_evict_identity(struct bh_geo_novelty *n)
 }
 
 /* The identity's record, made (and its baseline started) on first sight. */
+/* The slot of a tracked identity, or NOV_NIL. */
+static __u32 nov_lookup(const struct bh_geo_novelty *n, __u32 id)
+{
+	__u32 i;
+
+	for (i = n->buckets[nov_hash(n, id)]; i != NOV_NIL; i = n->ids[i].hnext)
+		if (n->ids[i].id == id)
+			return i;
+	return NOV_NIL;
+}
+
 static struct nov_ident *nov_identity(struct bh_geo_novelty *n, __u32 id,
 				      __u64 ts)
 {
-	__u32 b = nov_hash(n, id), i;
+	__u32 b = nov_hash(n, id), i = nov_lookup(n, id);
 	struct nov_ident *d;
 
-	for (i = n->buckets[b]; i != NOV_NIL; i = n->ids[i].hnext) {
-		if (n->ids[i].id != id)
-			continue;
+	if (i != NOV_NIL) {
 		/* records come in the order flows end, not start */
 		if (ts < n->ids[i].first_ns)
 			n->ids[i].first_ns = ts;
@@ -596,23 +605,11 @@ int bh_geo_novelty_save(const struct bh_geo_novelty *n, FILE *fp)
 	return ferror(fp) ? -EIO : 0;
 }
 
-/* The identity a record names, already loaded by its "id" record. */
-static struct nov_ident *nov_loaded(struct bh_geo_novelty *n, __u32 id)
-{
-	__u32 i;
-
-	for (i = n->buckets[nov_hash(n, id)]; i != NOV_NIL; i = n->ids[i].hnext)
-		if (n->ids[i].id == id)
-			return &n->ids[i];
-	return NULL;
-}
-
 int bh_geo_novelty_load(struct bh_geo_novelty *n, char **f, unsigned int nf,
 			const char **why)
 {
 	__u64 id, v, ts;
-	struct nov_ident *d;
-	__u32 key;
+	__u32 key, slot;
 	int dim;
 
 	if (nf < 3 || bh_parse_u64(f[1], UINT32_MAX, &id)) {
@@ -651,14 +648,15 @@ int bh_geo_novelty_load(struct bh_geo_novelty *n, char **f, unsigned int nf,
 		}
 		key = (__u32)v;
 	}
-	d = nov_loaded(n, (__u32)id);
-	if (!d) {
+	/* its identity came first, in its "id" record */
+	slot = nov_lookup(n, (__u32)id);
+	if (slot == NOV_NIL) {
 		*why = "an entry before its identity's id record";
 		return -EINVAL;
 	}
-	if (nov_find(&d->set[dim], key))
+	if (nov_find(&n->ids[slot].set[dim], key))
 		return 0;
-	if (nov_add(n, &d->set[dim], dim, key, NOV_LEARNED, ts)) {
+	if (nov_add(n, &n->ids[slot].set[dim], dim, key, NOV_LEARNED, ts)) {
 		*why = "out of memory";
 		return -ENOMEM;
 	}
