@@ -887,7 +887,7 @@ static int bc_addr_cmp(const void *a, const void *b)
 	if (r)
 		return r;
 	if (x->prefixlen != y->prefixlen)
-		return x->prefixlen > y->prefixlen ? -1 : 1;
+		return x->prefixlen < y->prefixlen ? -1 : 1;
 	/* Duplicates (replicas listing one address) keep the smallest
 	 * owner name: independent of file order. */
 	return strcmp(x->workload, y->workload);
