@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "key_hash.h"
 #include "log.h"
 
 #define NS_PER_SEC 1000000000ull
@@ -196,31 +197,7 @@ void bh_collector_set_resolver(struct bh_collector *c,
 
 static __u32 key_hash(const struct bh_flow_key *k, bool denied)
 {
-	__u64 w[5], h = 0x9e3779b97f4a7c15ull ^ denied;
-	int i;
-
-	memcpy(w, k, sizeof(w));
-	for (i = 0; i < 5; i++) {
-		h ^= w[i];
-		h *= 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-	}
-	h *= 0xc4ceb9fe1a85ec53ull;
-	return (__u32)(h ^ (h >> 29));
-}
-_Static_assert(sizeof(struct bh_flow_key) == 40, "key_hash reads 5 words");
-
-/* Word by word: a call to memcmp() cost more than the compare. */
-static bool key_eq(const struct bh_flow_key *x, const struct bh_flow_key *y)
-{
-	__u64 a[5], b[5], d = 0;
-	int i;
-
-	memcpy(a, x, sizeof(a));
-	memcpy(b, y, sizeof(b));
-	for (i = 0; i < 5; i++)
-		d |= a[i] ^ b[i];
-	return !d;
+	return (__u32)bh_key_hash(k, sizeof(*k), denied);
 }
 
 static struct bh_ctrack *find(struct bh_collector *c,
@@ -231,7 +208,7 @@ static struct bh_ctrack *find(struct bh_collector *c,
 	while (i) {
 		struct bh_ctrack *t = &c->slots[i - 1];
 
-		if (t->denied == denied && key_eq(&t->key, key))
+		if (t->denied == denied && bh_key_eq(&t->key, key, sizeof(*key)))
 			return t;
 		i = t->next;
 	}

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "key_hash.h"
+
 struct bh_hnode {
 	struct bh_hnode *hnext; /* bucket chain */
 	struct bh_hnode *prev;  /* use order: head = least recently used */
@@ -31,56 +33,6 @@ struct bh_htab {
 	__u64 removals; /* deletions and evictions */
 };
 
-/* Keys are short and fixed-size: eight bytes at a time, each word mixed
- * in with a multiply (the flow key of 40 bytes takes five rounds, where a
- * byte-wise hash took forty dependent multiplies), then a final mix. */
-static inline __attribute__((always_inline)) __u64
-bh_hash_n(const void *key, size_t n)
-{
-	const unsigned char *p = key;
-	__u64 h = 0x9e3779b97f4a7c15ULL ^ n, w;
-
-	for (; n >= 8; n -= 8, p += 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	if (n) {
-		w = 0;
-		memcpy(&w, p, n);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 29;
-	return h;
-}
-
-static inline __attribute__((always_inline)) bool
-bh_key_eq_n(const void *a, const void *b, size_t n)
-{
-	const unsigned char *x = a, *y = b;
-	__u64 d = 0, u, v;
-	__u32 s, t;
-
-	for (; n >= 8; n -= 8, x += 8, y += 8) {
-		memcpy(&u, x, 8);
-		memcpy(&v, y, 8);
-		d |= u ^ v;
-	}
-	if (n >= 4) {
-		memcpy(&s, x, 4);
-		memcpy(&t, y, 4);
-		d |= s ^ t;
-		n -= 4;
-		x += 4;
-		y += 4;
-	}
-	for (; n; n--)
-		d |= (__u64)(*x++ ^ *y++);
-	return !d;
-}
-
 /* The bucket link that holds key (hash h), or the NULL link ending its
  * chain. */
 static inline __attribute__((always_inline)) struct bh_hnode **
@@ -88,7 +40,7 @@ bh_htab_slot_n(struct bh_htab *t, const void *key, __u64 h, size_t n)
 {
 	struct bh_hnode **pp = &t->buckets[h & (t->n_buckets - 1)];
 
-	while (*pp && ((*pp)->hash != h || !bh_key_eq_n((*pp)->data, key, n)))
+	while (*pp && ((*pp)->hash != h || !bh_key_eq((*pp)->data, key, n)))
 		pp = &(*pp)->hnext;
 	return pp;
 }
@@ -104,13 +56,13 @@ static struct bh_hnode **bh_htab_find(struct bh_htab *t, const void *key,
 {
 #define BH_FIND_CASE(N)                                                        \
 	case N:                                                                \
-		*hp = bh_hash_n(key, N);                                       \
+		*hp = bh_key_hash(key, N, N);                                       \
 		return bh_htab_slot_n(t, key, *hp, N);
 	switch (t->key_size) {
 		BH_KEY_SIZES(BH_FIND_CASE)
 	}
 #undef BH_FIND_CASE
-	*hp = bh_hash_n(key, t->key_size);
+	*hp = bh_key_hash(key, t->key_size, t->key_size);
 	return bh_htab_slot_n(t, key, *hp, t->key_size);
 }
 
@@ -221,7 +173,7 @@ void *bh_htab_lookup(struct bh_htab *t, const void *key)
 
 	if (t->key_size != 40)
 		return bh_htab_lookup_any(t, key);
-	n = *bh_htab_slot_n(t, key, bh_hash_n(key, 40), 40);
+	n = *bh_htab_slot_n(t, key, bh_key_hash(key, 40, 40), 40);
 	if (!n)
 		return NULL;
 	bh_htab_use(t, n);
