@@ -69,6 +69,14 @@ static void sink_sample(FILE *f, const char *name, const char *url,
 	fprintf(f, "\"} %llu\n", v);
 }
 
+/* A family of one unlabelled sample. */
+static void single(FILE *f, const char *name, const char *type,
+		   const char *help, unsigned long long v)
+{
+	family(f, name, type, help);
+	sample(f, name, NULL, NULL, v);
+}
+
 static void render_dp(FILE *f, const struct bh_stats *dp)
 {
 	unsigned int i;
@@ -84,13 +92,13 @@ static void render_dp(FILE *f, const struct bh_stats *dp)
 		sample(f, "bulkhead_bytes_total", "verdict", bh_verdict_str(i),
 		       dp->verdict_bytes[i]);
 	family(f, "bulkhead_reason_packets_total", "counter",
-	       "Packets by the reason attached to their verdict (parse, drop and conntrack reasons).");
+	       "Packets by the reason attached to their verdict (parse, drop "
+	       "and conntrack reasons).");
 	for (i = 0; i < BH_REASON_MAX; i++)
 		sample(f, "bulkhead_reason_packets_total", "reason",
 		       bh_reason_str(i), dp->reason_pkts[i]);
-	family(f, "bulkhead_events_sent_total", "counter",
-	       "Events written to the ring buffer.");
-	sample(f, "bulkhead_events_sent_total", NULL, NULL, dp->ev_sent);
+	single(f, "bulkhead_events_sent_total", "counter",
+	       "Events written to the ring buffer.", dp->ev_sent);
 	family(f, "bulkhead_events_suppressed_total", "counter",
 	       "Events not written: rate limit, or ring buffer full.");
 	sample(f, "bulkhead_events_suppressed_total", "cause", "rate_limit",
@@ -122,41 +130,40 @@ static void render_collector(FILE *f, const struct bh_collector_stats *c)
 {
 	unsigned int i;
 
-	by_reason(f, "bulkhead_drops_total",
-		  "Packets dropped (enforce mode), by reason, from flow counters.",
-		  c->drop_packets, c->drop_packets);
-	by_reason(f, "bulkhead_drop_bytes_total",
-		  "Bytes dropped (enforce mode), by reason, from flow counters.",
-		  c->drop_bytes, c->drop_packets);
-	by_reason(f, "bulkhead_audit_drops_total",
-		  "Packets that would have been dropped (audit mode), by reason.",
-		  c->audit_packets, c->audit_packets);
-	family(f, "bulkhead_active_flows", "gauge",
-	       "Flows with a record still to come.");
-	sample(f, "bulkhead_active_flows", NULL, NULL, c->flows_active);
-	family(f, "bulkhead_tracked_flows", "gauge",
-	       "Flows in the collector's table (active and finished).");
-	sample(f, "bulkhead_tracked_flows", NULL, NULL, c->flows_tracked);
-	family(f, "bulkhead_flows_discovered_total", "counter",
-	       "Flows the collector saw.");
-	sample(f, "bulkhead_flows_discovered_total", NULL, NULL,
-	       c->flows_discovered);
-	family(f, "bulkhead_flows_evicted_total", "counter",
-	       "Flows the data plane's LRU maps dropped before they ended.");
-	sample(f, "bulkhead_flows_evicted_total", NULL, NULL, c->flows_evicted);
-	family(f, "bulkhead_flows_untracked_total", "counter",
-	       "Flows the collector had no room for.");
-	sample(f, "bulkhead_flows_untracked_total", NULL, NULL,
+	by_reason(
+	    f, "bulkhead_drops_total",
+	    "Packets dropped (enforce mode), by reason, from flow counters.",
+	    c->drop_packets, c->drop_packets);
+	by_reason(
+	    f, "bulkhead_drop_bytes_total",
+	    "Bytes dropped (enforce mode), by reason, from flow counters.",
+	    c->drop_bytes, c->drop_packets);
+	by_reason(
+	    f, "bulkhead_audit_drops_total",
+	    "Packets that would have been dropped (audit mode), by reason.",
+	    c->audit_packets, c->audit_packets);
+	single(f, "bulkhead_active_flows", "gauge",
+	       "Flows with a record still to come.", c->flows_active);
+	single(f, "bulkhead_tracked_flows", "gauge",
+	       "Flows in the collector's table (active and finished).",
+	       c->flows_tracked);
+	single(f, "bulkhead_flows_discovered_total", "counter",
+	       "Flows the collector saw.", c->flows_discovered);
+	single(f, "bulkhead_flows_evicted_total", "counter",
+	       "Flows the data plane's LRU maps dropped before they ended.",
+	       c->flows_evicted);
+	single(f, "bulkhead_flows_untracked_total", "counter",
+	       "Flows the collector had no room for.",
 	       c->flows_untracked + c->events_untracked);
 	family(f, "bulkhead_flow_records_total", "counter",
 	       "Flow records emitted, by end reason.");
 	for (i = 1; i < BH_END_MAX; i++)
 		sample(f, "bulkhead_flow_records_total", "end_reason",
 		       bh_end_reason_str(i), c->records[i]);
-	family(f, "bulkhead_flow_interim_views_total", "counter",
-	       "Interim views of young flows handed to detection (not records).");
-	sample(f, "bulkhead_flow_interim_views_total", NULL, NULL,
-	       c->interim_views);
+	single(
+	    f, "bulkhead_flow_interim_views_total", "counter",
+	    "Interim views of young flows handed to detection (not records).",
+	    c->interim_views);
 	family(f, "bulkhead_events_received_total", "counter",
 	       "Events the collector read from the ring buffer, by type.");
 	sample(f, "bulkhead_events_received_total", "type", "new_flow",
@@ -165,9 +172,8 @@ static void render_collector(FILE *f, const struct bh_collector_stats *c)
 	       c->events_deny);
 	sample(f, "bulkhead_events_received_total", "type", "invalid",
 	       c->events_invalid);
-	family(f, "bulkhead_collector_memory_bytes", "gauge",
-	       "Memory reserved for the collector's flow table.");
-	sample(f, "bulkhead_collector_memory_bytes", NULL, NULL,
+	single(f, "bulkhead_collector_memory_bytes", "gauge",
+	       "Memory reserved for the collector's flow table.",
 	       c->memory_bytes);
 }
 
@@ -175,18 +181,16 @@ static void render_export(FILE *f, const struct bh_export_stats *e)
 {
 	unsigned int i;
 
-	family(f, "bulkhead_export_envelopes_total", "counter",
-	       "Envelopes encoded (each got a sequence number).");
-	sample(f, "bulkhead_export_envelopes_total", NULL, NULL, e->envelopes);
+	single(f, "bulkhead_export_envelopes_total", "counter",
+	       "Envelopes encoded (each got a sequence number).", e->envelopes);
 	family(f, "bulkhead_export_dropped_total", "counter",
-	       "Envelopes a destination lost: its queue was full, or a write failed.");
+	       "Envelopes a destination lost: its queue was full, or a write "
+	       "failed.");
 	for (i = 0; i < e->n_sinks; i++) {
-		sink_sample(f, "bulkhead_export_dropped_total",
-			    e->sinks[i].url, "queue_full",
-			    e->sinks[i].dropped_queue_full);
-		sink_sample(f, "bulkhead_export_dropped_total",
-			    e->sinks[i].url, "sink_error",
-			    e->sinks[i].dropped_sink_error);
+		sink_sample(f, "bulkhead_export_dropped_total", e->sinks[i].url,
+			    "queue_full", e->sinks[i].dropped_queue_full);
+		sink_sample(f, "bulkhead_export_dropped_total", e->sinks[i].url,
+			    "sink_error", e->sinks[i].dropped_sink_error);
 	}
 	family(f, "bulkhead_export_sent_total", "counter",
 	       "Envelopes written completely to a destination.");
@@ -233,14 +237,6 @@ static void labelled(FILE *f, const char *name, const char *type,
 		sample(f, name, label, values[i], v[i]);
 }
 
-/* A family of one unlabelled sample. */
-static void single(FILE *f, const char *name, const char *type,
-		   const char *help, unsigned long long v)
-{
-	family(f, name, type, help);
-	sample(f, name, NULL, NULL, v);
-}
-
 static void render_detect(FILE *f, const struct bh_detect_stats *d)
 {
 	static const char *const mem[] = {"allocated", "used"};
@@ -249,8 +245,8 @@ static void render_detect(FILE *f, const struct bh_detect_stats *d)
 	const char *tables[BH_DETECT_TABLES];
 	__u64 entries[BH_DETECT_TABLES], caps[BH_DETECT_TABLES],
 	    evictions[BH_DETECT_TABLES];
-	unsigned int i, s, n = d->n_detectors < BH_DETECT_MAX ? d->n_detectors
-							     : BH_DETECT_MAX;
+	unsigned int i, s,
+	    n = d->n_detectors < BH_DETECT_MAX ? d->n_detectors : BH_DETECT_MAX;
 
 	bh_detect_stats_tables(d, t);
 	for (i = 0; i < BH_DETECT_TABLES; i++) {
@@ -261,14 +257,16 @@ static void render_detect(FILE *f, const struct bh_detect_stats *d)
 	}
 
 	family(f, "bulkhead_alerts_total", "counter",
-	       "Alerts raised (new), by detector and the severity they were raised with.");
+	       "Alerts raised (new), by detector and the severity they were "
+	       "raised with.");
 	for (i = 0; i < n; i++)
 		for (s = BH_SEV_INFO; s <= BH_SEV_CRITICAL; s++)
 			sample2(f, "bulkhead_alerts_total", "detector",
 				d->detector_names[i], "severity",
 				bh_detect_severity_str(s), d->alerts_sev[i][s]);
 	labelled(f, "bulkhead_alert_occurrences_total", "counter",
-		 "Repeats folded into open alerts rather than raised again, by detector.",
+		 "Repeats folded into open alerts rather than raised again, by "
+		 "detector.",
 		 "detector", d->detector_names, d->aggregated, n);
 	labelled(f, "bulkhead_alerts_allowlisted_total", "counter",
 		 "Alerts an allowlist suppressed, by detector.", "detector",
@@ -283,9 +281,10 @@ static void render_detect(FILE *f, const struct bh_detect_stats *d)
 	       d->flows_invalid);
 	single(f, "bulkhead_detect_learning", "gauge",
 	       "1 while detection learns its baseline.", d->learning);
-	labelled(f, "bulkhead_detect_memory_bytes", "gauge",
-		 "Detection state memory: allocated once at the caps, and in use.",
-		 "state", mem, bytes, 2);
+	labelled(
+	    f, "bulkhead_detect_memory_bytes", "gauge",
+	    "Detection state memory: allocated once at the caps, and in use.",
+	    "state", mem, bytes, 2);
 	labelled(f, "bulkhead_detect_table_entries", "gauge",
 		 "Entries in a detection table.", "table", tables, entries,
 		 BH_DETECT_TABLES);
@@ -297,8 +296,7 @@ static void render_detect(FILE *f, const struct bh_detect_stats *d)
 		 evictions, BH_DETECT_TABLES);
 }
 
-int bh_metrics_render(const struct bh_node_stats *ns, char **text,
-		      size_t *len)
+int bh_metrics_render(const struct bh_node_stats *ns, char **text, size_t *len)
 {
 	FILE *f;
 	unsigned int i;
@@ -311,10 +309,8 @@ int bh_metrics_render(const struct bh_node_stats *ns, char **text,
 	fputs("bulkhead_info{node=\"", f);
 	label_value(f, ns->node);
 	fprintf(f, "\",version=\"%s\"} 1\n", BH_VERSION);
-	family(f, "bulkhead_policy_generation", "gauge",
-	       "Generation of the policy in force.");
-	sample(f, "bulkhead_policy_generation", NULL, NULL,
-	       ns->policy_generation);
+	single(f, "bulkhead_policy_generation", "gauge",
+	       "Generation of the policy in force.", ns->policy_generation);
 	if (ns->have_dp)
 		render_dp(f, &ns->dp);
 	if (ns->have_collector)
@@ -347,7 +343,8 @@ int bh_metrics_render(const struct bh_node_stats *ns, char **text,
 /* Serving.                                                                 */
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int code,
-			     char *body, size_t len, enum MHD_ResponseMemoryMode mode)
+			     char *body, size_t len,
+			     enum MHD_ResponseMemoryMode mode)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
@@ -356,9 +353,9 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int code,
 	if (!r)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-				code == MHD_HTTP_OK ?
-					"text/plain; version=0.0.4; charset=utf-8" :
-					"text/plain; charset=utf-8");
+				code == MHD_HTTP_OK
+				    ? "text/plain; version=0.0.4; charset=utf-8"
+				    : "text/plain; charset=utf-8");
 	if (code == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 	ret = MHD_queue_response(conn, code, r);
@@ -412,17 +409,17 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 static int parse_addr(const char *addr, struct addrinfo **res)
 {
 	char host[256], *port;
-	struct addrinfo hints = { .ai_family = AF_UNSPEC,
-				  .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_PASSIVE };
+	struct addrinfo hints = {.ai_family = AF_UNSPEC,
+				 .ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_PASSIVE};
 	const char *h;
 
 	if (strlen(addr) >= sizeof(host))
 		return -EINVAL;
 	strcpy(host, addr);
 	port = strrchr(host, ':');
-	if (!port || !port[1] || strspn(port + 1, "0123456789") !=
-						 strlen(port + 1) ||
+	if (!port || !port[1] ||
+	    strspn(port + 1, "0123456789") != strlen(port + 1) ||
 	    atoi(port + 1) > 65535)
 		return -EINVAL;
 	*port++ = '\0';
@@ -455,7 +452,8 @@ int bh_metrics_new(struct bh_metrics **out, const char *addr)
 		addr = BH_METRICS_DEFAULT_ADDR;
 	err = parse_addr(addr, &res);
 	if (err) {
-		pr_warn("metrics: bad listen address '%s' (HOST:PORT, [IPV6]:PORT or :PORT)\n",
+		pr_warn("metrics: bad listen address '%s' (HOST:PORT, "
+			"[IPV6]:PORT or :PORT)\n",
 			addr);
 		return err;
 	}
@@ -474,16 +472,17 @@ int bh_metrics_new(struct bh_metrics **out, const char *addr)
 		flags |= MHD_USE_IPv6;
 	/* The port argument only shows in libmicrohttpd's messages: the
 	 * socket address decides. */
-	port = ntohs(res->ai_family == AF_INET6 ?
-			     ((struct sockaddr_in6 *)res->ai_addr)->sin6_port :
-			     ((struct sockaddr_in *)res->ai_addr)->sin_port);
+	port = ntohs(res->ai_family == AF_INET6
+			 ? ((struct sockaddr_in6 *)res->ai_addr)->sin6_port
+			 : ((struct sockaddr_in *)res->ai_addr)->sin_port);
 	m->daemon = MHD_start_daemon(
-		flags, port, NULL, NULL, on_request, m,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
-		res->ai_addr, MHD_OPTION_CONNECTION_LIMIT, 32u,
-		MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
+	    flags, port, NULL, NULL, on_request, m, MHD_OPTION_EXTERNAL_LOGGER,
+	    mhd_log, NULL, MHD_OPTION_SOCK_ADDR, res->ai_addr,
+	    MHD_OPTION_CONNECTION_LIMIT, 32u, MHD_OPTION_CONNECTION_TIMEOUT,
+	    10u, MHD_OPTION_END);
 	if (!m->daemon) {
-		pr_warn("metrics: cannot serve on %s (address in use, or not local?)\n",
+		pr_warn("metrics: cannot serve on %s (address in use, or not "
+			"local?)\n",
 			addr);
 		err = -EADDRNOTAVAIL;
 		goto err;
