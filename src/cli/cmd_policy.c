@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "json_out.h"
 #include "policy.h"
 #include "probe.h"
 
@@ -46,28 +47,12 @@ static void policy_usage(FILE *out)
 /* ------------------------------------------------------------------------ */
 /* JSON output helpers.                                                     */
 
-static void json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
 static void json_kv(FILE *out, const char *k, const char *v, bool comma)
 {
-	json_str(out, k);
+	bh_json_str(out, k);
 	fputc(':', out);
 	if (v)
-		json_str(out, v);
+		bh_json_str(out, v);
 	else
 		fputs("null", out);
 	if (comma)
@@ -583,7 +568,7 @@ static void show_json(const struct bh_policy *p,
 		for (k = 0; k < w->n_prefixes; k++) {
 			if (k)
 				printf(",");
-			json_str(stdout,
+			bh_json_str(stdout,
 				 bh_policy_addr_str(&w->prefixes[k].addr,
 						    w->prefixes[k].prefixlen,
 						    addr, sizeof(addr)));

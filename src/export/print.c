@@ -13,6 +13,7 @@
 #include <nettle/base64.h>
 
 #include "bulkhead_abi.h"
+#include "json_out.h"
 
 typedef Bulkhead__Telemetry__V1__Envelope Envelope;
 typedef Bulkhead__Telemetry__V1__FlowRecord FlowRecord;
@@ -418,84 +419,6 @@ void bh_print_text(FILE *out, const Envelope *env)
 /* JSON, by walking the message descriptors: every field of the schema,    */
 /* present and future, without a hand-written printer per message.         */
 
-/* Length of the valid UTF-8 sequence at s (max n bytes), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	unsigned int cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	/* overlong forms, surrogates, beyond Unicode */
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-	    (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-static void json_string(FILE *out, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)(str ? str : "");
-	size_t n = strlen((const char *)s), l;
-
-	fputc('"', out);
-	while (*s) {
-		switch (*s) {
-		case '"':
-			fputs("\\\"", out);
-			break;
-		case '\\':
-			fputs("\\\\", out);
-			break;
-		case '\n':
-			fputs("\\n", out);
-			break;
-		case '\r':
-			fputs("\\r", out);
-			break;
-		case '\t':
-			fputs("\\t", out);
-			break;
-		default:
-			if (*s < 0x20 || *s == 0x7f) {
-				fprintf(out, "\\u%04x", *s);
-				break;
-			}
-			l = utf8_len(s, n);
-			if (!l) {
-				fputs("\\ufffd", out); /* not UTF-8 */
-				break;
-			}
-			fwrite(s, 1, l, out);
-			s += l - 1;
-			n -= l - 1;
-		}
-		s++;
-		n--;
-	}
-	fputc('"', out);
-}
-
 static bool is_address_field(const char *name)
 {
 	size_t n = strlen(name);
@@ -597,13 +520,13 @@ static void json_value(FILE *out, const ProtobufCFieldDescriptor *fd,
 							     *(const int *)p);
 
 		if (ev)
-			json_string(out, ev->name);
+			bh_json_str(out, ev->name);
 		else
 			fprintf(out, "%d", *(const int *)p);
 		break;
 	}
 	case PROTOBUF_C_TYPE_STRING:
-		json_string(out, *(char *const *)p);
+		bh_json_str(out, *(char *const *)p);
 		break;
 	case PROTOBUF_C_TYPE_BYTES:
 		json_bytes(out, fd, p);
@@ -693,7 +616,7 @@ static void json_message(FILE *out, const ProtobufCMessage *m)
 		if (!first)
 			fputc(',', out);
 		first = false;
-		json_string(out, fd->name);
+		bh_json_str(out, fd->name);
 		fputc(':', out);
 		if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
 			size_t n = *(const size_t *)(base +

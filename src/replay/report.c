@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "hmap.h"
+#include "json_out.h"
 
 #define BH_REPORT_TOP 10
 
@@ -715,22 +716,6 @@ void bh_report_print_text(const struct bh_report *r, FILE *out,
 					     s->pivot_evictions +
 					     s->alert_evictions));
 	}
-}
-
-static void bh_json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
 }
 
 static void bh_json_mem(FILE *out, const char *name,

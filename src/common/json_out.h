@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* JSON text for the programs' -o json outputs. */
+#ifndef BH_JSON_OUT_H
+#define BH_JSON_OUT_H
+
+#include <stdio.h>
+
+/* s as a JSON string: quotes, backslashes and control characters escaped,
+ * bytes that are not UTF-8 replaced by U+FFFD, so that the line stays valid
+ * JSON whatever a name or a capture holds. NULL writes "". */
+void bh_json_str(FILE *out, const char *s);
+
+#endif /* BH_JSON_OUT_H */
