@@ -5,6 +5,7 @@
 #define BH_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 /* Exit codes (CONVENTIONS.md rule 10). */
 #define BH_EXIT_OK 0
@@ -19,6 +20,15 @@ struct bh_cmd {
 
 /* True when argv holds -h or --help before any "--". */
 bool bh_cli_wants_help(int argc, char **argv);
+
+struct bh_policy;
+struct bh_compiled_policy;
+
+/* Load and compile a policy file, its diagnostics printed to out (as
+ * `policy check` prints them). 0, or BH_EXIT_FAIL with nothing left
+ * allocated (cmd_policy.c). */
+int bh_cli_policy_open(const char *path, struct bh_policy **p,
+		       struct bh_compiled_policy **cp, FILE *out);
 
 /* Command handlers (cmd_<part>.c). */
 int do_observe(int argc, char **argv);

@@ -75,8 +75,7 @@ static bool parse_output(const char *cmd, const char *arg, bool *json)
 /* ------------------------------------------------------------------------ */
 /* Loading.                                                                 */
 
-/* Load and compile; diagnostics printed to out. 0, or an exit code. */
-static int policy_open(const char *path, struct bh_policy **p,
+int bh_cli_policy_open(const char *path, struct bh_policy **p,
 		       struct bh_compiled_policy **cp, FILE *out)
 {
 	struct bh_diag d;
@@ -653,7 +652,7 @@ static int policy_show(int argc, char **argv)
 		fprintf(stderr, "bulkhead policy show: expected one FILE\n");
 		return BH_EXIT_USAGE;
 	}
-	ret = policy_open(argv[optind], &p, &cp, stderr);
+	ret = bh_cli_policy_open(argv[optind], &p, &cp, stderr);
 	if (ret)
 		return ret;
 	rows = calloc(cp->n_identities, sizeof(*rows));
@@ -802,7 +801,7 @@ static int policy_test(int argc, char **argv)
 		fprintf(stderr, "bulkhead policy test: --port: %s\n", err);
 		return BH_EXIT_USAGE;
 	}
-	ret = policy_open(argv[optind], &p, &cp, stderr);
+	ret = bh_cli_policy_open(argv[optind], &p, &cp, stderr);
 	if (ret)
 		return ret;
 	ret = BH_EXIT_USAGE;

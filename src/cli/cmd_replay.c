@@ -98,31 +98,6 @@ static int parse_duration(const char *s, __u64 *out)
 	return -EINVAL;
 }
 
-static int load_policy(const char *path, struct bh_policy **p,
-		       struct bh_compiled_policy **cp)
-{
-	struct bh_diag d;
-	int err;
-
-	bh_diag_init(&d);
-	err = bh_policy_load(path, p, &d);
-	bh_diag_sort(&d);
-	if (err) {
-		bh_diag_print(&d, stderr);
-		if (!d.n_errors)
-			fprintf(stderr, "%s: error: %s\n", path,
-				strerror(-err));
-		bh_diag_release(&d);
-		return err;
-	}
-	bh_diag_release(&d);
-	err = bh_policy_compile(*p, cp);
-	if (err)
-		fprintf(stderr, "%s: error: cannot compile: %s\n", path,
-			strerror(-err));
-	return err;
-}
-
 enum {
 	OPT_FLOWS = 256,
 	OPT_NO_DETECT,
@@ -355,7 +330,7 @@ int do_replay(int argc, char **argv)
 		ro.geo_novelty = &gc.novelty;
 	}
 
-	if (load_policy(policy, &pol, &cp))
+	if (bh_cli_policy_open(policy, &pol, &cp, stderr))
 		goto out;
 	ro.cp = cp;
 
