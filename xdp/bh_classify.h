@@ -459,7 +459,8 @@ BH_STEP int bh_icmp_related(struct bh_env *env, struct bh_work *w)
 		return 0;
 	pkt = &w->pkt;
 	bh_flow_key_make(&w->rkey, &pkt->err_saddr, pkt->err_sport,
-			 &pkt->err_daddr, pkt->err_dport, pkt->err_proto);
+			 &pkt->err_daddr, pkt->err_dport, pkt->err_proto,
+			 pkt->vni);
 	f = bh_t_lookup(env, bh_flows, &w->rkey);
 	if (!f || bh_ct_expired(p.cfg, f, w->rkey.proto, p.now))
 		return 0;
@@ -485,7 +486,7 @@ BH_STEP int bh_conn(struct bh_env *env, struct bh_work *w)
 		return 0;
 	pkt = &w->pkt;
 	dir = bh_flow_key_make(&w->key, &pkt->saddr, pkt->sport, &pkt->daddr,
-			       pkt->dport, pkt->ip_proto);
+			       pkt->dport, pkt->ip_proto, pkt->vni);
 	f = bh_t_lookup(env, bh_flows, &w->key);
 	if (bh_likely(f != NULL)) {
 		if (bh_likely(!bh_ct_expired(p.cfg, f, w->key.proto, p.now) &&
@@ -527,7 +528,7 @@ static __always_inline int bh_fast(struct bh_env *env, struct bh_work *w,
 	if (pkt->flags & BH_PKT_ICMP_ERR)
 		return 0;
 	dir = bh_flow_key_make(&w->key, &pkt->saddr, pkt->sport, &pkt->daddr,
-			       pkt->dport, pkt->ip_proto);
+			       pkt->dport, pkt->ip_proto, pkt->vni);
 	w->fast_dir = dir;
 	f = bh_t_lookup(env, bh_flows, &w->key);
 	if (!f) {
@@ -611,7 +612,7 @@ static __always_inline void bh_frag_key_make(struct bh_frag_key *fk,
 	fk->daddr = pkt->daddr;
 	fk->id = pkt->frag_id;
 	fk->proto = pkt->ip_proto;
-	fk->pad[0] = fk->pad[1] = fk->pad[2] = 0;
+	bh_vni_put(fk->vni, pkt->vni);
 }
 
 /* A first fragment that passed: remember its verdict for the rest of the
@@ -673,7 +674,7 @@ BH_STEP int bh_frag_later(struct bh_env *env, struct bh_work *w)
 		fr->last_seen_ns = p.now;
 	bh_res_set(&w->res, fr->verdict, BH_REASON_FRAG_TRACKED, fr->rule_id);
 	dir = bh_flow_key_make(&w->key, &pkt->saddr, fr->sport, &pkt->daddr,
-			       fr->dport, pkt->ip_proto);
+			       fr->dport, pkt->ip_proto, pkt->vni);
 	f = bh_t_lookup(env, bh_flows, &w->key);
 	if (f) {
 		bh_flow_account(&p, f, dir);

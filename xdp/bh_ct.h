@@ -50,12 +50,12 @@ static __always_inline int bh_ep_less(const union bh_addr *x, __u16 xp,
 	return xp < yp;
 }
 
-/* Normalized key of the flow s:sp -> d:dp; returns the packet's direction
- * (BH_DIR_AB when s is endpoint a). */
+/* Normalized key of the flow s:sp -> d:dp in VNI vni (0: not tunnelled);
+ * returns the packet's direction (BH_DIR_AB when s is endpoint a). */
 static __always_inline int bh_flow_key_make(struct bh_flow_key *k,
 					    const union bh_addr *s, __u16 sp,
 					    const union bh_addr *d, __u16 dp,
-					    __u8 proto)
+					    __u8 proto, __u32 vni)
 {
 	int dir;
 
@@ -73,7 +73,7 @@ static __always_inline int bh_flow_key_make(struct bh_flow_key *k,
 		dir = BH_DIR_AB;
 	}
 	k->proto = proto;
-	k->pad[0] = k->pad[1] = k->pad[2] = 0;
+	bh_vni_put(k->vni, vni);
 	return dir;
 }
 

@@ -232,9 +232,26 @@ struct bh_flow_key {
 	__u16 a_port; /* host order */
 	__u16 b_port;
 	__u8 proto;
-	__u8 pad[3];
+	/* VXLAN/Geneve VNI of a decapsulated flow (bh_vni_put), 0 when not
+	 * tunnelled: tenants whose address spaces overlap in different VNIs
+	 * keep apart connections (and their replies) with the same inner
+	 * addresses. */
+	__u8 vni[3];
 };
 _Static_assert(sizeof(struct bh_flow_key) == 40, "bh_flow_key size");
+
+/* The 24-bit VNI in a key's three bytes, most significant first. */
+static inline void bh_vni_put(__u8 *b, __u32 vni)
+{
+	b[0] = (__u8)(vni >> 16);
+	b[1] = (__u8)(vni >> 8);
+	b[2] = (__u8)vni;
+}
+
+static inline __u32 bh_vni_get(const __u8 *b)
+{
+	return (__u32)b[0] << 16 | (__u32)b[1] << 8 | b[2];
+}
 
 /* bh_flow.flags */
 #define BH_FLOW_F_INIT_B 0x01  /* initiator is endpoint b (else a) */
@@ -280,7 +297,7 @@ struct bh_frag_key {
 	union bh_addr daddr;
 	__u32 id;
 	__u8 proto;
-	__u8 pad[3];
+	__u8 vni[3]; /* as in bh_flow_key */
 };
 _Static_assert(sizeof(struct bh_frag_key) == 40, "bh_frag_key size");
 

@@ -974,6 +974,7 @@ static void tuple_key(struct bh_flow_key *k, const struct bh_pkt *p,
 		k->b_port = p->dport;
 	}
 	k->proto = p->ip_proto;
+	bh_vni_put(k->vni, p->vni);
 }
 
 static void take_icmp(struct bh_ctrack *t, const struct bh_pkt *p,

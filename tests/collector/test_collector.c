@@ -619,6 +619,43 @@ static void test_event_then_map(void **state)
 	assert_int_equal(stats(fx).events_new_flow, 1);
 }
 
+/* A tunnelled flow's event and its map entry meet on the key with the VNI
+ * in it (the classifier's): one flow, one record. The same inner tuple in
+ * another VNI is another flow. */
+static void test_event_then_map_vni(void **state)
+{
+	struct fixture *fx = *state;
+	struct bh_event ev = icmp_event("10.0.0.2", "10.0.0.1", 8, T0);
+	struct bh_flow_key k = key4("10.0.0.1", 77, "10.0.0.2", 77, 1);
+	struct bh_flow_key k2;
+	struct bh_flow f = flow_at(T0, T0 + S(1));
+
+	ev.pkt.vni = 0x123456;
+	ev.pkt.tun_type = BH_TUN_VXLAN;
+	bh_collector_event(fx->c, &ev);
+	bh_vni_put(k.vni, 0x123456);
+	assert_int_equal(k.vni[0], 0x12);
+	assert_int_equal(bh_vni_get(k.vni), 0x123456);
+	k2 = k;
+	bh_vni_put(k2.vni, 7);
+	f.flags = BH_FLOW_F_INIT_B | BH_FLOW_F_TUNNEL;
+	f.vni = 0x123456;
+	set_counts(&f, 2, 196, 2, 196);
+	poll(fx, T0 + S(2), &k, &f, 1);
+	bh_collector_flush(fx->c, T0 + S(3));
+	assert_int_equal(fx->n, 1);
+	assert_int_equal(fx->recs[0].vni, 0x123456);
+	assert_int_equal(fx->recs[0].packets[BH_SIDE_INIT], 2);
+	assert_int_equal(stats(fx).flows_evicted, 0);
+
+	f.vni = 7;
+	poll(fx, T0 + S(4), &k2, &f, 1);
+	bh_collector_flush(fx->c, T0 + S(5));
+	assert_int_equal(fx->n, 2);
+	assert_int_equal(fx->recs[1].vni, 7);
+	assert_true(fx->recs[1].flow_id != fx->recs[0].flow_id);
+}
+
 /* A flow known only from its event and gone before any poll saw it is
  * reported evicted with the event's packet, after the grace period. */
 static void test_event_only_evicted(void **state)
@@ -1176,6 +1213,7 @@ int main(void)
 		T(test_closed_then_gone),
 		T(test_source_lookup_and_delete),
 		T(test_event_then_map),
+		T(test_event_then_map_vni),
 		T(test_event_only_evicted),
 		T(test_drop_accounting),
 		T(test_fields_tunnel_vlan_v6),

@@ -108,6 +108,14 @@ const struct bh_flow *tp_find_flow(const struct tp_run *r, bool denied,
 				   const char *src, __u16 sport,
 				   const char *dst, __u16 dport, __u8 proto)
 {
+	return tp_find_flow_vni(r, denied, src, sport, dst, dport, proto, 0);
+}
+
+const struct bh_flow *tp_find_flow_vni(const struct tp_run *r, bool denied,
+				       const char *src, __u16 sport,
+				       const char *dst, __u16 dport,
+				       __u8 proto, __u32 vni)
+{
 	const struct tp_flow *v = denied ? r->denied : r->flows;
 	size_t n = denied ? r->n_denied : r->n_flows, i;
 	union bh_addr s, d;
@@ -116,11 +124,26 @@ const struct bh_flow *tp_find_flow(const struct tp_run *r, bool denied,
 
 	if (tp_addr(src, &s, &pl) || tp_addr(dst, &d, &pl))
 		return NULL;
-	bh_flow_key_make(&k, &s, sport, &d, dport, proto);
+	bh_flow_key_make(&k, &s, sport, &d, dport, proto, vni);
 	for (i = 0; i < n; i++)
 		if (!memcmp(&v[i].key, &k, sizeof(k)))
 			return &v[i].flow;
 	return NULL;
+}
+
+static const struct bh_flow *must_flow_vni(const struct tp_run *r,
+					   bool denied, const char *src,
+					   __u16 sport, const char *dst,
+					   __u16 dport, __u8 proto, __u32 vni)
+{
+	const struct bh_flow *f = tp_find_flow_vni(r, denied, src, sport, dst,
+						   dport, proto, vni);
+
+	if (!f)
+		fail_msg("no %s entry for %s:%u -> %s:%u proto %u vni %u",
+			 denied ? "bh_denied" : "bh_flows", src, sport, dst,
+			 dport, proto, vni);
+	return f;
 }
 
 static const struct bh_flow *must_flow(const struct tp_run *r, bool denied,
@@ -128,14 +151,7 @@ static const struct bh_flow *must_flow(const struct tp_run *r, bool denied,
 				       const char *dst, __u16 dport,
 				       __u8 proto)
 {
-	const struct bh_flow *f =
-		tp_find_flow(r, denied, src, sport, dst, dport, proto);
-
-	if (!f)
-		fail_msg("no %s entry for %s:%u -> %s:%u proto %u",
-			 denied ? "bh_denied" : "bh_flows", src, sport, dst,
-			 dport, proto);
-	return f;
+	return must_flow_vni(r, denied, src, sport, dst, dport, proto, 0);
 }
 
 static void check_handshake(const struct tp_run *r)
@@ -195,7 +211,8 @@ static void check_vlan(const struct tp_run *r)
 
 static void check_tunnel(const struct tp_run *r)
 {
-	const struct bh_flow *f = must_flow(r, false, WEB, 40018, API, 8080, 6);
+	const struct bh_flow *f =
+		must_flow_vni(r, false, WEB, 40018, API, 8080, 6, 42);
 	union bh_addr o;
 	__u8 pl;
 
@@ -203,8 +220,27 @@ static void check_tunnel(const struct tp_run *r)
 	assert_true(f->flags & BH_FLOW_F_TUNNEL);
 	tp_addr("172.16.0.1", &o, &pl);
 	assert_memory_equal(&f->outer_saddr, &o, 16);
-	f = must_flow(r, true, API, 40019, WEB, 22, 6);
+	f = must_flow_vni(r, true, API, 40019, WEB, 22, 6, 43);
 	assert_int_equal(f->vni, 43);
+	/* the VNI is part of the key */
+	assert_null(tp_find_flow(r, false, WEB, 40018, API, 8080, 6));
+}
+
+/* One inner tuple in two VNIs: two connections. Tenant 43's SYN-ACK is
+ * not a reply to tenant 42's SYN (it was, as ct_reply, while the VNI was
+ * not in the key); tenant 42's is. */
+static void check_vni_tenants(const struct tp_run *r)
+{
+	const struct bh_flow *f =
+		must_flow_vni(r, false, WEB, 40050, API, 8080, 6, 42);
+	int init = bh_flow_init_dir(f);
+
+	assert_int_equal(f->packets[init], 1);
+	assert_int_equal(f->packets[init ^ 1], 1);
+	assert_int_equal(f->ct_state, BH_CT_SYN_RECV);
+	f = must_flow_vni(r, false, WEB, 40050, API, 8080, 6, 43);
+	assert_int_equal(f->packets[bh_flow_init_dir(f)], 1);
+	assert_null(tp_find_flow_vni(r, true, API, 8080, WEB, 40050, 6, 42));
 }
 
 static void check_world(const struct tp_run *r)
@@ -388,6 +424,20 @@ static const struct tstep s_tunnel[] = {
 	    DENY, R(DEFAULT_DENY), NULL),
 	PKT(1003,
 	    TCP(WEB, 40020, API, 8080, SYN, .tun = BH_TUN_GENEVE, .vni = 43),
+	    ALLOW, R(NONE), "web-api"),
+	END,
+};
+
+static const struct tstep s_vni_tenants[] = {
+	PKT(1000,
+	    TCP(WEB, 40050, API, 8080, SYN, .tun = BH_TUN_VXLAN, .vni = 42),
+	    ALLOW, R(NONE), "web-api"),
+	PKT(1001, TCP(API, 8080, WEB, 40050, SA, .tun = BH_TUN_VXLAN, .vni = 43),
+	    DENY, R(CT_INVALID), NULL),
+	PKT(1002, TCP(API, 8080, WEB, 40050, SA, .tun = BH_TUN_VXLAN, .vni = 42),
+	    ALLOW, R(CT_REPLY), "web-api"),
+	PKT(1003,
+	    TCP(WEB, 40050, API, 8080, SYN, .tun = BH_TUN_GENEVE, .vni = 43),
 	    ALLOW, R(NONE), "web-api"),
 	END,
 };
@@ -598,6 +648,9 @@ const struct tcase tp_cases[] = {
 	  .denied = 1, .ev_sent = 3, .check = check_vlan },
 	{ .name = "vxlan_geneve_inner", .policy = P_MAIN, .steps = s_tunnel,
 	  .flows = 2, .denied = 1, .ev_sent = 3, .check = check_tunnel },
+	{ .name = "vni_separates_tenants", .policy = P_MAIN,
+	  .steps = s_vni_tenants, .flows = 2, .denied = 0, .ev_sent = 3,
+	  .check = check_vni_tenants },
 	{ .name = "ipv6_ext_headers", .policy = P_MAIN, .steps = s_ipv6,
 	  .flows = 3, .denied = 1, .ev_sent = 4 },
 	{ .name = "world_and_external", .policy = P_MAIN, .steps = s_world,

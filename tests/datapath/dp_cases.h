@@ -98,6 +98,11 @@ struct tp_run {
 const struct bh_flow *tp_find_flow(const struct tp_run *r, bool denied,
 				   const char *src, __u16 sport,
 				   const char *dst, __u16 dport, __u8 proto);
+/* The entry of that flow in VNI vni (tunnelled flows). */
+const struct bh_flow *tp_find_flow_vni(const struct tp_run *r, bool denied,
+				       const char *src, __u16 sport,
+				       const char *dst, __u16 dport,
+				       __u8 proto, __u32 vni);
 
 struct tcase {
 	const char *name;
