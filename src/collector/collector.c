@@ -56,8 +56,8 @@ struct bh_collector {
 	struct bh_collector_opts opts;
 	char *node;
 	struct bh_clock live_clock;
-	struct bh_clock *clock;
-	struct bh_collector_resolver resolver;
+	/* node, clock and resolver: what records are made with */
+	struct bh_record_maker maker;
 	struct bh_collector_source source;
 
 	struct bh_ctrack *slots;
@@ -117,7 +117,7 @@ int bh_collector_new(struct bh_collector **out,
 	int err;
 
 	*out = NULL;
-	if (!opts || !opts->emit || !opts->max_flows)
+	if (!opts || !(opts->emit || opts->emit_src) || !opts->max_flows)
 		return -EINVAL;
 	c = calloc(1, sizeof(*c));
 	if (!c)
@@ -142,13 +142,16 @@ int bh_collector_new(struct bh_collector **out,
 		goto err;
 	}
 	if (opts->clock) {
-		c->clock = opts->clock;
+		c->maker.clock = opts->clock;
 	} else {
 		bh_clock_init_live(&c->live_clock);
-		c->clock = &c->live_clock;
+		c->maker.clock = &c->live_clock;
 	}
 	if (opts->resolver)
-		c->resolver = *opts->resolver;
+		c->maker.resolver = *opts->resolver;
+	c->maker.node = c->node;
+	c->maker.defer_community_id = opts->defer_community_id;
+	c->maker.community_id_seed = opts->community_id_seed;
 	c->next_flow_id = 1;
 	c->st.memory_bytes = (__u64)opts->max_flows * sizeof(*c->slots) +
 			     (__u64)c->max_buckets * sizeof(*c->buckets);
@@ -187,9 +190,9 @@ void bh_collector_set_resolver(struct bh_collector *c,
 			       const struct bh_collector_resolver *res)
 {
 	if (res)
-		c->resolver = *res;
+		c->maker.resolver = *res;
 	else
-		memset(&c->resolver, 0, sizeof(c->resolver));
+		memset(&c->maker.resolver, 0, sizeof(c->maker.resolver));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -307,18 +310,24 @@ static bool addr_is_v4mapped(const union bh_addr *a)
 	return !a->w[0] && !a->w[1] && a->h[4] == 0 && a->h[5] == 0xffff;
 }
 
-static void fill_endpoint(struct bh_collector *c, struct bh_record_endpoint *ep,
-			  const struct bh_ctrack *t, int e)
+static bool has_interim(const struct bh_collector *c)
 {
-	const struct bh_collector_resolver *r = &c->resolver;
+	return c->opts.interim || c->opts.interim_src;
+}
+
+static void fill_endpoint(const struct bh_record_maker *m,
+			  struct bh_record_endpoint *ep,
+			  const struct bh_record_src *s, int e)
+{
+	const struct bh_collector_resolver *r = &m->resolver;
 	struct bh_resolver_identity id;
 	enum bh_iface_kind kind = BH_IFACE_UNKNOWN;
 
 	memset(ep, 0, sizeof(*ep));
-	ep->addr = e ? t->key.b : t->key.a;
-	ep->port = e ? t->key.b_port : t->key.a_port;
-	ep->identity = t->snap.identity[e];
-	ep->ifindex = t->snap.ifindex[e];
+	ep->addr = e ? s->key.b : s->key.a;
+	ep->port = e ? s->key.b_port : s->key.a_port;
+	ep->identity = s->snap.identity[e];
+	ep->ifindex = s->snap.ifindex[e];
 	if (ep->ifindex && r->iface)
 		ep->ifname = r->iface(r->ctx, ep->ifindex, &kind);
 	if (r->identity && !r->identity(r->ctx, ep->identity, &id)) {
@@ -336,13 +345,16 @@ static void fill_endpoint(struct bh_collector *c, struct bh_record_endpoint *ep,
 	}
 }
 
-static enum bh_traffic_dir traffic_dir(struct bh_collector *c, __u32 ifindex)
+/* Where the initiator's first packet came in: out of a workload (its veth)
+ * is egress, from the network (an uplink) ingress. */
+static enum bh_traffic_dir traffic_dir(const struct bh_record_maker *m,
+				       __u32 ifindex)
 {
 	enum bh_iface_kind kind = BH_IFACE_UNKNOWN;
 
-	if (!ifindex || !c->resolver.iface)
+	if (!ifindex || !m->resolver.iface)
 		return BH_TDIR_UNKNOWN;
-	c->resolver.iface(c->resolver.ctx, ifindex, &kind);
+	m->resolver.iface(m->resolver.ctx, ifindex, &kind);
 	if (kind == BH_IFACE_WORKLOAD)
 		return BH_TDIR_EGRESS;
 	if (kind == BH_IFACE_UPLINK)
@@ -350,22 +362,19 @@ static enum bh_traffic_dir traffic_dir(struct bh_collector *c, __u32 ifindex)
 	return BH_TDIR_UNKNOWN;
 }
 
-/* ICMP type and code: from an event when there was one; else the type the
- * policy was evaluated with (the initiator's), when it is one of the
- * request/reply types, whose code is 0. */
-static void icmp_of(const struct bh_ctrack *t, struct bh_flow_record *r)
+static void icmp_of(const struct bh_record_src *s, struct bh_flow_record *r)
 {
-	__u8 type = (__u8)t->snap.policy_port;
+	__u8 type = (__u8)s->snap.policy_port;
 
-	if (t->has_icmp) {
+	if (s->has_icmp) {
 		r->has_icmp = true;
-		r->icmp_type = t->icmp_type;
-		r->icmp_code = t->icmp_code;
-		r->icmp_from_resp = t->icmp_from_b !=
-				    !!(t->snap.flags & BH_FLOW_F_INIT_B);
-	} else if ((t->key.proto == 1 || t->key.proto == 58) &&
-		   t->snap.policy_port < 256 &&
-		   bh_community_icmp_counterpart(t->key.proto, type) >= 0) {
+		r->icmp_type = s->icmp_type;
+		r->icmp_code = s->icmp_code;
+		r->icmp_from_resp = s->icmp_from_b !=
+				    !!(s->snap.flags & BH_FLOW_F_INIT_B);
+	} else if ((s->key.proto == 1 || s->key.proto == 58) &&
+		   s->snap.policy_port < 256 &&
+		   bh_community_icmp_counterpart(s->key.proto, type) >= 0) {
 		r->has_icmp = true;
 		r->icmp_type = type;
 		r->icmp_code = 0;
@@ -406,33 +415,32 @@ static __u64 since(__u64 now, __u64 then)
 	return now > then ? now - then : 0;
 }
 
-/* The record of t's counters since its last record, in c->rec. */
-static void build_record(struct bh_collector *c, struct bh_ctrack *t,
-			 enum bh_end_reason why)
+void bh_record_make(const struct bh_record_maker *m,
+		    const struct bh_record_src *s, struct bh_flow_record *r)
 {
-	const struct bh_flow *f = &t->snap;
-	const struct bh_collector_resolver *res = &c->resolver;
-	struct bh_flow_record *r = &c->rec;
+	const struct bh_flow *f = &s->snap;
+	const struct bh_collector_resolver *res = &m->resolver;
 	int ia = (f->flags & BH_FLOW_F_INIT_B) ? 1 : 0;
 	int side, i;
 
 	memset(r, 0, sizeof(*r));
-	r->flow_id = t->flow_id;
-	r->record_index = t->record_index;
-	r->end_reason = why;
-	r->proto = t->key.proto;
-	r->ipv6 = !(addr_is_v4mapped(&t->key.a) && addr_is_v4mapped(&t->key.b));
-	r->start_ns = c->clock->to_wall_ns(c->clock, t->start_ns);
-	r->end_ns = c->clock->to_wall_ns(c->clock, f->last_seen_ns);
-	r->record_start_ns = c->clock->to_wall_ns(c->clock, t->record_start_ns);
-	r->node = c->node;
+	r->flow_id = s->flow_id;
+	r->record_index = s->record_index;
+	r->end_reason = s->end_reason;
+	r->proto = s->key.proto;
+	r->ipv6 = !(addr_is_v4mapped(&s->key.a) && addr_is_v4mapped(&s->key.b));
+	r->start_ns = m->clock->to_wall_ns(m->clock, s->start_ns);
+	r->end_ns = m->clock->to_wall_ns(m->clock, s->view_ns ? s->view_ns :
+								 f->last_seen_ns);
+	r->record_start_ns = m->clock->to_wall_ns(m->clock, s->record_start_ns);
+	r->node = m->node;
 	for (side = 0; side < 2; side++) {
 		int e = side == BH_SIDE_INIT ? ia : 1 - ia;
 
-		fill_endpoint(c, &r->ep[side], t, e);
+		fill_endpoint(m, &r->ep[side], s, e);
 		/* Endpoint e sends in direction e (a sends a->b). */
-		r->packets[side] = f->packets[e] - t->rec_packets[e];
-		r->bytes[side] = f->bytes[e] - t->rec_bytes[e];
+		r->packets[side] = f->packets[e] - s->rec_packets[e];
+		r->bytes[side] = f->bytes[e] - s->rec_bytes[e];
 		r->tcp_flags[side] = f->tcp_flags[e];
 	}
 	/* A flow the node opened (its first packet went through the TC
@@ -440,12 +448,12 @@ static void build_record(struct bh_collector *c, struct bh_ctrack *t,
 	 * whichever interface it was seen on. */
 	r->direction = f->identity[ia] == BH_ID_HOST ?
 			       BH_TDIR_UNKNOWN :
-			       traffic_dir(c, f->ifindex[ia]);
-	icmp_of(t, r);
+			       traffic_dir(m, f->ifindex[ia]);
+	icmp_of(s, r);
 	r->verdict = f->verdict;
 	r->reason = f->reason;
 	r->audit = f->verdict == BH_VERDICT_AUDIT;
-	r->denied = t->denied;
+	r->denied = s->denied;
 	r->rule_id = f->rule_id;
 	if (f->rule_id && res->rule)
 		r->rule = res->rule(res->ctx, f->rule_id);
@@ -455,7 +463,7 @@ static void build_record(struct bh_collector *c, struct bh_ctrack *t,
 		r->generation = 0;
 	if (f->flags & BH_FLOW_F_TUNNEL) {
 		r->tunneled = true;
-		r->tun_type = t->tun_type;
+		r->tun_type = s->tun_type;
 		r->vni = f->vni;
 		r->outer_saddr = f->outer_saddr;
 		r->outer_daddr = f->outer_daddr;
@@ -463,17 +471,52 @@ static void build_record(struct bh_collector *c, struct bh_ctrack *t,
 	for (i = 0; i < BH_MAX_VLAN_TAGS; i++)
 		if (f->vlan[i])
 			r->vlan[r->vlan_count++] = f->vlan[i];
-	if (c->opts.defer_community_id)
+	r->mark = s->mark;
+	if (m->defer_community_id)
 		r->community_id[0] = '\0';
 	else
-		bh_flow_record_community_id(r, c->opts.community_id_seed);
+		bh_flow_record_community_id(r, m->community_id_seed);
 }
 
-/* Hands c->rec to cb, with the flow's mark, and keeps the mark cb left. */
-static void deliver(struct bh_collector *c, struct bh_ctrack *t,
-		    bh_record_cb cb, void *ctx)
+/* The makings of t's record (why) or, with why BH_END_UNSPEC, interim
+ * view: its counters since its last record, with the flow's mark. */
+static void record_src(const struct bh_collector *c, const struct bh_ctrack *t,
+		       enum bh_end_reason why, struct bh_record_src *s)
 {
-	c->rec.mark = t->view >> V_MARK_SHIFT;
+	s->key = t->key;
+	s->snap = t->snap;
+	memcpy(s->rec_packets, t->rec_packets, sizeof(s->rec_packets));
+	memcpy(s->rec_bytes, t->rec_bytes, sizeof(s->rec_bytes));
+	s->flow_id = t->flow_id;
+	s->start_ns = t->start_ns;
+	s->record_start_ns = t->record_start_ns;
+	/* a view ends now */
+	s->view_ns = why == BH_END_UNSPEC ? c->now : 0;
+	s->record_index = t->record_index;
+	s->end_reason = (__u8)why;
+	s->denied = t->denied;
+	s->has_icmp = t->has_icmp;
+	s->icmp_type = t->icmp_type;
+	s->icmp_code = t->icmp_code;
+	s->icmp_from_b = t->icmp_from_b;
+	s->tun_type = t->tun_type;
+	s->mark = t->view >> V_MARK_SHIFT;
+}
+
+/* Hands t's record (why) or interim view to cb, or its makings to src_cb
+ * when set, and keeps the mark cb left. */
+static void deliver(struct bh_collector *c, struct bh_ctrack *t,
+		    enum bh_end_reason why, bh_record_cb cb,
+		    bh_record_src_cb src_cb, void *ctx)
+{
+	struct bh_record_src s;
+
+	record_src(c, t, why, &s);
+	if (src_cb) {
+		src_cb(ctx, &s);
+		return;
+	}
+	bh_record_make(&c->maker, &s, &c->rec);
 	cb(ctx, &c->rec);
 	t->view = (__u8)((t->view & ((1u << V_MARK_SHIFT) - 1)) |
 			 ((c->rec.mark & BH_RECORD_MARK_MASK) << V_MARK_SHIFT));
@@ -482,17 +525,16 @@ static void deliver(struct bh_collector *c, struct bh_ctrack *t,
 static void emit_record(struct bh_collector *c, struct bh_ctrack *t,
 			enum bh_end_reason why)
 {
-	build_record(c, t, why);
 	c->st.records[why]++;
 	c->st.records_total++;
-	deliver(c, t, c->opts.emit, c->opts.emit_ctx);
+	deliver(c, t, why, c->opts.emit, c->opts.emit_src, c->opts.emit_ctx);
 }
 
 /* An interim view of an active flow read in this poll (collector.h): while
  * it is young, when it changed; past that age, once. */
 static void interim_view(struct bh_collector *c, struct bh_ctrack *t)
 {
-	if (!c->opts.interim || t->state != T_ACTIVE)
+	if (!has_interim(c) || t->state != T_ACTIVE)
 		return;
 	if (since(c->now, t->start_ns) < c->opts.interim_window_ns) {
 		if (!(t->view & V_CHANGED))
@@ -503,10 +545,9 @@ static void interim_view(struct bh_collector *c, struct bh_ctrack *t)
 		t->view |= V_LATE;
 	}
 	t->view &= (__u8)~V_CHANGED;
-	build_record(c, t, BH_END_UNSPEC);
-	c->rec.end_ns = c->clock->to_wall_ns(c->clock, c->now);
 	c->st.interim_views++;
-	deliver(c, t, c->opts.interim, c->opts.interim_ctx);
+	deliver(c, t, BH_END_UNSPEC, c->opts.interim, c->opts.interim_src,
+		c->opts.interim_ctx);
 }
 
 /* Counters so far become the base of the next record. */
@@ -759,7 +800,7 @@ static __u64 due_of(const struct bh_collector *c, const struct bh_ctrack *t)
 			due = min_u64(due, due_at(t->record_start_ns,
 						  c->opts.active_timeout_ns));
 		/* interim_view(): the one view past the window */
-		if (c->opts.interim && !(t->view & V_LATE))
+		if (has_interim(c) && !(t->view & V_LATE))
 			due = min_u64(due, due_at(t->start_ns,
 						  c->opts.interim_window_ns));
 	} else if (t->state == T_DONE && f->ct_state == BH_CT_CLOSED &&
@@ -837,7 +878,7 @@ static void poll_end(struct bh_collector *c, __u64 now, bool partial)
 		/* Only flows known from events can be gone: the interim
 		 * views and due times of what was read are all there is to
 		 * do. */
-		if (c->opts.interim || c->source.due)
+		if (has_interim(c) || c->source.due)
 			polled_ends(c);
 		clear_polled(c);
 		return;

@@ -109,6 +109,44 @@ struct bh_collector_source {
 
 typedef void (*bh_record_cb)(void *ctx, struct bh_flow_record *rec);
 
+/* A record's makings, as the collector holds them when it makes the
+ * record: bh_record_make() turns them into the record. For a consumer that
+ * makes records on a thread of its own (bh_collector_opts.emit_src), away
+ * from the one that polls. */
+struct bh_record_src {
+	struct bh_flow_key key;
+	struct bh_flow snap;     /* the entry as last read */
+	__u64 rec_packets[2];    /* counters at the previous record */
+	__u64 rec_bytes[2];
+	__u64 flow_id;
+	__u64 start_ns;          /* data-plane time base */
+	__u64 record_start_ns;
+	__u64 view_ns;           /* an interim view's time, else 0 */
+	__u32 record_index;
+	__u8 end_reason;         /* BH_END_UNSPEC: an interim view */
+	__u8 denied;
+	__u8 has_icmp;
+	__u8 icmp_type;
+	__u8 icmp_code;
+	__u8 icmp_from_b;
+	__u8 tun_type;
+	__u8 mark;               /* the flow's mark (bh_flow_record.mark) */
+};
+
+/* What records are made with (the collector's own from its options). */
+struct bh_record_maker {
+	const char *node;
+	struct bh_clock *clock;
+	struct bh_collector_resolver resolver;
+	bool defer_community_id;
+	__u16 community_id_seed;
+};
+
+void bh_record_make(const struct bh_record_maker *m,
+		    const struct bh_record_src *s, struct bh_flow_record *r);
+
+typedef void (*bh_record_src_cb)(void *ctx, const struct bh_record_src *s);
+
 struct bh_collector_opts {
 	const char *node;          /* node name in records (copied) */
 	__u64 idle_timeout_ns;     /* default 15 s */
@@ -133,10 +171,16 @@ struct bh_collector_opts {
 	bool defer_community_id;
 	struct bh_clock *clock;  /* NULL: live clock */
 	const struct bh_collector_resolver *resolver; /* NULL: numbers only */
-	bh_record_cb emit; /* required */
+	bh_record_cb emit; /* required, unless emit_src is set */
 	void *emit_ctx;
 	bh_record_cb interim; /* optional: interim views (above) */
 	void *interim_ctx;
+	/* Instead of emit and interim: a record's or view's makings
+	 * (bh_record_make()), with emit_ctx and interim_ctx. The collector
+	 * then keeps no mark of the consumer's: it is the consumer's to
+	 * keep. */
+	bh_record_src_cb emit_src;
+	bh_record_src_cb interim_src;
 	__u64 interim_window_ns; /* default 3 s (detection's failure_grace) */
 };
 

@@ -39,6 +39,9 @@ struct bh_replay {
 	struct bh_collector_resolver names_res; /* the policy's names */
 	struct bh_resolver_cache *names_cache;  /* ... remembered: */
 	struct bh_collector_resolver resolver;
+	/* the same for the pipeline thread, which makes the records */
+	struct bh_resolver_cache *worker_names_cache;
+	struct bh_collector_resolver worker_resolver;
 	struct bh_pipeline *pipe;
 	struct bh_replay_worker *worker; /* runs pipe; NULL: this thread */
 	struct bh_export *exp;
@@ -352,20 +355,36 @@ static int bh_replay_setup(struct bh_replay *r, char *err, size_t elen)
 		r->worker = NULL;
 	co.defer_community_id = r->worker != NULL;
 	co.node = o->node ? o->node : "replay";
+	if (r->worker) {
+		struct bh_record_maker m = {
+			.node = co.node,
+			.clock = &r->clk,
+			.defer_community_id = true, /* the thread computes it */
+			.community_id_seed = co.community_id_seed,
+		};
+
+		if (bh_resolver_cache_new(&r->worker_names_cache,
+					  &r->names_res, &r->worker_resolver))
+			goto nomem;
+		m.resolver = r->worker_resolver;
+		bh_replay_worker_set_maker(r->worker, &m);
+	}
 	if (o->idle_timeout_ns)
 		co.idle_timeout_ns = o->idle_timeout_ns;
 	if (o->active_timeout_ns)
 		co.active_timeout_ns = o->active_timeout_ns;
 	co.clock = &r->clk;
 	co.resolver = &r->resolver;
-	co.emit = r->worker ? bh_replay_worker_record : bh_pipeline_record;
+	/* With the thread, records are made there too, from their makings. */
+	co.emit = r->worker ? NULL : bh_pipeline_record;
+	co.emit_src = r->worker ? bh_replay_worker_record_src : NULL;
 	co.emit_ctx = r->worker ? (void *)r->worker : (void *)r->pipe;
 	/* Interim views for detection, judged within its failure grace
 	 * (the daemon wires the same). */
 	co.interim_window_ns = bh_pipeline_interim_window(r->pipe);
 	if (co.interim_window_ns) {
-		co.interim = r->worker ? bh_replay_worker_interim :
-					 bh_pipeline_interim;
+		co.interim = r->worker ? NULL : bh_pipeline_interim;
+		co.interim_src = r->worker ? bh_replay_worker_interim_src : NULL;
 		co.interim_ctx = co.emit_ctx;
 	}
 	/* After this long without packets, polls have nothing left to do. */
@@ -410,6 +429,7 @@ static void bh_replay_teardown(struct bh_replay *r)
 	bh_pipeline_free(&r->pipe);
 	bh_export_free(&r->exp);
 	bh_resolver_cache_free(&r->names_cache);
+	bh_resolver_cache_free(&r->worker_names_cache);
 	bh_policy_names_free(&r->names);
 	bh_report_free(&r->rep);
 	bh_capture_free(&r->cap);

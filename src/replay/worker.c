@@ -37,7 +37,7 @@ struct bh_marks {
 struct bh_witem {
 	__u64 now;
 	enum bh_witem_kind kind;
-	struct bh_flow_record rec; /* BH_WITEM_RECORD */
+	struct bh_record_src src; /* the record is made on the thread */
 };
 
 struct bh_wbatch {
@@ -51,6 +51,8 @@ struct bh_replay_worker {
 	void (*set_time)(__u64);
 	bool community_id;
 	__u16 seed;
+	struct bh_record_maker maker; /* makes records from their makings */
+	struct bh_flow_record rec;    /* ... here */
 	struct bh_marks marks; /* the pipeline thread's */
 	pthread_t thread;
 	bool running;
@@ -154,13 +156,14 @@ static void bh_worker_run_batch(struct bh_replay_worker *w,
 
 	for (i = 0; i < b->n; i++) {
 		struct bh_witem *it = &b->v[i];
-		struct bh_flow_record *r = &it->rec;
+		struct bh_flow_record *r = &w->rec;
 
 		w->set_time(it->now);
 		if (it->kind == BH_WITEM_ADVANCE) {
 			bh_pipeline_advance(w->pipe, it->now);
 			continue;
 		}
+		bh_record_make(&w->maker, &it->src, r);
 		/* Interim views go to detection only, which has no use for
 		 * the Community ID (replay_polls compares the outputs with
 		 * the collector computing it for views too). */
@@ -295,18 +298,22 @@ static struct bh_witem *bh_worker_item(struct bh_replay_worker *w,
 	return it;
 }
 
-void bh_replay_worker_record(void *ctx, struct bh_flow_record *r)
+void bh_replay_worker_set_maker(struct bh_replay_worker *w,
+				const struct bh_record_maker *m)
 {
-	struct bh_replay_worker *w = ctx;
-
-	bh_worker_item(w, BH_WITEM_RECORD, w->now)->rec = *r;
+	w->maker = *m;
 }
 
-void bh_replay_worker_interim(void *ctx, struct bh_flow_record *r)
+void bh_replay_worker_record_src(void *ctx, const struct bh_record_src *s)
 {
 	struct bh_replay_worker *w = ctx;
+	bh_worker_item(w, BH_WITEM_RECORD, w->now)->src = *s;
+}
 
-	bh_worker_item(w, BH_WITEM_INTERIM, w->now)->rec = *r;
+void bh_replay_worker_interim_src(void *ctx, const struct bh_record_src *s)
+{
+	struct bh_replay_worker *w = ctx;
+	bh_worker_item(w, BH_WITEM_INTERIM, w->now)->src = *s;
 }
 
 void bh_replay_worker_time(struct bh_replay_worker *w, __u64 now)

@@ -17,6 +17,7 @@
 #ifndef BH_REPLAY_WORKER_H
 #define BH_REPLAY_WORKER_H
 
+#include "collector.h"
 #include "flow_record.h"
 #include "pipeline.h"
 
@@ -24,21 +25,24 @@ struct bh_replay_worker;
 
 /* A thread running pipe. set_time(now) is called on that thread before
  * each item, with the packet time it was queued at (the exporter's clock
- * in replay). With community_id, records come from a collector that
- * defers their Community IDs (defer_community_id) and the thread fills
- * them in, with seed. */
+ * in replay). With community_id, records are made without their Community
+ * IDs (the maker's defer_community_id) and the thread fills them in, with
+ * seed. */
 int bh_replay_worker_new(struct bh_replay_worker **out,
 			 struct bh_pipeline *pipe, void (*set_time)(__u64),
 			 bool community_id, __u16 seed);
 
-/* The collector's emit callback (ctx = the worker): a copy of r is queued
- * with the time given to bh_replay_worker_time(). Its strings must stay
- * valid until bh_replay_worker_finish() (the resolver's: the policy does
- * not change during a replay). */
-void bh_replay_worker_record(void *ctx, struct bh_flow_record *r);
-/* The collector's interim callback: as bh_replay_worker_record(), for
- * bh_pipeline_interim(). */
-void bh_replay_worker_interim(void *ctx, struct bh_flow_record *r);
+/* The collector's emit_src and interim_src callbacks (ctx = the worker):
+ * a record's or interim view's makings are queued with the time given to
+ * bh_replay_worker_time(), and the record is made on the thread, with the
+ * maker set here before the first (its resolver answers on that thread,
+ * not the collector's; its strings must stay valid until
+ * bh_replay_worker_finish(): the policy does not change during a replay).
+ * Making records was a tenth of the replay thread's work. */
+void bh_replay_worker_set_maker(struct bh_replay_worker *w,
+				const struct bh_record_maker *m);
+void bh_replay_worker_record_src(void *ctx, const struct bh_record_src *s);
+void bh_replay_worker_interim_src(void *ctx, const struct bh_record_src *s);
 /* Packet time of the records queued from now on. */
 void bh_replay_worker_time(struct bh_replay_worker *w, __u64 now);
 /* bh_pipeline_advance(pipe, now) in turn. */

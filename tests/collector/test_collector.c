@@ -1198,6 +1198,113 @@ static void test_adopt_after_restart(void **state)
 	teardown(&st2);
 }
 
+/* Makings of records and views (emit_src, interim_src) made into records
+ * with bh_record_make() give the records and views a collector makes
+ * itself, field for field: the same polls to two collectors, one each way,
+ * over a tunnelled IPv6 flow with names, an interim view, an active
+ * timeout and an idle timeout. */
+struct made {
+	const struct bh_record_maker *m;
+	struct bh_flow_record v[16];
+	int n;
+};
+
+static void on_src(void *ctx, const struct bh_record_src *s)
+{
+	struct made *md = ctx;
+
+	assert_true(md->n < 16);
+	bh_record_make(md->m, s, &md->v[md->n++]);
+}
+
+static void on_rec(void *ctx, struct bh_flow_record *r)
+{
+	struct made *md = ctx;
+
+	assert_true(md->n < 16);
+	md->v[md->n++] = *r;
+}
+
+static void test_emit_src_same_records(void **state)
+{
+	struct bh_record_maker m = { .node = "node-a", .resolver = resolver };
+	struct made direct = { .n = 0 }, made = { .m = &m, .n = 0 };
+	struct bh_collector *c[2];
+	struct bh_collector_opts o;
+	struct bh_clock clk;
+	struct bh_flow_key k;
+	struct bh_flow f = flow_at(T0, T0 + S(1));
+	__u64 t;
+	int i, j;
+
+	(void)state;
+	bh_clock_init_replay(&clk);
+	m.clock = &clk;
+	for (i = 0; i < 2; i++) {
+		bh_collector_opts_default(&o);
+		o.max_flows = 16;
+		o.node = "node-a";
+		o.clock = &clk;
+		o.resolver = &resolver;
+		o.interim_window_ns = S(3);
+		o.emit_ctx = o.interim_ctx = i ? (void *)&made : (void *)&direct;
+		if (i) {
+			o.emit_src = on_src;
+			o.interim_src = on_src;
+		} else {
+			o.emit = on_rec;
+			o.interim = on_rec;
+		}
+		assert_int_equal(bh_collector_new(&c[i], &o), 0);
+	}
+	memset(&k, 0, sizeof(k));
+	k.a = v6("2001:db8::1");
+	k.b = v6("2001:db8::2");
+	k.a_port = 443;
+	k.b_port = 50000;
+	k.proto = 6;
+	f.flags = BH_FLOW_F_INIT_B | BH_FLOW_F_TUNNEL | BH_FLOW_F_IPV6;
+	f.identity[0] = 256;
+	f.identity[1] = 257;
+	f.rule_id = 3;
+	f.epoch = 4;
+	f.vni = 4242;
+	f.vlan[0] = 100;
+	f.ifindex[BH_DIR_BA] = 7;
+	for (t = 1; t <= 100; t += 33) {
+		set_counts(&f, t, 100 * t, t, 90 * t);
+		f.last_seen_ns = T0 + S(t);
+		for (i = 0; i < 2; i++) {
+			bh_collector_poll_begin(c[i], T0 + S(t));
+			bh_collector_ingest(c[i], &k, &f, false);
+			bh_collector_poll_end(c[i], T0 + S(t));
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		bh_collector_poll_begin(c[i], T0 + S(200));
+		bh_collector_ingest(c[i], &k, &f, false);
+		bh_collector_poll_end(c[i], T0 + S(200));
+	}
+	/* views, active-timeout records and the idle timeout's last one */
+	assert_true(direct.n >= 4);
+	assert_int_equal(made.n, direct.n);
+	for (j = 0; j < direct.n; j++) {
+		struct bh_flow_record *x = &direct.v[j], *y = &made.v[j];
+
+		assert_string_equal(x->node, y->node);
+		x->node = y->node; /* the collector's own copy */
+		assert_memory_equal(x, y, sizeof(*x));
+	}
+	assert_int_equal(direct.v[direct.n - 1].end_reason, BH_END_IDLE_TIMEOUT);
+	assert_string_equal(made.v[0].ep[BH_SIDE_INIT].workload, "db-0");
+	assert_string_equal(made.v[0].rule, "allow-web-db");
+	assert_int_equal(made.v[0].vni, 4242);
+	assert_int_equal(strlen(made.v[direct.n - 1].community_id),
+			 BH_COMMUNITY_ID_LEN);
+	for (i = 0; i < 2; i++)
+		bh_collector_free(&c[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1226,6 +1333,7 @@ int main(void)
 		T(test_many_flows_buckets_grow),
 		T(test_adopt_after_restart),
 		cmocka_unit_test_teardown(test_interim_views, teardown),
+		cmocka_unit_test(test_emit_src_same_records),
 #undef T
 	};
 
