@@ -304,8 +304,8 @@ static const struct {
     {"policy: p\ninterfaces: [eth0]\ngeoip: {cache_size: lots}\n",
      "3:21: error: geoip.cache_size: not a non-negative number (got "
      "'lots')"},
-    {"policy: p\ninterfaces: [eth0]\ngeoip:\n  novelty:\n    baseline: 5\n",
-     "5:15: error: geoip.novelty.baseline: needs a unit"},
+    {"policy: p\ninterfaces: [eth0]\ngeoip:\n  novelty:\n    baseline: 5 days\n",
+     "5:15: error: geoip.novelty.baseline: not a duration"},
     {"policy: p\ninterfaces: [eth0]\ngeoip: {country_db: /x}\n",
      "3:9: error: geoip.country_db: unknown key (geoip: city_db, asn_db, "
      "cache_size, novelty;"},
