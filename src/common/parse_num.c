@@ -61,9 +61,9 @@ static const struct {
 	__u64 ns;
 	unsigned int frac_digits;
 } dur_units[] = {
-	{ "d", 86400000000000ULL, 9 }, { "h", 3600000000000ULL, 9 },
-	{ "m", 60000000000ULL, 9 },    { "s", 1000000000ULL, 9 },
-	{ "ms", 1000000ULL, 6 },
+    {"d", 86400000000000ULL, 9}, {"h", 3600000000000ULL, 9},
+    {"m", 60000000000ULL, 9},	 {"s", 1000000000ULL, 9},
+    {"ms", 1000000ULL, 6},
 };
 
 #define N_DUR_UNITS (sizeof(dur_units) / sizeof(dur_units[0]))
@@ -86,10 +86,9 @@ static size_t dur_unit(const char *s)
 int bh_parse_duration_ns(const char *s, unsigned int flags, __u64 max_ns,
 			 __u64 *ns)
 {
-	static const __u64 pow10[] = { 1,	  10,	    100,
-				       1000,	  10000,    100000,
-				       1000000,	  10000000, 100000000,
-				       1000000000 };
+	static const __u64 pow10[] = {1,	 10,	    100,     1000,
+				      10000,	 100000,    1000000, 10000000,
+				      100000000, 1000000000};
 	bool big = false, first = true;
 	size_t next = 0, u;
 	__u64 total = 0;
@@ -152,17 +151,17 @@ int bh_parse_size(const char *s, __u64 max, __u64 *v)
 		const char *name;
 		__u64 mult;
 	} units[] = {
-		{ "", 1 },
-		{ "B", 1 },
-		{ "K", 1ULL << 10 },
-		{ "KiB", 1ULL << 10 },
-		{ "M", 1ULL << 20 },
-		{ "MiB", 1ULL << 20 },
-		{ "G", 1ULL << 30 },
-		{ "GiB", 1ULL << 30 },
-		{ "KB", 1000 },
-		{ "MB", 1000000 },
-		{ "GB", 1000000000 },
+	    {"", 1},
+	    {"B", 1},
+	    {"K", 1ULL << 10},
+	    {"KiB", 1ULL << 10},
+	    {"M", 1ULL << 20},
+	    {"MiB", 1ULL << 20},
+	    {"G", 1ULL << 30},
+	    {"GiB", 1ULL << 30},
+	    {"KB", 1000},
+	    {"MB", 1000000},
+	    {"GB", 1000000000},
 	};
 	size_t i;
 	__u64 x;

@@ -564,8 +564,8 @@ static int want_size(struct cfg_ctx *x, const yaml_node_t *n, const char *key,
 		cfg_error(x, n,
 			  "'%s' must be a size from %llu to %llu bytes "
 			  "(1048576, 512KiB, 8M, 1GiB, 8MB), not '%s'",
-			  key, (unsigned long long)min,
-			  (unsigned long long)max, s);
+			  key, (unsigned long long)min, (unsigned long long)max,
+			  s);
 		return -EINVAL;
 	}
 	*out = v;
@@ -732,8 +732,7 @@ static bool listen_addr_ok(const char *s)
 	const char *colon = strrchr(s, ':');
 	__u64 port;
 
-	if (!colon || strlen(s) > 255 ||
-	    bh_parse_u64(colon + 1, 65535, &port))
+	if (!colon || strlen(s) > 255 || bh_parse_u64(colon + 1, 65535, &port))
 		return false;
 	if (s[0] == '[')
 		return colon > s + 2 && colon[-1] == ']';

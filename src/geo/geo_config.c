@@ -58,9 +58,8 @@ static int geo_parse_count(const char *v, __u64 min, __u64 max, __u64 *out,
 	int err = bh_parse_size(v, max, &n);
 
 	if (err)
-		return geo_refused(v, err,
-				   "not a number (optional suffix K, M or G)",
-				   why);
+		return geo_refused(
+		    v, err, "not a number (optional suffix K, M or G)", why);
 	if (n < min) {
 		*why = "out of range";
 		return -ERANGE;

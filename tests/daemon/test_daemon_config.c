@@ -304,7 +304,8 @@ static const struct {
     {"policy: p\ninterfaces: [eth0]\ngeoip: {cache_size: lots}\n",
      "3:21: error: geoip.cache_size: not a non-negative number (got "
      "'lots')"},
-    {"policy: p\ninterfaces: [eth0]\ngeoip:\n  novelty:\n    baseline: 5 days\n",
+    {"policy: p\ninterfaces: [eth0]\ngeoip:\n  novelty:\n    baseline: 5 "
+     "days\n",
      "5:15: error: geoip.novelty.baseline: not a duration"},
     {"policy: p\ninterfaces: [eth0]\ngeoip: {country_db: /x}\n",
      "3:9: error: geoip.country_db: unknown key (geoip: city_db, asn_db, "
@@ -506,7 +507,8 @@ static void test_numbers(void **state)
 		char text[256], err[1024] = "";
 		int ret;
 
-		snprintf(text, sizeof(text), "policy: p\ninterfaces: [eth0]\n%s",
+		snprintf(text, sizeof(text),
+			 "policy: p\ninterfaces: [eth0]\n%s",
 			 num_cases[i].text);
 		ret = load(text, &c, err, sizeof(err));
 		if (ret != num_cases[i].ret)

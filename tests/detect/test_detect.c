@@ -1577,13 +1577,14 @@ static void test_config_yaml(void **state)
  * zero made them octal ("010" was 8) and "0x10" was hex. */
 static void test_config_decimal(void **state)
 {
-	static const char yaml[] = "detect:\n"
-				   "  hash_seed: 010\n"
-				   "  admin_ports: [022]\n"
-				   "  allowlist:\n"
-				   "    - {cidr: 10.0.0.0/010, to_port: 0080}\n"
-				   "  sweep: {hosts: 010, window: 010}\n"
-				   "  transfer: {min_bytes: 010K, ratio: 04.50}\n";
+	static const char yaml[] =
+	    "detect:\n"
+	    "  hash_seed: 010\n"
+	    "  admin_ports: [022]\n"
+	    "  allowlist:\n"
+	    "    - {cidr: 10.0.0.0/010, to_port: 0080}\n"
+	    "  sweep: {hosts: 010, window: 010}\n"
+	    "  transfer: {min_bytes: 010K, ratio: 04.50}\n";
 	struct bh_detect_config cfg;
 	char err[256] = "";
 
