@@ -1514,6 +1514,17 @@ static void test_plugin(void **state)
 /* --- Configuration -----------------------------------------------------------
  */
 
+/* Defaults, then yaml over them: it must load. */
+static void config_load_ok(struct bh_detect_config *cfg, const char *yaml)
+{
+	char err[256] = "";
+
+	bh_detect_config_defaults(cfg);
+	if (bh_detect_config_load_buf(cfg, yaml, strlen(yaml), "t.yaml", err,
+				      sizeof(err)))
+		fail_msg("t.yaml refused: %s", err);
+}
+
 static void test_config_yaml(void **state)
 {
 	static const char yaml[] = "detect:\n"
@@ -1542,13 +1553,9 @@ static void test_config_yaml(void **state)
 				   "    min_bytes: 4MiB\n"
 				   "  deny: {}\n";
 	struct bh_detect_config cfg;
-	char err[256] = "";
 
 	(void)state;
-	bh_detect_config_defaults(&cfg);
-	assert_int_equal(bh_detect_config_load_buf(&cfg, yaml, strlen(yaml),
-						   "t.yaml", err, sizeof(err)),
-			 0);
+	config_load_ok(&cfg, yaml);
 	assert_int_equal(cfg.max_sources, 4096);
 	assert_int_equal(cfg.n_admin_ports, 3);
 	assert_int_equal(cfg.admin_ports[2], 8443);
@@ -1586,13 +1593,9 @@ static void test_config_decimal(void **state)
 	    "  sweep: {hosts: 010, window: 010}\n"
 	    "  transfer: {min_bytes: 010K, ratio: 04.50}\n";
 	struct bh_detect_config cfg;
-	char err[256] = "";
 
 	(void)state;
-	bh_detect_config_defaults(&cfg);
-	assert_int_equal(bh_detect_config_load_buf(&cfg, yaml, strlen(yaml),
-						   "t.yaml", err, sizeof(err)),
-			 0);
+	config_load_ok(&cfg, yaml);
 	assert_int_equal(cfg.hash_seed, 10);
 	assert_int_equal(cfg.admin_ports[0], 22);
 	assert_int_equal(cfg.allow.v[0].cidr_len, 96 + 10);

@@ -19,12 +19,35 @@
 /* A value a case leaves alone on error, to see that it is left alone. */
 #define UNTOUCHED 0xdeadbeefULL
 
-static const struct {
+/* A case of a parser taking (text, max, &value). */
+struct max_case {
 	const char *s;
 	__u64 max;
 	int ret;
 	__u64 want;
-} u64_cases[] = {
+};
+
+/* Each case's result, and an output left alone on error. */
+static void run_max_cases(int (*parse)(const char *, __u64, __u64 *),
+			  const struct max_case *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		__u64 v = UNTOUCHED;
+		int ret = parse(c[i].s, c[i].max, &v);
+		__u64 want = ret ? UNTOUCHED : c[i].want;
+
+		if (ret != c[i].ret || v != want)
+			fail_msg("'%s' (max %llu): want %d %llu, got %d %llu",
+				 c[i].s, (unsigned long long)c[i].max, c[i].ret,
+				 (unsigned long long)c[i].want, ret,
+				 (unsigned long long)v);
+	}
+	assert_int_equal(parse(NULL, 1, NULL), -EINVAL);
+}
+
+static const struct max_case u64_cases[] = {
     {"0", 10, 0, 0},
     {"7", 10, 0, 7},
     {"10", 10, 0, 10},
@@ -60,23 +83,9 @@ static const struct {
 
 static void test_u64(void **state)
 {
-	size_t i;
-
 	(void)state;
-	for (i = 0; i < sizeof(u64_cases) / sizeof(u64_cases[0]); i++) {
-		__u64 v = UNTOUCHED;
-		int ret = bh_parse_u64(u64_cases[i].s, u64_cases[i].max, &v);
-		__u64 want = ret ? UNTOUCHED : u64_cases[i].want;
-
-		if (ret != u64_cases[i].ret || v != want)
-			fail_msg("'%s' (max %llu): want %d %llu, got %d %llu",
-				 u64_cases[i].s,
-				 (unsigned long long)u64_cases[i].max,
-				 u64_cases[i].ret,
-				 (unsigned long long)u64_cases[i].want, ret,
-				 (unsigned long long)v);
-	}
-	assert_int_equal(bh_parse_u64(NULL, 1, NULL), -EINVAL);
+	run_max_cases(bh_parse_u64, u64_cases,
+		      sizeof(u64_cases) / sizeof(u64_cases[0]));
 }
 
 #define YEAR (366 * DAY)
@@ -214,12 +223,7 @@ static void test_duration(void **state)
 #define MI (1ULL << 20)
 #define GI (1ULL << 30)
 
-static const struct {
-	const char *s;
-	__u64 max;
-	int ret;
-	__u64 want;
-} size_cases[] = {
+static const struct max_case size_cases[] = {
     {"0", U64_MAX, 0, 0},
     {"1048576", U64_MAX, 0, MI},
     {"010", U64_MAX, 0, 10},
@@ -275,23 +279,9 @@ static const struct {
 
 static void test_size(void **state)
 {
-	size_t i;
-
 	(void)state;
-	for (i = 0; i < sizeof(size_cases) / sizeof(size_cases[0]); i++) {
-		__u64 v = UNTOUCHED;
-		int ret = bh_parse_size(size_cases[i].s, size_cases[i].max, &v);
-		__u64 want = ret ? UNTOUCHED : size_cases[i].want;
-
-		if (ret != size_cases[i].ret || v != want)
-			fail_msg("'%s' (max %llu): want %d %llu, got %d %llu",
-				 size_cases[i].s,
-				 (unsigned long long)size_cases[i].max,
-				 size_cases[i].ret,
-				 (unsigned long long)size_cases[i].want, ret,
-				 (unsigned long long)v);
-	}
-	assert_int_equal(bh_parse_size(NULL, 1, NULL), -EINVAL);
+	run_max_cases(bh_parse_size, size_cases,
+		      sizeof(size_cases) / sizeof(size_cases[0]));
 }
 
 static const struct {
