@@ -165,7 +165,13 @@ static int parse_time(const char *s, unsigned long long *ns)
 	if (*p == 'Z' || *p == 'z') {
 		p++;
 	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
-		off = (atoi(p + 1) * 60 + atoi(p + 4)) * 60;
+		char hh[3] = {p[1], p[2], '\0'}, mm[3] = {p[4], p[5], '\0'};
+		__u64 h, m;
+
+		/* atoi() took "+ab:cd" as +00:00 */
+		if (bh_parse_u64(hh, 23, &h) || bh_parse_u64(mm, 59, &m))
+			return -EINVAL;
+		off = (long)(h * 60 + m) * 60;
 		if (*p == '-')
 			off = -off;
 		p += 6;

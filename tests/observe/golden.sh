@@ -73,7 +73,8 @@ cmp rfc.txt unix.txt || { echo "golden: Unix seconds differ from RFC 3339" >&2; 
 "$bh" observe --since 99999999999999999999d -n 1 stream.pb >ago.txt
 [ -s ago.txt ] || { echo "golden: --since before the epoch printed nothing" >&2; fail=1; }
 for bad in "--since 0x10" "--since 1e9" "--since +5" "--since 1h30" \
-	"--until 1.0000000001" "-n 0x10" "-n +1" "--port 070000"; do
+	"--until 1.0000000001" "-n 0x10" "-n +1" "--port 070000" \
+	"--since 2023-11-14T22:13:30+ab:cd" "--since 2023-11-14T22:13:30+24:00"; do
 	set +e
 	# shellcheck disable=SC2086
 	"$bh" observe $bad stream.pb >/dev/null 2>&1
