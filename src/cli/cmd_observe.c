@@ -19,6 +19,7 @@
 
 #include "bulkhead_abi.h"
 #include "cli.h"
+#include "parse_num.h"
 #include "print.h"
 #include "sink.h"
 #include "stream.h"
@@ -97,13 +98,12 @@ static void usage(FILE *out)
 static int parse_uint(const char *s, unsigned long long max,
 		      unsigned long long *out)
 {
-	char *end;
+	__u64 v;
+	int err = bh_parse_u64(s, max, &v);
 
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	if (errno || end == s || *end || *out > max || *s == '-')
-		return -EINVAL;
-	return 0;
+	if (!err)
+		*out = v;
+	return err;
 }
 
 static unsigned long long wall_ns(void)
@@ -129,43 +129,32 @@ static unsigned long long parse_frac(const char *s, const char **end)
 
 static int parse_time(const char *s, unsigned long long *ns)
 {
-	unsigned long long v;
+	unsigned long long v, now;
 	const char *p;
 	struct tm tm;
-	char *end;
 	long off = 0;
+	__u64 d;
 	time_t t;
+	int err;
 
 	if (!*s)
 		return -EINVAL;
-	/* A duration ago. */
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (!errno && end != s && end[0] && !end[1] && *s != '-') {
-		static const struct {
-			char unit;
-			unsigned long long sec;
-		} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 },
-			      { 'd', 86400 } };
-		size_t i;
-
-		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-			if (*end == units[i].unit) {
-				unsigned long long now = wall_ns();
-
-				/* longer ago than the epoch: from the start */
-				if (v > now / 1000000000ull / units[i].sec)
-					*ns = 1;
-				else
-					*ns = now - v * units[i].sec *
-							    1000000000ull;
-				return 0;
-			}
+	/* Unix seconds, with an optional fraction: what the duration
+	 * grammar reads as a lone number of seconds. */
+	if (strspn(s, "0123456789.") == strlen(s)) {
+		if (bh_parse_duration_ns(s, BH_PARSE_FRACTION,
+					 BH_PARSE_DURATION_MAX_NS, &d))
+			return -EINVAL;
+		*ns = d;
+		return 0;
 	}
-	/* Unix seconds, with an optional fraction. */
-	if (!errno && end != s && (!*end || *end == '.') && *s != '-') {
-		*ns = v * 1000000000ull + parse_frac(end, &p);
-		return *p ? -EINVAL : 0;
+	/* A duration ago: 90s, 15m, 1h30m, 2d. */
+	err = bh_parse_duration_ns(s, 0, BH_PARSE_DURATION_MAX_NS, &d);
+	if (err != -EINVAL) {
+		now = wall_ns();
+		/* longer ago than the epoch: from the start */
+		*ns = !err && d < now ? now - d : 1;
+		return 0;
 	}
 	/* RFC 3339. */
 	memset(&tm, 0, sizeof(tm));
@@ -176,7 +165,13 @@ static int parse_time(const char *s, unsigned long long *ns)
 	if (*p == 'Z' || *p == 'z') {
 		p++;
 	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
-		off = (atoi(p + 1) * 60 + atoi(p + 4)) * 60;
+		char hh[3] = {p[1], p[2], '\0'}, mm[3] = {p[4], p[5], '\0'};
+		__u64 h, m;
+
+		/* atoi() took "+ab:cd" as +00:00 */
+		if (bh_parse_u64(hh, 23, &h) || bh_parse_u64(mm, 59, &m))
+			return -EINVAL;
+		off = (long)(h * 60 + m) * 60;
 		if (*p == '-')
 			off = -off;
 		p += 6;

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "geo.h"
 #include "log.h"
+#include "parse_num.h"
 #include "policy.h"
 #include "replay.h"
 
@@ -71,31 +72,13 @@ static void replay_usage(FILE *out)
 		"the results for everything before it (exit status 1).\n");
 }
 
-/* "90", "90s", "1500ms", "10m", "2h", "1d" -> ns. */
+#define REPLAY_DURATIONS "(90, 90s, 0.5s, 1500ms, 10m, 1h30m, 2d)"
+
+/* "90", "0.5s", "1500ms", "10m", "1h30m", "1d" -> ns. */
 static int parse_duration(const char *s, __u64 *out)
 {
-	static const struct {
-		const char *unit;
-		__u64 ns;
-	} units[] = {
-		{ "ms", 1000000ull },	  { "s", 1000000000ull },
-		{ "m", 60000000000ull },  { "h", 3600000000000ull },
-		{ "d", 86400000000000ull }, { "", 1000000000ull },
-	};
-	char *end;
-	double v;
-	size_t i;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || v < 0 || v > 1e7)
-		return -EINVAL;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcmp(end, units[i].unit)) {
-			*out = (__u64)(v * (double)units[i].ns);
-			return 0;
-		}
-	return -EINVAL;
+	return bh_parse_duration_ns(s, BH_PARSE_FRACTION,
+				    BH_PARSE_DURATION_MAX_NS, out);
 }
 
 enum {
@@ -240,8 +223,11 @@ int do_replay(int argc, char **argv)
 							   &ro.active_timeout_ns) ||
 			    !(c == OPT_IDLE ? ro.idle_timeout_ns :
 					      ro.active_timeout_ns)) {
-				fprintf(stderr, "bulkhead replay: bad duration "
-						"'%s'\n",
+				fprintf(stderr,
+					"bulkhead replay: %s: bad duration "
+					"'%s' " REPLAY_DURATIONS "\n",
+					c == OPT_IDLE ? "--idle-timeout" :
+							"--active-timeout",
 					optarg);
 				return BH_EXIT_USAGE;
 			}
@@ -289,7 +275,9 @@ int do_replay(int argc, char **argv)
 	}
 	if (learning) {
 		if (parse_duration(learning, &dc.learning_ns)) {
-			fprintf(stderr, "bulkhead replay: bad duration '%s'\n",
+			fprintf(stderr,
+				"bulkhead replay: --learning: bad duration "
+				"'%s' " REPLAY_DURATIONS "\n",
 				learning);
 			ret = BH_EXIT_USAGE;
 			goto out;

@@ -15,6 +15,7 @@
 #include <net/if.h>
 #include <yaml.h>
 
+#include "parse_num.h"
 #include "sink.h"
 
 /* Conntrack defaults (seconds), close to Cilium's: long-lived TCP is the
@@ -135,14 +136,11 @@ static int want_u32(struct cfg_ctx *x, const yaml_node_t *n, const char *key,
 		    __u32 *out)
 {
 	const char *s = want_scalar(x, n, key);
-	unsigned long long v;
-	char *end;
+	__u64 v;
 
 	if (!s)
 		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (*s == '-' || *end || errno || v > UINT32_MAX) {
+	if (bh_parse_u64(s, UINT32_MAX, &v)) {
 		cfg_error(x, n, "'%s' must be an integer 0..%u, not '%s'", key,
 			  UINT32_MAX, s);
 		return -EINVAL;
@@ -165,33 +163,8 @@ static char *want_str_dup(struct cfg_ctx *x, const yaml_node_t *n,
 	return d;
 }
 
-int bh_parse_duration_ns(const char *s, __u64 *out_ns)
-{
-	unsigned long long v, mult;
-	char *end;
-
-	if (!s || *s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return -EINVAL;
-	if (!*end || !strcmp(end, "s"))
-		mult = 1000000000ULL;
-	else if (!strcmp(end, "ms"))
-		mult = 1000000ULL;
-	else if (!strcmp(end, "m"))
-		mult = 60ULL * 1000000000ULL;
-	else if (!strcmp(end, "h"))
-		mult = 3600ULL * 1000000000ULL;
-	else
-		return -EINVAL;
-	/* a year is plenty for any timeout; it also keeps v * mult in range */
-	if (v > 366ULL * 24 * 3600 * 1000000000ULL / mult)
-		return -EINVAL;
-	*out_ns = v * mult;
-	return 0;
-}
+/* A year is plenty for any timeout or interval. */
+#define CFG_DURATION_MAX_NS (366ULL * 24 * 3600 * 1000000000ULL)
 
 static int want_duration(struct cfg_ctx *x, const yaml_node_t *n,
 			 const char *key, __u64 *out)
@@ -200,10 +173,10 @@ static int want_duration(struct cfg_ctx *x, const yaml_node_t *n,
 
 	if (!s)
 		return -EINVAL;
-	if (bh_parse_duration_ns(s, out) || !*out) {
+	if (bh_parse_duration_ns(s, 0, CFG_DURATION_MAX_NS, out) || !*out) {
 		cfg_error(x, n,
 			  "'%s' must be a positive duration up to a year "
-			  "(30, 30s, 500ms, 5m, 2h), not '%s'",
+			  "(30, 30s, 500ms, 5m, 2h, 1h30m, 2d), not '%s'",
 			  key, s);
 		return -EINVAL;
 	}
@@ -568,57 +541,35 @@ static int want_duration0(struct cfg_ctx *x, const yaml_node_t *n,
 
 	if (!s)
 		return -EINVAL;
-	if (bh_parse_duration_ns(s, out)) {
+	if (bh_parse_duration_ns(s, 0, CFG_DURATION_MAX_NS, out)) {
 		cfg_error(x, n,
 			  "'%s' must be a duration up to a year (0 for "
-			  "none, 30s, 500ms, 5m, 2h), not '%s'",
+			  "none, 30s, 500ms, 5m, 2h, 1h30m), not '%s'",
 			  key, s);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-/* "1048576", "64KiB", "8MiB", "1GiB", "8MB" (decimal), within [min, max]. */
+/* A size within [min, max] (bh_parse_size()). */
 static int want_size(struct cfg_ctx *x, const yaml_node_t *n, const char *key,
 		     __u64 min, __u64 max, __u64 *out)
 {
-	static const struct {
-		const char *unit;
-		__u64 mult;
-	} units[] = {
-	    {"", 1},
-	    {"B", 1},
-	    {"KiB", 1ULL << 10},
-	    {"MiB", 1ULL << 20},
-	    {"GiB", 1ULL << 30},
-	    {"KB", 1000},
-	    {"MB", 1000000},
-	    {"GB", 1000000000},
-	};
 	const char *s = want_scalar(x, n, key);
-	unsigned long long v;
-	char *end;
-	size_t i;
+	__u64 v;
 
 	if (!s)
 		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	for (i = 0; *s >= '0' && *s <= '9' && !errno &&
-		    i < sizeof(units) / sizeof(units[0]);
-	     i++) {
-		if (strcmp(end, units[i].unit))
-			continue;
-		if (v > max / units[i].mult || v * units[i].mult < min)
-			break;
-		*out = v * units[i].mult;
-		return 0;
+	if (bh_parse_size(s, max, &v) || v < min) {
+		cfg_error(x, n,
+			  "'%s' must be a size from %llu to %llu bytes "
+			  "(1048576, 512KiB, 8M, 1GiB, 8MB), not '%s'",
+			  key, (unsigned long long)min, (unsigned long long)max,
+			  s);
+		return -EINVAL;
 	}
-	cfg_error(x, n,
-		  "'%s' must be a size from %llu to %llu bytes (1048576, "
-		  "512KiB, 8MiB, 1GiB), not '%s'",
-		  key, (unsigned long long)min, (unsigned long long)max, s);
-	return -EINVAL;
+	*out = v;
+	return 0;
 }
 
 static int collector_pair(struct cfg_ctx *x, const char *k,
@@ -778,17 +729,10 @@ static int sec_export(struct cfg_ctx *x, const yaml_node_t *n)
  * the endpoint starts. */
 static bool listen_addr_ok(const char *s)
 {
-	const char *colon = strrchr(s, ':'), *p;
-	unsigned long port;
-	char *end;
+	const char *colon = strrchr(s, ':');
+	__u64 port;
 
-	if (!colon || !colon[1] || strlen(s) > 255)
-		return false;
-	for (p = colon + 1; *p; p++)
-		if (*p < '0' || *p > '9')
-			return false;
-	port = strtoul(colon + 1, &end, 10);
-	if (port > 65535)
+	if (!colon || strlen(s) > 255 || bh_parse_u64(colon + 1, 65535, &port))
 		return false;
 	if (s[0] == '[')
 		return colon > s + 2 && colon[-1] == ']';

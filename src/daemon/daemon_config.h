@@ -150,8 +150,4 @@ const char *bh_xdp_mode_str(enum bh_xdp_mode m);
 const char *bh_iface_role_str(enum bh_iface_role r);
 const char *bh_on_exit_str(enum bh_on_exit e);
 
-/* Parse a duration: an integer (seconds) or a number with a unit suffix
- * ms, s, m, h ("500ms", "30s", "5m", "2h"). Returns 0 or -EINVAL. */
-int bh_parse_duration_ns(const char *s, __u64 *out_ns);
-
 #endif /* BH_DAEMON_CONFIG_H */

@@ -3,7 +3,6 @@
  * document: one table of keys, every error as file:line:column. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <yaml.h>
 
 #include "detect_int.h"
+#include "parse_num.h"
 #include "yaml_section.h"
 
 enum ktype {
@@ -191,85 +191,6 @@ static int get_scalar(struct lctx *l, const yaml_node_t *n, const char *path,
 	return 0;
 }
 
-static int parse_uint(const char *s, unsigned long long *v, char **end)
-{
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	*v = strtoull(s, end, 0);
-	return errno ? -errno : 0;
-}
-
-/* "90", "90s", "5m", "1h30m", "250ms", "2d": nanoseconds. A bare number is
- * seconds. */
-static int parse_duration(const char *s, __u64 *ns)
-{
-	static const struct {
-		const char *u;
-		__u64 mul;
-	} units[] = {{"ms", 1000000ULL},
-		     {"s", NS_PER_S},
-		     {"m", 60 * NS_PER_S},
-		     {"h", 3600 * NS_PER_S},
-		     {"d", 86400 * NS_PER_S}};
-	unsigned long long v;
-	__u64 total = 0;
-	char *end;
-	size_t i, ul;
-
-	do {
-		if (parse_uint(s, &v, &end) || v > (1ULL << 40))
-			return -EINVAL;
-		if (!*end) {
-			if (total)
-				return -EINVAL; /* "1h30": unit missing */
-			*ns = v * NS_PER_S;
-			return 0;
-		}
-		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-			ul = strlen(units[i].u);
-			if (!strncmp(end, units[i].u, ul) &&
-			    !(end[ul] >= 'a' && end[ul] <= 'z'))
-				break;
-		}
-		if (i == sizeof(units) / sizeof(units[0]))
-			return -EINVAL;
-		total += v * units[i].mul;
-		s = end + ul;
-	} while (*s);
-	*ns = total;
-	return 0;
-}
-
-/* "1048576", "512KiB", "1MiB", "2GiB", "1MB" (decimal). */
-static int parse_bytes(const char *s, __u64 *out)
-{
-	static const struct {
-		const char *u;
-		__u64 mul;
-	} units[] = {{"", 1},
-		     {"B", 1},
-		     {"KiB", 1ULL << 10},
-		     {"MiB", 1ULL << 20},
-		     {"GiB", 1ULL << 30},
-		     {"KB", 1000},
-		     {"MB", 1000000},
-		     {"GB", 1000000000}};
-	unsigned long long v;
-	char *end;
-	size_t i;
-
-	if (parse_uint(s, &v, &end) || v > (1ULL << 40))
-		return -EINVAL;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (!strcmp(end, units[i].u)) {
-			*out = v * units[i].mul;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
 static int parse_bool(const char *s, bool *b)
 {
 	if (!strcasecmp(s, "true") || !strcasecmp(s, "yes") ||
@@ -288,9 +209,8 @@ static int parse_bool(const char *s, bool *b)
 static int parse_cidr(const char *s, union bh_addr *a, __u8 *len)
 {
 	char buf[INET6_ADDRSTRLEN + 8], *slash;
-	unsigned long long bits;
 	struct in_addr v4;
-	char *end;
+	__u64 bits;
 	bool is6;
 
 	if (strlen(s) >= sizeof(buf))
@@ -310,8 +230,7 @@ static int parse_cidr(const char *s, union bh_addr *a, __u8 *len)
 		return -EINVAL;
 	}
 	bits = is6 ? 128 : 32;
-	if (slash && (parse_uint(slash, &bits, &end) || *end ||
-		      bits > (is6 ? 128u : 32u)))
+	if (slash && bh_parse_u64(slash, is6 ? 128 : 32, &bits))
 		return -EINVAL;
 	*len = (__u8)(is6 ? bits : 96 + bits);
 	return 0;
@@ -321,10 +240,9 @@ static int load_ports(struct lctx *l, yaml_node_t *n, const char *path)
 {
 	struct bh_detect_config *c = l->cfg;
 	yaml_node_item_t *it;
-	unsigned long long v;
 	const char *s;
-	char *end;
 	__u32 i;
+	__u64 v;
 
 	if (n->type != YAML_SEQUENCE_NODE)
 		return lerr(l, n, path, "expected a list of ports");
@@ -334,7 +252,7 @@ static int load_ports(struct lctx *l, yaml_node_t *n, const char *path)
 		yaml_node_t *p = yaml_document_get_node(l->doc, *it);
 
 		s = scalar(p);
-		if (!s || parse_uint(s, &v, &end) || *end || !v || v > 65535)
+		if (!s || bh_parse_u64(s, 65535, &v) || !v)
 			return lerr(l, p, path, "expected a port 1..65535");
 		if (c->n_admin_ports == BH_DETECT_MAX_ADMIN_PORTS)
 			return lerr(l, p, path, "more than %d ports",
@@ -342,7 +260,8 @@ static int load_ports(struct lctx *l, yaml_node_t *n, const char *path)
 		for (i = 0; i < c->n_admin_ports; i++)
 			if (c->admin_ports[i] == v)
 				return lerr(l, p, path,
-					    "port %llu listed twice", v);
+					    "port %llu listed twice",
+					    (unsigned long long)v);
 		c->admin_ports[c->n_admin_ports++] = (__u16)v;
 	}
 	return 0;
@@ -352,9 +271,8 @@ static int load_allow_entry(struct lctx *l, yaml_node_t *n, const char *path,
 			    struct bh_detect_allow *a)
 {
 	yaml_node_pair_t *pr;
-	unsigned long long v;
-	char *end;
 	int fields = 0;
+	__u64 v;
 
 	if (n->type != YAML_MAPPING_NODE)
 		return lerr(l, n, path,
@@ -390,7 +308,7 @@ static int load_allow_entry(struct lctx *l, yaml_node_t *n, const char *path,
 				return -ENOMEM;
 		} else if (!strcmp(k, "identity") ||
 			   !strcmp(k, "to_identity")) {
-			if (parse_uint(s, &v, &end) || *end || v > UINT32_MAX)
+			if (bh_parse_u64(s, UINT32_MAX, &v))
 				return lerr(l, vn, path,
 					    "%s: expected an identity number",
 					    k);
@@ -402,7 +320,7 @@ static int load_allow_entry(struct lctx *l, yaml_node_t *n, const char *path,
 				a->has |= BH_ALLOW_TO_IDENTITY;
 			}
 		} else if (!strcmp(k, "to_port")) {
-			if (parse_uint(s, &v, &end) || *end || v > 65535)
+			if (bh_parse_u64(s, 65535, &v))
 				return lerr(l, vn, path,
 					    "to_port: expected a port");
 			a->to_port = (__u16)v;
@@ -516,9 +434,7 @@ static int load_value(struct lctx *l, const struct key *k, yaml_node_t *n,
 		      const char *path)
 {
 	void *field = (char *)l->cfg + k->off;
-	unsigned long long v;
 	const char *s;
-	char *end;
 	double dv;
 	__u64 u;
 
@@ -543,21 +459,21 @@ static int load_value(struct lctx *l, const struct key *k, yaml_node_t *n,
 				    s);
 		return 0;
 	case K_U32:
-		if (parse_uint(s, &v, &end) || *end || v < k->min || v > k->max)
+		if (bh_parse_u64(s, (__u64)k->max, &u) || u < k->min)
 			return lerr(l, n, path,
 				    "expected an integer in %.0f..%.0f, got "
 				    "'%s'",
 				    k->min, k->max, s);
-		*(__u32 *)field = (__u32)v;
+		*(__u32 *)field = (__u32)u;
 		return 0;
 	case K_U64:
-		if (parse_uint(s, &v, &end) || *end)
-			return lerr(l, n, path, "expected an integer, got '%s'",
-				    s);
-		*(__u64 *)field = v;
+		if (bh_parse_u64(s, UINT64_MAX, &u))
+			return lerr(l, n, path,
+				    "expected a decimal integer, got '%s'", s);
+		*(__u64 *)field = u;
 		return 0;
 	case K_DUR:
-		if (parse_duration(s, &u))
+		if (bh_parse_duration_ns(s, 0, BH_PARSE_DURATION_MAX_NS, &u))
 			return lerr(l, n, path,
 				    "expected a duration like 90s, 5m, 1h30m, "
 				    "got '%s'",
@@ -565,18 +481,15 @@ static int load_value(struct lctx *l, const struct key *k, yaml_node_t *n,
 		*(__u64 *)field = u;
 		return 0;
 	case K_BYTES:
-		if (parse_bytes(s, &u))
+		if (bh_parse_size(s, UINT64_MAX, &u))
 			return lerr(l, n, path,
 				    "expected a size like 1048576, 512KiB, "
-				    "1MiB, got '%s'",
+				    "1M, 1MB, got '%s'",
 				    s);
 		*(__u64 *)field = u;
 		return 0;
 	case K_DOUBLE:
-		errno = 0;
-		dv = strtod(s, &end);
-		if (errno || *end || end == s || !isfinite(dv) || dv < k->min ||
-		    dv > k->max)
+		if (bh_parse_decimal(s, &dv) || dv < k->min || dv > k->max)
 			return lerr(l, n, path,
 				    "expected a number in %g..%g, got '%s'",
 				    k->min, k->max, s);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "parse_num.h"
 #include "queue.h"
 
 #define BATCH_MSGS 256
@@ -55,56 +56,27 @@ struct bh_sink {
 /* ------------------------------------------------------------------------ */
 /* URLs.                                                                    */
 
-static int parse_size(const char *s, unsigned long long *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -EINVAL;
-	switch (*end) {
-	case 'k':
-	case 'K':
-		v <<= 10;
-		end++;
-		break;
-	case 'm':
-	case 'M':
-		v <<= 20;
-		end++;
-		break;
-	case 'g':
-	case 'G':
-		v <<= 30;
-		end++;
-		break;
-	}
-	if (*end)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 static int parse_file_query(char *q, struct bh_sink_url *u, char *err,
 			    size_t err_len)
 {
-	char *tok, *save = NULL;
+	char *tok, *eq, *save = NULL;
+	__u64 v;
 
 	for (tok = strtok_r(q, "&", &save); tok;
 	     tok = strtok_r(NULL, "&", &save)) {
-		char *eq = strchr(tok, '=');
-		unsigned long long v;
-
-		if (!eq || parse_size(eq + 1, &v)) {
+		eq = strchr(tok, '=');
+		if (!eq) {
 			snprintf(err, err_len, "bad file option '%s'", tok);
 			return -EINVAL;
 		}
 		*eq = '\0';
 		if (!strcmp(tok, "max_bytes")) {
+			if (bh_parse_size(eq + 1, UINT64_MAX, &v))
+				goto bad;
 			u->max_bytes = v;
-		} else if (!strcmp(tok, "keep") && v <= 1000) {
+		} else if (!strcmp(tok, "keep")) {
+			if (bh_parse_u64(eq + 1, 1000, &v))
+				goto bad;
 			u->keep = (unsigned int)v;
 		} else {
 			snprintf(err, err_len,
@@ -114,6 +86,12 @@ static int parse_file_query(char *q, struct bh_sink_url *u, char *err,
 		}
 	}
 	return 0;
+bad:
+	snprintf(err, err_len,
+		 "bad file option '%s=%s' (max_bytes: a size such as "
+		 "1048576, 100M, 1GiB; keep: 0..1000)",
+		 tok, eq + 1);
+	return -EINVAL;
 }
 
 static int parse_hostport(const char *s, struct bh_sink_url *u, char *err,
@@ -121,6 +99,7 @@ static int parse_hostport(const char *s, struct bh_sink_url *u, char *err,
 {
 	const char *colon, *host = s;
 	size_t hlen;
+	__u64 port;
 
 	if (*s == '[') {
 		const char *close = strchr(s, ']');
@@ -138,8 +117,7 @@ static int parse_hostport(const char *s, struct bh_sink_url *u, char *err,
 	}
 	if (!hlen || hlen >= sizeof(u->host) || !colon[1] ||
 	    strlen(colon + 1) >= sizeof(u->port) ||
-	    strspn(colon + 1, "0123456789") != strlen(colon + 1) ||
-	    atoi(colon + 1) < 1 || atoi(colon + 1) > 65535)
+	    bh_parse_u64(colon + 1, 65535, &port) || !port)
 		goto bad;
 	memcpy(u->host, host, hlen);
 	u->host[hlen] = '\0';

@@ -3,7 +3,7 @@
  * One export destination with its own bounded queue and writer thread.
  *
  *   -, stdout                     standard output
- *   PATH, file://PATH[?max_bytes=N[k|M|G]&keep=K]
+ *   PATH, file://PATH[?max_bytes=SIZE&keep=K]  (SIZE: bh_parse_size())
  *                                 a file, rotated to PATH.1 .. PATH.K when
  *                                 the next envelope would pass max_bytes
  *   tcp://HOST:PORT               TCP client, reconnects with backoff

@@ -2,11 +2,12 @@
 /* The "geoip.*" configuration keys: names, units, bounds. */
 #include "geo_config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "parse_num.h"
 
 void bh_geo_config_init(struct bh_geo_config *cfg)
 {
@@ -25,63 +26,45 @@ void bh_geo_config_init(struct bh_geo_config *cfg)
 	};
 }
 
-/* A decimal number followed by a unit from units[] (multipliers in mult[],
- * "" for none allowed); the whole string must be used. */
-static int geo_parse_scaled(const char *v, const char *const *units,
-			    const __u64 *mult, __u64 max, __u64 *out,
-			    const char **why)
+/* The message for a value of the shared grammar refused with err. */
+static int geo_refused(const char *v, int err, const char *syntax,
+		       const char **why)
 {
-	unsigned long long n;
-	char *end;
-	int i;
-
-	if (!isdigit((unsigned char)v[0])) {
+	if (err == -ERANGE)
+		*why = "out of range";
+	else if (v[0] < '0' || v[0] > '9')
 		*why = "not a non-negative number";
-		return -EINVAL;
-	}
-	errno = 0;
-	n = strtoull(v, &end, 10);
-	if (errno == ERANGE)
-		goto range;
-	for (i = 0; units[i]; i++) {
-		if (strcmp(end, units[i]))
-			continue;
-		if (n > max / mult[i])
-			goto range;
-		*out = n * mult[i];
-		return 0;
-	}
-	*why = units[0][0] ? "needs a unit: ms, s, m, h or d (\"24h\")"
-			   : "not a number (optional suffix K, M or G)";
-	return -EINVAL;
-range:
-	*why = "out of range";
-	return -ERANGE;
+	else
+		*why = syntax;
+	return err;
 }
 
 static int geo_parse_duration(const char *v, __u64 *ns, const char **why)
 {
-	static const char *const units[] = {"ms", "s", "m", "h", "d", NULL};
-	static const __u64 mult[] = {1000000ull, 1000000000ull, 60000000000ull,
-				     3600000000000ull, 86400000000000ull};
+	int err = bh_parse_duration_ns(v, 0, BH_PARSE_DURATION_MAX_NS, ns);
 
-	return geo_parse_scaled(v, units, mult, UINT64_MAX / 2, ns, why);
+	if (!err)
+		return 0;
+	return geo_refused(v, err,
+			   "not a duration: a number with a unit ms, s, m, "
+			   "h or d (\"24h\", \"1h30m\"), or seconds",
+			   why);
 }
 
 static int geo_parse_count(const char *v, __u64 min, __u64 max, __u64 *out,
 			   const char **why)
 {
-	static const char *const units[] = {"", "K", "M", "G", NULL};
-	static const __u64 mult[] = {1, 1ull << 10, 1ull << 20, 1ull << 30};
-	int err;
+	__u64 n;
+	int err = bh_parse_size(v, max, &n);
 
-	err = geo_parse_scaled(v, units, mult, UINT64_MAX, out, why);
 	if (err)
-		return err;
-	if (*out < min || *out > max) {
+		return geo_refused(
+		    v, err, "not a number (optional suffix K, M or G)", why);
+	if (n < min) {
 		*why = "out of range";
 		return -ERANGE;
 	}
+	*out = n;
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include "bh_version.h"
 #include "detect.h"
 #include "log.h"
+#include "parse_num.h"
 
 struct bh_metrics {
 	struct MHD_Daemon *daemon;
@@ -413,14 +414,13 @@ static int parse_addr(const char *addr, struct addrinfo **res)
 				 .ai_socktype = SOCK_STREAM,
 				 .ai_flags = AI_PASSIVE};
 	const char *h;
+	__u64 pnum;
 
 	if (strlen(addr) >= sizeof(host))
 		return -EINVAL;
 	strcpy(host, addr);
 	port = strrchr(host, ':');
-	if (!port || !port[1] ||
-	    strspn(port + 1, "0123456789") != strlen(port + 1) ||
-	    atoi(port + 1) > 65535)
+	if (!port || bh_parse_u64(port + 1, 65535, &pnum))
 		return -EINVAL;
 	*port++ = '\0';
 	h = host;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse_num.h"
 #include "syntax.h"
 
 /* An address inside pf that the maps attribute to identity idx: the
@@ -148,10 +149,9 @@ int bh_policy_parse_flow_port(const char *s, __u8 *proto, __u16 *port,
 	/* ICMP takes a type here (one flow), not in the language. */
 	if (slash && ((slash - s == 4 && !strncmp(s, "icmp", 4)) ||
 		      (slash - s == 6 && !strncmp(s, "icmpv6", 6)))) {
-		char *end;
-		unsigned long t = strtoul(slash + 1, &end, 10);
+		__u64 t;
 
-		if (!slash[1] || *end || t > 255) {
+		if (bh_parse_u64(slash + 1, 255, &t)) {
 			snprintf(err, errlen,
 				 "bad ICMP type in '%s': a number of 0-255", s);
 			return -EINVAL;

@@ -304,8 +304,9 @@ static const struct {
     {"policy: p\ninterfaces: [eth0]\ngeoip: {cache_size: lots}\n",
      "3:21: error: geoip.cache_size: not a non-negative number (got "
      "'lots')"},
-    {"policy: p\ninterfaces: [eth0]\ngeoip:\n  novelty:\n    baseline: 5\n",
-     "5:15: error: geoip.novelty.baseline: needs a unit"},
+    {"policy: p\ninterfaces: [eth0]\ngeoip:\n  novelty:\n    baseline: 5 "
+     "days\n",
+     "5:15: error: geoip.novelty.baseline: not a duration"},
     {"policy: p\ninterfaces: [eth0]\ngeoip: {country_db: /x}\n",
      "3:9: error: geoip.country_db: unknown key (geoip: city_db, asn_db, "
      "cache_size, novelty;"},
@@ -464,38 +465,69 @@ static void test_all_errors(void **state)
 	assert_non_null(strstr(err, ":5:1: error"));
 }
 
+/* Numbers through the shared parsers (parse_num.h, tested on their own in
+ * tests/parse_num): what each key takes, and where its bounds are. */
 static const struct {
-	const char *s;
+	const char *text; /* after "policy: p\ninterfaces: [eth0]\n" */
 	int ret;
-	unsigned long long ns;
-} dur_cases[] = {
-    {"30", 0, 30000000000ULL},
-    {"30s", 0, 30000000000ULL},
-    {"250ms", 0, 250000000ULL},
-    {"5m", 0, 300000000000ULL},
-    {"2h", 0, 7200000000000ULL},
-    {"", -EINVAL, 0},
-    {"-5", -EINVAL, 0},
-    {"5d", -EINVAL, 0},
-    {"s", -EINVAL, 0},
-    {"9999999h", -EINVAL, 0},
-    {"99999999999999999999999", -EINVAL, 0},
-    {" 5", -EINVAL, 0},
+	unsigned long long udp_ns, rate, queue;
+} num_cases[] = {
+    {"conntrack: {udp: 1h30m}\n", 0, 5400000000000ULL, 0, 0},
+    {"conntrack: {udp: 2d}\n", 0, 172800000000000ULL, 0, 0},
+    {"conntrack: {udp: 010}\n", 0, 10000000000ULL, 0, 0},
+    {"conntrack: {udp: 366d}\n", 0, 31622400000000000ULL, 0, 0},
+    {"conntrack: {udp: 367d}\n", -EINVAL, 0, 0, 0},
+    {"conntrack: {udp: 0x10}\n", -EINVAL, 0, 0, 0},
+    {"conntrack: {udp: 1.5s}\n", -EINVAL, 0, 0, 0},
+    {"conntrack: {udp: 30m1h}\n", -EINVAL, 0, 0, 0},
+    {"events: {rate: 010}\n", 0, 0, 10, 0},
+    {"events: {rate: 4294967295}\n", 0, 0, 4294967295ULL, 0},
+    {"events: {rate: 4294967296}\n", -EINVAL, 0, 0, 0},
+    {"events: {rate: 0x10}\n", -EINVAL, 0, 0, 0},
+    {"events: {rate: '+5'}\n", -EINVAL, 0, 0, 0},
+    {"events: {rate: ' 5'}\n", -EINVAL, 0, 0, 0},
+    {"export: {queue_size: 8M}\n", 0, 0, 0, 8ULL << 20},
+    {"export: {queue_size: 8MiB}\n", 0, 0, 0, 8ULL << 20},
+    {"export: {queue_size: 8MB}\n", 0, 0, 0, 8000000},
+    {"export: {queue_size: 4G}\n", 0, 0, 0, 4ULL << 30},
+    {"export: {queue_size: 4097M}\n", -EINVAL, 0, 0, 0},
+    {"export: {queue_size: 63K}\n", -EINVAL, 0, 0, 0},
+    {"metrics: {listen: ':09477'}\n", 0, 0, 0, 0},
+    {"metrics: {listen: ':65536'}\n", -EINVAL, 0, 0, 0},
+    {"metrics: {listen: ':0x10'}\n", -EINVAL, 0, 0, 0},
 };
 
-static void test_duration(void **state)
+static void test_numbers(void **state)
 {
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(dur_cases) / sizeof(dur_cases[0]); i++) {
-		__u64 ns = 0;
-		int ret = bh_parse_duration_ns(dur_cases[i].s, &ns);
+	for (i = 0; i < sizeof(num_cases) / sizeof(num_cases[0]); i++) {
+		struct bh_daemon_config *c = NULL;
+		char text[256], err[1024] = "";
+		int ret;
 
-		if (ret != dur_cases[i].ret || (!ret && ns != dur_cases[i].ns))
-			fail_msg("'%s': want %d %llu, got %d %llu",
-				 dur_cases[i].s, dur_cases[i].ret,
-				 dur_cases[i].ns, ret, (unsigned long long)ns);
+		snprintf(text, sizeof(text),
+			 "policy: p\ninterfaces: [eth0]\n%s",
+			 num_cases[i].text);
+		ret = load(text, &c, err, sizeof(err));
+		if (ret != num_cases[i].ret)
+			fail_msg("'%s': want %d, got %d '%s'",
+				 num_cases[i].text, num_cases[i].ret, ret, err);
+		if (ret) {
+			/* the message names the key and quotes the value */
+			assert_non_null(strstr(err, "error: '"));
+			continue;
+		}
+		if (num_cases[i].udp_ns)
+			assert_int_equal(c->ct_timeout_ns[BH_CT_TMO_UDP],
+					 num_cases[i].udp_ns);
+		if (num_cases[i].rate)
+			assert_int_equal(c->ev_rate, num_cases[i].rate);
+		if (num_cases[i].queue)
+			assert_int_equal(c->exp.queue_bytes,
+					 num_cases[i].queue);
+		bh_daemon_config_free(&c);
 	}
 }
 
@@ -526,7 +558,7 @@ int main(void)
 	    cmocka_unit_test(test_tc_egress),
 	    cmocka_unit_test(test_bad),
 	    cmocka_unit_test(test_all_errors),
-	    cmocka_unit_test(test_duration),
+	    cmocka_unit_test(test_numbers),
 	    cmocka_unit_test(test_file),
 	    cmocka_unit_test(test_telemetry),
 	    cmocka_unit_test(test_telemetry_defaults),

@@ -1514,6 +1514,17 @@ static void test_plugin(void **state)
 /* --- Configuration -----------------------------------------------------------
  */
 
+/* Defaults, then yaml over them: it must load. */
+static void config_load_ok(struct bh_detect_config *cfg, const char *yaml)
+{
+	char err[256] = "";
+
+	bh_detect_config_defaults(cfg);
+	if (bh_detect_config_load_buf(cfg, yaml, strlen(yaml), "t.yaml", err,
+				      sizeof(err)))
+		fail_msg("t.yaml refused: %s", err);
+}
+
 static void test_config_yaml(void **state)
 {
 	static const char yaml[] = "detect:\n"
@@ -1542,13 +1553,9 @@ static void test_config_yaml(void **state)
 				   "    min_bytes: 4MiB\n"
 				   "  deny: {}\n";
 	struct bh_detect_config cfg;
-	char err[256] = "";
 
 	(void)state;
-	bh_detect_config_defaults(&cfg);
-	assert_int_equal(bh_detect_config_load_buf(&cfg, yaml, strlen(yaml),
-						   "t.yaml", err, sizeof(err)),
-			 0);
+	config_load_ok(&cfg, yaml);
 	assert_int_equal(cfg.max_sources, 4096);
 	assert_int_equal(cfg.n_admin_ports, 3);
 	assert_int_equal(cfg.admin_ports[2], 8443);
@@ -1573,10 +1580,56 @@ static void test_config_yaml(void **state)
 	bh_detect_config_clear(&cfg);
 }
 
+/* Numbers are decimal: before the shared parser (parse_num.h) a leading
+ * zero made them octal ("010" was 8) and "0x10" was hex. */
+static void test_config_decimal(void **state)
+{
+	static const char yaml[] =
+	    "detect:\n"
+	    "  hash_seed: 010\n"
+	    "  admin_ports: [022]\n"
+	    "  allowlist:\n"
+	    "    - {cidr: 10.0.0.0/010, to_port: 0080}\n"
+	    "  sweep: {hosts: 010, window: 010}\n"
+	    "  transfer: {min_bytes: 010K, ratio: 04.50}\n";
+	struct bh_detect_config cfg;
+
+	(void)state;
+	config_load_ok(&cfg, yaml);
+	assert_int_equal(cfg.hash_seed, 10);
+	assert_int_equal(cfg.admin_ports[0], 22);
+	assert_int_equal(cfg.allow.v[0].cidr_len, 96 + 10);
+	assert_int_equal(cfg.allow.v[0].to_port, 80);
+	assert_int_equal(cfg.sweep.hosts, 10);
+	assert_int_equal(cfg.sweep.window_ns, 10ULL * 1000000000ULL);
+	assert_int_equal(cfg.transfer.min_bytes, 10 << 10);
+	assert_true(cfg.transfer.ratio == 4.5);
+	bh_detect_config_clear(&cfg);
+}
+
 static const struct {
 	const char *yaml;
 	const char *err; /* expected prefix after "e.yaml:" */
 } config_errors[] = {
+    {"detect:\n  hash_seed: 0x10\n",
+     "2:14: detect.hash_seed: expected a decimal integer, got '0x10'"},
+    {"detect:\n  sweep:\n    hosts: 0x10\n",
+     "3:12: detect.sweep.hosts: expected an integer in 1..1000000, got "
+     "'0x10'"},
+    {"detect:\n  admin_ports: [0x16]\n",
+     "2:17: detect.admin_ports: expected a port"},
+    {"detect:\n  allowlist:\n    - cidr: 10.0.0.0/0x8\n",
+     "3:13: detect.allowlist: cidr: expected an address"},
+    {"detect:\n  sweep:\n    window: 30m1h\n",
+     "3:13: detect.sweep.window: expected a duration"},
+    {"detect:\n  sweep:\n    window: 0.5s\n",
+     "3:13: detect.sweep.window: expected a duration"},
+    {"detect:\n  trw:\n    theta0: 8e-1\n",
+     "3:13: detect.trw.theta0: expected a number in 0..1, got '8e-1'"},
+    {"detect:\n  trw:\n    theta0: '+0.8'\n",
+     "3:13: detect.trw.theta0: expected a number in 0..1"},
+    {"detect:\n  transfer:\n    min_bytes: 99999999999G\n",
+     "3:16: detect.transfer.min_bytes: expected a size"},
     {"detect:\n  sweep:\n    hosts: many\n",
      "3:12: detect.sweep.hosts: expected an integer"},
     {"detect:\n  sweep:\n    hsots: 3\n",
@@ -1874,6 +1927,7 @@ int main(void)
 	    cmocka_unit_test(test_interim_views),
 	    cmocka_unit_test(test_plugin),
 	    cmocka_unit_test(test_config_yaml),
+	    cmocka_unit_test(test_config_decimal),
 	    cmocka_unit_test(test_config_errors),
 	    cmocka_unit_test(test_config_file_and_copy),
 	    cmocka_unit_test(test_formatting),

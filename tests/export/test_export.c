@@ -404,6 +404,15 @@ static const struct {
 	{ "/var/log/x.pb", 1, BH_SINK_FILE },
 	{ "file:///var/log/x.pb?max_bytes=10M&keep=3", 1, BH_SINK_FILE },
 	{ "file:///x?max_bytes=lots", 0, 0 },
+	{ "file:///x?max_bytes=1GiB&keep=1000", 1, BH_SINK_FILE },
+	{ "file:///x?max_bytes=010M&keep=010", 1, BH_SINK_FILE },
+	{ "file:///x?max_bytes=0x10", 0, 0 },
+	{ "file:///x?max_bytes=-1", 0, 0 },
+	{ "file:///x?max_bytes=99999999999G", 0, 0 }, /* wrapped before */
+	{ "file:///x?keep=1001", 0, 0 },
+	{ "file:///x?keep=5K", 0, 0 },
+	{ "tcp://127.0.0.1:4294967297", 0, 0 }, /* atoi() wrapped it */
+	{ "tcp://127.0.0.1:+80", 0, 0 },
 	{ "file:///x?colour=red", 0, 0 },
 	{ "tcp://127.0.0.1:4739", 1, BH_SINK_TCP },
 	{ "tcp://[::1]:4739", 1, BH_SINK_TCP },
@@ -440,6 +449,16 @@ static void test_url_parse(void **state)
 	assert_int_equal(u.max_bytes, 10 << 20);
 	assert_int_equal(u.keep, 5);
 	assert_string_equal(u.path, "/v/x");
+	bh_sink_url_parse("file:///v/x?max_bytes=010MB&keep=010", &u, err,
+			  sizeof(err));
+	assert_int_equal(u.max_bytes, 10000000);
+	assert_int_equal(u.keep, 10);
+	assert_int_equal(bh_sink_url_parse("file:///x?max_bytes=0x10", &u, err,
+					   sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "bad file option 'max_bytes=0x10' (max_bytes: "
+				 "a size such as 1048576, 100M, 1GiB; keep: "
+				 "0..1000)");
 	bh_sink_url_parse("tcp://[::1]:4739", &u, err, sizeof(err));
 	assert_string_equal(u.host, "::1");
 	assert_string_equal(u.port, "4739");

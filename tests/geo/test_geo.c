@@ -718,8 +718,10 @@ static void test_config_keys(void **state)
 	    {"geoip.novelty.enabled", "false", 0},
 	    {"geoip.novelty.enabled", "maybe", -EINVAL},
 	    {"geoip.novelty.baseline", "7d", 0},
+	    {"geoip.novelty.baseline", "3600", 0}, /* seconds */
 	    {"geoip.novelty.baseline", "90m", 0},
-	    {"geoip.novelty.baseline", "3600", -EINVAL},
+	    {"geoip.novelty.baseline", "3600 s", -EINVAL},
+	    {"geoip.novelty.baseline", "0x10s", -EINVAL},
 	    {"geoip.novelty.baseline", "0s", -ERANGE},
 	    {"geoip.novelty.baseline", "99999999999999999999d", -ERANGE},
 	    {"geoip.novelty.aggregate", "0s", 0},

@@ -56,6 +56,52 @@ static void test_all_keys(void **state)
 	assert_int_equal(c.novelty.upload_ratio, 8);
 }
 
+/* Numbers of the shared grammar (parse_num.h): leading zeros are decimal,
+ * a bare duration is seconds, compound durations and every size suffix. */
+static void test_numbers(void **state)
+{
+	static const struct {
+		const char *key, *value;
+		int ret;
+		__u64 want;
+	} cases[] = {
+	    {"geoip.cache_size", "010", 0, 10},
+	    {"geoip.cache_size", "16K", 0, 16384},
+	    {"geoip.cache_size", "16KiB", 0, 16384},
+	    {"geoip.cache_size", "16KB", 0, 16000},
+	    {"geoip.cache_size", "16M", 0, 16777216},
+	    {"geoip.cache_size", "17M", -ERANGE, 0},
+	    {"geoip.cache_size", "1k", -EINVAL, 0},
+	    {"geoip.novelty.baseline", "10", 0, 10 * SEC},
+	    {"geoip.novelty.baseline", "1h30m", 0, 5400 * SEC},
+	    {"geoip.novelty.baseline", "2d12h", 0, 216000 * SEC},
+	    {"geoip.novelty.baseline", "1.5h", -EINVAL, 0},
+	    {"geoip.novelty.baseline", "300000d", -ERANGE, 0},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bh_geo_config c;
+		const char *why = NULL;
+		__u64 got;
+		int ret;
+
+		bh_geo_config_init(&c);
+		ret = bh_geo_config_set(&c, cases[i].key, cases[i].value, &why);
+		got = cases[i].key[6] == 'c' ? c.cache_entries
+					     : c.novelty.baseline_ns;
+		if (ret != cases[i].ret || (!ret && got != cases[i].want))
+			fail_msg("%s=%s: want %d %llu, got %d %llu (%s)",
+				 cases[i].key, cases[i].value, cases[i].ret,
+				 (unsigned long long)cases[i].want, ret,
+				 (unsigned long long)got, why ? why : "");
+		if (ret && !why)
+			fail_msg("%s=%s: refused without a reason",
+				 cases[i].key, cases[i].value);
+	}
+}
+
 /* Values are applied over what is there; an empty section or an empty
  * value (null) for a database path leaves or switches off. */
 static void test_over_defaults_and_nulls(void **state)
@@ -108,9 +154,17 @@ static const struct bad_case bad_cases[] = {
      "cache_size, novelty; novelty: enabled, baseline, aggregate, "
      "max_identities, max_countries, max_asns, max_pending, upload_bytes, "
      "upload_ratio)"},
-    {"geoip:\n  novelty:\n    baseline: 10\n",
-     "f.yaml:3:15: geoip.novelty.baseline: needs a unit: ms, s, m, h or d "
-     "(\"24h\") (got '10')"},
+    {"geoip:\n  novelty:\n    baseline: 10 days\n",
+     "f.yaml:3:15: geoip.novelty.baseline: not a duration: a number with a "
+     "unit ms, s, m, h or d (\"24h\", \"1h30m\"), or seconds (got '10 "
+     "days')"},
+    {"geoip:\n  novelty:\n    baseline: 0x10s\n",
+     "f.yaml:3:15: geoip.novelty.baseline: not a duration: a number with a "
+     "unit ms, s, m, h or d (\"24h\", \"1h30m\"), or seconds (got "
+     "'0x10s')"},
+    {"geoip:\n  cache_size: 0x10\n",
+     "f.yaml:2:15: geoip.cache_size: not a number (optional suffix K, M or "
+     "G) (got '0x10')"},
     {"geoip:\n  novelty:\n    baseline: 0s\n",
      "f.yaml:3:15: geoip.novelty.baseline: must be longer than 0 (got "
      "'0s')"},
@@ -271,6 +325,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_all_keys),
+	    cmocka_unit_test(test_numbers),
 	    cmocka_unit_test(test_over_defaults_and_nulls),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_load_node),

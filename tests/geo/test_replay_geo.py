@@ -226,7 +226,7 @@ with tempfile.TemporaryDirectory() as tmp:
               (name, len(novelty(al))))
     bad = os.path.join(tmp, "bad.yaml")
     with open(bad, "w") as fp:
-        fp.write("geoip:\n  novelty:\n    baseline: 10\n")
+        fp.write("geoip:\n  novelty:\n    baseline: 10 days\n")
     p = replay("exfil-staging.pcap", "--geoip-config", bad, want_rc=1)
     check(bad + ":3:15: geoip.novelty.baseline:" in p.stderr,
           "bad geoip file: %r" % p.stderr)

@@ -248,9 +248,11 @@ static void test_scrape_with_curl(void **state)
 
 static void test_bad_addresses(void **state)
 {
-	static const char *const bad[] = { "127.0.0.1", "127.0.0.1:x",
+	/* 4294967297 wrapped to port 1 through atoi() */
+	static const char *const bad[] = { "127.0.0.1",	 "127.0.0.1:x",
 					   "127.0.0.1:70000", "[::1:9477",
-					   "not a host:9477" };
+					   "not a host:9477", "127.0.0.1:4294967297",
+					   "127.0.0.1:+80",   "127.0.0.1:" };
 	struct bh_metrics *m, *m2;
 	char addr[64];
 	size_t i;

@@ -60,4 +60,26 @@ check two-sources --listen tcp://127.0.0.1:1 stream.pb
 "$bh" observe - <stream.pb >stdin.txt
 "$bh" observe stream.pb >file.txt
 cmp stdin.txt file.txt || { echo "golden: stdin differs from file" >&2; fail=1; }
+
+# Times and counts through the shared number grammar (parse_num.h): Unix
+# seconds (leading zeros decimal, a fraction) give the RFC 3339 window.
+"$bh" observe --since 2023-11-14T22:13:30Z --until 2023-11-14T23:15:00+01:00 \
+	stream.pb >rfc.txt
+"$bh" observe --since 01700000010 --until 1700000100.000000000 stream.pb >unix.txt
+cmp rfc.txt unix.txt || { echo "golden: Unix seconds differ from RFC 3339" >&2; fail=1; }
+# a duration ago, compound too: the 2023 stream is older than that
+"$bh" observe --since 1h30m stream.pb >ago.txt
+[ ! -s ago.txt ] || { echo "golden: --since 1h30m printed flows" >&2; fail=1; }
+"$bh" observe --since 99999999999999999999d -n 1 stream.pb >ago.txt
+[ -s ago.txt ] || { echo "golden: --since before the epoch printed nothing" >&2; fail=1; }
+for bad in "--since 0x10" "--since 1e9" "--since +5" "--since 1h30" \
+	"--until 1.0000000001" "-n 0x10" "-n +1" "--port 070000" \
+	"--since 2023-11-14T22:13:30+ab:cd" "--since 2023-11-14T22:13:30+24:00"; do
+	set +e
+	# shellcheck disable=SC2086
+	"$bh" observe $bad stream.pb >/dev/null 2>&1
+	rc=$?
+	set -e
+	[ $rc = 2 ] || { echo "golden: observe $bad: exit $rc, want 2" >&2; fail=1; }
+done
 exit $fail

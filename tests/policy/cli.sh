@@ -106,7 +106,11 @@ t --from world --to web-1 --port tcp/22 --expect allow >/dev/null 2>&1; rc=$?
 t --from nobody --to web-1 --port tcp/22 >/dev/null 2>&1; rc2=$?
 t --from web-1 --to api-1 --port tcp >/dev/null 2>&1; rc3=$?
 t --from web-1 --to api-1 >/dev/null 2>&1; rc4=$?
+t --from host --to worker --port icmp/+8 >/dev/null 2>"$tmp/err"; rc5=$?
+t --from host --to worker --port icmp/0x8 >/dev/null 2>&1; rc6=$?
 set -e
+[ $rc5 -eq 2 ] && grep -q "bad ICMP type in 'icmp/+8'" "$tmp/err" || fail "icmp/+8 exited $rc5: $(cat "$tmp/err")"
+[ $rc6 -eq 2 ] || fail "icmp/0x8 exited $rc6"
 [ $rc -eq 1 ] || fail "--expect mismatch exited $rc"
 [ $rc2 -eq 2 ] || fail "unknown peer exited $rc2"
 [ $rc3 -eq 2 ] || fail "--port tcp exited $rc3"

@@ -17,8 +17,15 @@ set +e
 "$B" replay --policy "$P" >/dev/null 2>&1; [ $? = 2 ] || fail "no file"
 "$B" replay "$S/pcaps/demo.pcap" --policy "$P" --engine gpu >/dev/null 2>&1; [ $? = 2 ] || fail "bad engine"
 "$B" replay "$S/pcaps/demo.pcap" --policy "$P" --idle-timeout 5x >/dev/null 2>&1; [ $? = 2 ] || fail "bad duration"
+"$B" replay "$S/pcaps/demo.pcap" --policy "$P" --idle-timeout 0x10s >/dev/null 2>"$tmp/err"; [ $? = 2 ] || fail "hex duration"
+grep -q -- "--idle-timeout: bad duration '0x10s'" "$tmp/err" || fail "bad duration not named: $(cat "$tmp/err")"
+"$B" replay "$S/pcaps/demo.pcap" --policy "$P" --learning 1e3 >/dev/null 2>&1; [ $? = 2 ] || fail "exponent in a duration"
 "$B" replay "$tmp/missing.pcap" --policy "$P" >/dev/null 2>"$tmp/err"; [ $? = 1 ] || fail "missing file"
 grep -q "missing.pcap" "$tmp/err" || fail "missing file not named"
+set -e
+# durations of the shared grammar: fractions, compound forms, leading zeros
+"$B" replay "$S/pcaps/demo.pcap" --policy "$P" -q --idle-timeout 1m30s \
+	--active-timeout 0.5m --learning 010m >/dev/null || fail "good durations refused"
 set -e
 "$B" replay --help > "$tmp/help"
 grep -q "Usage: bulkhead replay" "$tmp/help" || fail "--help"
