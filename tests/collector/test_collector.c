@@ -719,12 +719,10 @@ static void test_drop_accounting(void **state)
 }
 
 /* Tunnel, VLAN, IPv6 and external group fields reach the record. */
-static void test_fields_tunnel_vlan_v6(void **state)
+/* 2001:db8::2:50000 -> 2001:db8::1:443, TCP (initiator b). */
+static struct bh_flow_key tunnel6_key(void)
 {
-	struct fixture *fx = *state;
 	struct bh_flow_key k;
-	struct bh_flow f = flow_at(T0, T0 + S(1));
-	const struct bh_flow_record *r;
 
 	memset(&k, 0, sizeof(k));
 	k.a = v6("2001:db8::1");
@@ -732,6 +730,17 @@ static void test_fields_tunnel_vlan_v6(void **state)
 	k.a_port = 443;
 	k.b_port = 50000;
 	k.proto = 6;
+	return k;
+}
+
+static void test_fields_tunnel_vlan_v6(void **state)
+{
+	struct fixture *fx = *state;
+	struct bh_flow_key k;
+	struct bh_flow f = flow_at(T0, T0 + S(1));
+	const struct bh_flow_record *r;
+
+	k = tunnel6_key();
 	f.flags = BH_FLOW_F_INIT_B | BH_FLOW_F_TUNNEL | BH_FLOW_F_IPV6;
 	f.identity[0] = 300;
 	f.identity[1] = 256;
@@ -1257,12 +1266,7 @@ static void test_emit_src_same_records(void **state)
 		}
 		assert_int_equal(bh_collector_new(&c[i], &o), 0);
 	}
-	memset(&k, 0, sizeof(k));
-	k.a = v6("2001:db8::1");
-	k.b = v6("2001:db8::2");
-	k.a_port = 443;
-	k.b_port = 50000;
-	k.proto = 6;
+	k = tunnel6_key();
 	f.flags = BH_FLOW_F_INIT_B | BH_FLOW_F_TUNNEL | BH_FLOW_F_IPV6;
 	f.identity[0] = 256;
 	f.identity[1] = 257;
