@@ -31,6 +31,10 @@ struct bh_htab {
 	struct bh_hnode *tail;
 	__u64 clock;    /* stamps handed out; use order is stamp order */
 	__u64 removals; /* deletions and evictions */
+	/* Nodes of removed entries, chained by hnext, for the next
+	 * insertions: a flow table inserts and deletes an entry per flow,
+	 * and malloc() and free() cost more than the rest of it. */
+	struct bh_hnode *spare;
 };
 
 /* The bucket link that holds key (hash h), or the NULL link ending its
@@ -107,6 +111,10 @@ void bh_htab_free(struct bh_htab **tp)
 		return;
 	for (n = t->head; n; n = next) {
 		next = n->next;
+		free(n);
+	}
+	for (n = t->spare; n; n = next) {
+		next = n->hnext;
 		free(n);
 	}
 	free(t->buckets);
@@ -198,7 +206,8 @@ static void bh_htab_remove(struct bh_htab *t, struct bh_hnode *n)
 
 	*pp = n->hnext;
 	bh_list_unlink(t, n);
-	free(n);
+	n->hnext = t->spare;
+	t->spare = n;
 	t->count--;
 	t->removals++;
 }
@@ -250,9 +259,17 @@ int bh_htab_update(struct bh_htab *t, const void *key, const void *val,
 			return -ENOMEM;
 		pp = bh_htab_slot(t, key, h);
 	}
-	n = calloc(1, sizeof(*n) + t->val_off + t->val_size);
-	if (!n)
-		return -ENOMEM;
+	n = t->spare;
+	if (n) {
+		t->spare = n->hnext;
+		/* the key's padding to val_off, as calloc() leaves it */
+		memset(n->data + t->key_size, 0, t->val_off - t->key_size);
+	} else {
+		n = calloc(1, sizeof(*n) + t->val_off + t->val_size);
+		if (!n)
+			return -ENOMEM;
+	}
+	n->hnext = NULL;
 	n->hash = h;
 	memcpy(n->data, key, t->key_size);
 	memcpy(n->data + t->val_off, val, t->val_size);

@@ -120,6 +120,52 @@ static void test_hash_many(void **state)
 	bh_htab_free(&t);
 }
 
+/* Entries removed (deleted, evicted) leave their nodes for the next
+ * insertions: a reused node holds only the new entry, in the right bucket
+ * and in use order, and the table still finds everything. */
+static void test_nodes_reused(void **state)
+{
+	struct bh_htab *t;
+	struct seen s;
+	struct key x;
+	__u64 v, *p;
+	int round, i;
+
+	(void)state;
+	assert_int_equal(bh_htab_new(&t, sizeof(struct key), sizeof(v), 8,
+				     true), 0);
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 8; i++) {
+			x = k((__u64)(round * 100 + i));
+			v = (__u64)(round * 1000 + i);
+			assert_int_equal(bh_htab_update(t, &x, &v,
+							BH_HTAB_NOEXIST), 0);
+		}
+		for (i = 0; i < 8; i += 2) {
+			x = k((__u64)(round * 100 + i));
+			assert_int_equal(bh_htab_delete(t, &x), 0);
+		}
+	}
+	/* 4 of the last round's left: each round's 8 insertions evicted
+	 * the 4 left of the round before */
+	assert_int_equal(bh_htab_count(t), 4);
+	assert_int_equal(bh_htab_removals(t), 3 * 4 + 2 * 4);
+	for (i = 1; i < 8; i += 2) {
+		x = k((__u64)(200 + i));
+		p = bh_htab_lookup(t, &x);
+		assert_non_null(p);
+		assert_int_equal(*p, 2000 + i);
+		x = k((__u64)(200 + i - 1));
+		assert_null(bh_htab_lookup(t, &x));
+	}
+	s = since(t, 0);
+	assert_int_equal(s.n, 4);
+	/* most recently used first: the lookups above, last one first */
+	assert_int_equal(s.ids[0], 207);
+	assert_int_equal(s.ids[3], 201);
+	bh_htab_free(&t);
+}
+
 static void test_lru_evicts_least_recent(void **state)
 {
 	struct bh_htab *t;
@@ -290,6 +336,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hash_basic),
 		cmocka_unit_test(test_hash_many),
+		cmocka_unit_test(test_nodes_reused),
 		cmocka_unit_test(test_lru_evicts_least_recent),
 		cmocka_unit_test(test_since),
 		cmocka_unit_test(test_since_hash),
