@@ -38,45 +38,63 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-void bh_json_str(FILE *out, const char *str)
+void bh_json_escape(const char *str, bh_json_put put, void *ctx)
 {
 	const unsigned char *s = (const unsigned char *)(str ? str : "");
+	const unsigned char *run = s; /* bytes to copy as they are */
 	size_t n = strlen((const char *)s), l;
+	const char *esc;
+	char u[8];
 
-	fputc('"', out);
+	put(ctx, "\"", 1);
 	while (*s) {
+		esc = NULL;
+		l = 1;
 		switch (*s) {
 		case '"':
-			fputs("\\\"", out);
+			esc = "\\\"";
 			break;
 		case '\\':
-			fputs("\\\\", out);
+			esc = "\\\\";
 			break;
 		case '\n':
-			fputs("\\n", out);
+			esc = "\\n";
 			break;
 		case '\r':
-			fputs("\\r", out);
+			esc = "\\r";
 			break;
 		case '\t':
-			fputs("\\t", out);
+			esc = "\\t";
 			break;
 		default:
 			if (*s < 0x20 || *s == 0x7f) {
-				fprintf(out, "\\u%04x", *s);
-				break;
+				snprintf(u, sizeof(u), "\\u%04x", *s);
+				esc = u;
+			} else if (!(l = utf8_len(s, n))) {
+				esc = "\\ufffd"; /* not UTF-8 */
+				l = 1;
 			}
-			l = utf8_len(s, n);
-			if (!l) {
-				fputs("\\ufffd", out); /* not UTF-8 */
-				break;
-			}
-			fwrite(s, 1, l, out);
-			s += l - 1;
-			n -= l - 1;
 		}
-		s++;
-		n--;
+		if (esc) {
+			if (s > run)
+				put(ctx, (const char *)run, (size_t)(s - run));
+			put(ctx, esc, strlen(esc));
+			run = s + l;
+		}
+		s += l;
+		n -= l;
 	}
-	fputc('"', out);
+	if (s > run)
+		put(ctx, (const char *)run, (size_t)(s - run));
+	put(ctx, "\"", 1);
+}
+
+static void put_file(void *ctx, const char *p, size_t n)
+{
+	fwrite(p, 1, n, ctx);
+}
+
+void bh_json_str(FILE *out, const char *s)
+{
+	bh_json_escape(s, put_file, out);
 }

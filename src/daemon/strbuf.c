@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_out.h"
+
 static bool strbuf_reserve(struct bh_strbuf *b, size_t extra)
 {
 	size_t need, cap;
@@ -55,20 +57,14 @@ void bh_strbuf_printf(struct bh_strbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+static void strbuf_put(void *ctx, const char *p, size_t n)
+{
+	bh_strbuf_append(ctx, p, n);
+}
+
 void bh_strbuf_json_str(struct bh_strbuf *b, const char *s)
 {
-	const unsigned char *p;
-
-	bh_strbuf_append(b, "\"", 1);
-	for (p = (const unsigned char *)s; p && *p; p++) {
-		if (*p == '"' || *p == '\\')
-			bh_strbuf_printf(b, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			bh_strbuf_printf(b, "\\u%04x", *p);
-		else
-			bh_strbuf_append(b, (const char *)p, 1);
-	}
-	bh_strbuf_append(b, "\"", 1);
+	bh_json_escape(s, strbuf_put, b);
 }
 
 void bh_strbuf_reset(struct bh_strbuf *b)

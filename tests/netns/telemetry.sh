@@ -142,14 +142,16 @@ bh_expect_fail "web -> db tcp/5432 denied" bh_in web nc -z -w 1 $SUBNET.13 5432
 bh_expect_fail "web -> 198.51.100.7 icmp denied" bh_in web ping -c 2 -i 0.2 -W 1 198.51.100.7
 # --- from the uplink: the world towards web, denied
 bh_expect_fail "198.51.100.7 -> web icmp denied" bh_in remote ping -c 1 -W 1 $SUBNET.11
-sleep 0.5
+# The connection's record comes a linger after its close: every packet of
+# it has passed tcpdump by then, however late the last ACK on a busy
+# machine (a fixed sleep here once stopped tcpdump before it).
+obs_wait "web:[0-9]* -> api:8080 tcp allow" -t flow
 kill -INT "$td"
 wait "$td" 2>/dev/null || true
 read -r tcp_ip tcp_ib tcp_rp tcp_rb < <(pcap_count "$WORK/tcp.pcap")
 [ "$tcp_ip" -ge 4 ] && [ "$tcp_rp" -ge 4 ] || bh_fail "tcpdump saw $tcp_ip/$tcp_rp packets"
 bh_log "tcpdump: web -> api tcp/8080: $tcp_ip/$tcp_rp packets, $tcp_ib/$tcp_rb bytes"
 
-obs_wait "web:[0-9]* -> api:8080 tcp allow" -t flow
 obs_wait "web:[0-9]* -> api:9000 udp allow" -t flow
 obs_wait "web -> api icmp" -t flow
 obs_wait "web:[0-9]* -> db:5432 tcp deny(default_deny)" -t flow
@@ -342,13 +344,13 @@ grep -q "collector: [1-9][0-9]* flows reported by the last instance taken from" 
 sleep 0.5
 touch "$WORK/stop-long"
 wait "$long" || bh_fail "the connection across the restart broke: $(tail -2 "$WORK/long.out")"
-sleep 0.5
+lport=$(flow '.responder.port == 8080 and .end_reason == "END_REASON_FORCED"' | jq -r .initiator.port)
+[ -n "$lport" ] && [ "$lport" != null ] || bh_fail "no forced record of the connection at the stop"
+# tcpdump stops once the last record is out (see the first TCP check)
+obs_wait "web:$lport -> api:8080 tcp allow .* end=fin" -t flow
 kill -INT "$td"
 wait "$td" 2>/dev/null || true
 read -r l_ip l_ib l_rp l_rb < <(pcap_count "$WORK/long.pcap")
-lport=$(flow '.responder.port == 8080 and .end_reason == "END_REASON_FORCED"' | jq -r .initiator.port)
-[ -n "$lport" ] && [ "$lport" != null ] || bh_fail "no forced record of the connection at the stop"
-obs_wait "web:$lport -> api:8080 tcp allow .* end=fin" -t flow
 sums=$(obs -o json -t flow | jq -s -c "[.[] | .flow | select(.initiator.port == $lport and .responder.port == 8080)] |
 	[length, (map(.end_reason) | join(\",\")), (map(.initiator_packets // \"0\" | tonumber) | add),
 	 (map(.initiator_bytes // \"0\" | tonumber) | add), (map(.responder_packets // \"0\" | tonumber) | add),
