@@ -253,7 +253,7 @@ static __always_inline void bh_fast_account(struct bh_flow *f, int dir,
 	dir &= 1;
 	if (!f->packets[dir] && f->ifindex[dir] != w->ifindex)
 		f->ifindex[dir] = w->ifindex;
-	bh_t_add64(&f->packets[dir], 1);
+	bh_t_add64(&f->packets[dir], w->segs);
 	bh_t_add64(&f->bytes[dir], pkt->pkt_len);
 	if ((f->tcp_flags[dir] | pkt->tcp_flags) != f->tcp_flags[dir])
 		f->tcp_flags[dir] |= pkt->tcp_flags;
@@ -374,7 +374,7 @@ BH_STEP int bh_flow_new(struct bh_env *env, struct bh_work *w, __u32 dir,
 		    ((pkt->flags & BH_PKT_IPV6) ? BH_FLOW_F_IPV6 : 0);
 	nf->last_seen_ns = p.now;
 	nf->first_seen_ns = p.now;
-	nf->packets[dir] = 1;
+	nf->packets[dir] = w->segs;
 	nf->bytes[dir] = pkt->pkt_len;
 	nf->tcp_flags[dir] = pkt->tcp_flags;
 	nf->policy_port = bh_policy_port(pkt);
@@ -692,7 +692,8 @@ BH_STEP int bh_frag_later(struct bh_env *env, struct bh_work *w)
 /* Entry point.                                                             */
 
 static __always_inline void bh_count(struct bh_stats *st,
-				     const struct bh_result *res, __u32 len)
+				     const struct bh_result *res, __u32 len,
+				     __u32 segs)
 {
 	__u32 v = res->verdict, r = res->reason;
 
@@ -700,19 +701,33 @@ static __always_inline void bh_count(struct bh_stats *st,
 		v = BH_VERDICT_UNSPEC;
 	if (r >= BH_REASON_MAX)
 		r = BH_REASON_NONE;
-	st->verdict_pkts[v]++;
+	st->verdict_pkts[v] += segs;
 	st->verdict_bytes[v] += len;
-	st->reason_pkts[r]++;
+	st->reason_pkts[r] += segs;
+}
+
+/* A GSO packet (TC egress) stands for segs packets on the wire, each with
+ * the headers in front of the payload: its wire length counts them so. */
+static __always_inline void bh_gso_wire_len(struct bh_pkt *pkt, __u32 segs)
+{
+	__u32 hdr = pkt->payload_off ? pkt->payload_off :
+		    pkt->l4_off	     ? pkt->l4_off :
+					pkt->l3_off;
+
+	pkt->pkt_len += (segs - 1) * hdr;
 }
 
 /* Classify the frame [data, data_end) of wire_len bytes on the wire,
- * received on ifindex, with w as working memory. now_ns is the caller's
- * clock (0: ask the target's clock); bh_config's overrides win. Returns 1
- * to pass the packet, 0 to drop it; w->res holds the outcome. */
+ * received on ifindex, with w as working memory. segs: the packets on the
+ * wire the frame stands for, more than 1 for a GSO packet (TC egress: it
+ * is segmented after the hook); its wire length then counts each
+ * segment's headers. now_ns is the caller's clock (0: ask the target's
+ * clock); bh_config's overrides win. Returns 1 to pass the packet, 0 to
+ * drop it; w->res holds the outcome. */
 static __always_inline int bh_classify(struct bh_env *env, struct bh_work *w,
 				       const void *data, const void *data_end,
-				       __u32 wire_len, __u32 ifindex,
-				       __u64 now_ns)
+				       __u32 wire_len, __u32 segs,
+				       __u32 ifindex, __u64 now_ns)
 {
 	struct bh_result *res = &w->res;
 	const struct bh_pkt *pkt = &w->pkt;
@@ -737,6 +752,11 @@ static __always_inline int bh_classify(struct bh_env *env, struct bh_work *w,
 		w->now = now_ns ? now_ns : bh_t_now(env);
 
 	r = bh_parse(data, data_end, wire_len, &w->pkt);
+	w->segs = 1;
+	if (segs > 1 && segs <= BH_GSO_MAX_SEGS && !r) {
+		w->segs = segs;
+		bh_gso_wire_len(&w->pkt, segs);
+	}
 	bh_memset(res, 0, sizeof(*res));
 	res->epoch = epoch;
 
@@ -770,7 +790,7 @@ static __always_inline int bh_classify(struct bh_env *env, struct bh_work *w,
 	}
 
 	res->drop = res->verdict == BH_VERDICT_DENY;
-	bh_count(st, res, pkt->pkt_len);
+	bh_count(st, res, pkt->pkt_len, w->segs);
 	if (cfg->flags & BH_CFG_RECORD_RESULT)
 		bh_t_record(env, res);
 	return !res->drop;

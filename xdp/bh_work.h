@@ -37,7 +37,7 @@ struct bh_work {
 	__u32 ifindex;
 	__u32 fast_miss; /* bh_fast() found the tuple in no flow map */
 	__u32 fast_dir;  /* and the packet's direction in w->key */
-	__u32 pad1;
+	__u32 segs;      /* packets on the wire this frame stands for (GSO) */
 };
 
 #endif /* BH_WORK_H */

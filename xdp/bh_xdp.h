@@ -14,7 +14,7 @@ static __always_inline int bh_xdp_run(struct xdp_md *ctx)
 
 	if (!w)
 		return XDP_PASS;
-	if (!bh_classify(NULL, w, data, data_end, (__u32)(data_end - data),
+	if (!bh_classify(NULL, w, data, data_end, (__u32)(data_end - data), 1,
 			 ctx->ingress_ifindex, 0))
 		return XDP_DROP;
 	return XDP_PASS;

@@ -50,7 +50,8 @@ int bulkhead_tc(struct __sk_buff *skb)
 		return TC_ACT_OK;
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
-	if (!bh_classify(NULL, w, data, data_end, len, skb->ifindex, 0))
+	if (!bh_classify(NULL, w, data, data_end, len, skb->gso_segs,
+			 skb->ifindex, 0))
 		return TC_ACT_SHOT;
 	return TC_ACT_OK;
 }

@@ -23,6 +23,11 @@
 #ifndef BH_MAX_VLAN_TAGS
 #define BH_MAX_VLAN_TAGS 2 /* 802.1Q + 802.1ad (QinQ) */
 #endif
+/* Segments of a GSO packet counted at most (the kernel's GSO_MAX_SEGS):
+ * more is not a packet the kernel makes. */
+#ifndef BH_GSO_MAX_SEGS
+#define BH_GSO_MAX_SEGS 65535
+#endif
 #ifndef BH_MAX_IPV6_EXT
 #define BH_MAX_IPV6_EXT 8 /* extension headers walked before giving up */
 #endif

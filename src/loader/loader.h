@@ -179,10 +179,11 @@ int bh_dp_tc_detach(int ifindex);
 int bh_dp_tc_attached(int ifindex);
 /* Run the TC program on one frame of len bytes through
  * BPF_PROG_TEST_RUN, as sent on the loopback device by a packet that came
- * in on ingress_ifindex (0: the host sent it); see bh_dp_test_run. Returns
- * the TC action (TC_ACT_OK, TC_ACT_SHOT) or -errno. */
+ * in on ingress_ifindex (0: the host sent it), a GSO packet of gso_segs
+ * segments when more than 1; see bh_dp_test_run. Returns the TC action
+ * (TC_ACT_OK, TC_ACT_SHOT) or -errno. */
 int bh_dp_tc_test_run(struct bh_dp *dp, const void *frame, __u32 len,
-		      __u32 ingress_ifindex, __u64 now_ns,
+		      __u32 gso_segs, __u32 ingress_ifindex, __u64 now_ns,
 		      struct bh_result *res);
 
 /* Remove the pins (bh_*) under dir, and dir when empty. */

@@ -273,12 +273,17 @@ int bh_dp_test_run(struct bh_dp *dp, const void *frame, __u32 caplen,
 }
 
 int bh_dp_tc_test_run(struct bh_dp *dp, const void *frame, __u32 len,
-		      __u32 ingress_ifindex, __u64 now_ns,
+		      __u32 gso_segs, __u32 ingress_ifindex, __u64 now_ns,
 		      struct bh_result *res)
 {
 	/* the fields BPF_PROG_TEST_RUN takes from a __sk_buff include
-	 * ingress_ifindex (skb->skb_iif) */
-	struct __sk_buff ctx = {.ingress_ifindex = ingress_ifindex};
+	 * ingress_ifindex (skb->skb_iif) and the GSO segment count and size
+	 * (1448: a TCP segment of a 1500-byte MTU) */
+	struct __sk_buff ctx = {
+		.ingress_ifindex = ingress_ifindex,
+		.gso_segs = gso_segs > 1 ? gso_segs : 0,
+		.gso_size = gso_segs > 1 ? 1448 : 0,
+	};
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
 		    .data_size_in = len, .ctx_in = &ctx,
 		    .ctx_size_in = sizeof(ctx), .repeat = 1);

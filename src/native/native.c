@@ -385,7 +385,7 @@ int bh_native_classify(struct bh_native *n, const void *frame, __u32 caplen,
 	if (!frame && caplen)
 		return -EINVAL;
 	e->now = now_ns;
-	pass = bh_classify(e, &e->w, data, data + caplen, wire_len, ifindex,
+	pass = bh_classify(e, &e->w, data, data + caplen, wire_len, 1, ifindex,
 			   now_ns);
 	if (res)
 		*res = e->w.res;

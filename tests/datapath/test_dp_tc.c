@@ -122,7 +122,7 @@ static void test_tc_host_sent(void **state)
 	len = tt_frame(f, sizeof(f), 0x0a000001, 40000, 0x0a000002, 22,
 		       BH_TCP_SYN);
 	assert_true(len > 0);
-	assert_int_equal(bh_dp_tc_test_run(dp, f, (__u32)len, 0, NOW, &res),
+	assert_int_equal(bh_dp_tc_test_run(dp, f, (__u32)len, 1, 0, NOW, &res),
 			 TC_ACT_SHOT);
 	assert_int_equal(res.verdict, BH_VERDICT_DENY);
 	assert_int_equal(res.reason, BH_REASON_DEFAULT_DENY);
@@ -141,7 +141,7 @@ static void test_tc_host_sent(void **state)
 	/* node -> web tcp/80 is allowed: a flow in bh_flows... */
 	len = tt_frame(f, sizeof(f), 0x0a000001, 40001, 0x0a000002, 80,
 		       BH_TCP_SYN);
-	assert_int_equal(bh_dp_tc_test_run(dp, f, (__u32)len, 0, NOW, &res),
+	assert_int_equal(bh_dp_tc_test_run(dp, f, (__u32)len, 1, 0, NOW, &res),
 			 TC_ACT_OK);
 	assert_int_equal(res.verdict, BH_VERDICT_ALLOW);
 	assert_int_equal(res.new_flow, 1);
@@ -164,6 +164,56 @@ static void test_tc_host_sent(void **state)
 	bh_dp_free(&dp);
 }
 
+/* A GSO packet the host sends (2 segments of 1448 bytes, segmented after
+ * the hook; BPF_PROG_TEST_RUN takes less than a page): counted as the 2
+ * packets the wire carries, each with its Ethernet, IP and TCP headers; an
+ * XDP frame of the same bytes is one packet. */
+static void test_tc_gso(void **state)
+{
+	struct bh_pktgen_flow g = { .proto = 6, .sport = 40002, .dport = 80,
+				    .tcp_flags = BH_TCP_ACK | BH_TCP_PSH,
+				    .payload_len = 2 * 1448 };
+	struct bh_stats st0, st;
+	struct bh_dp *dp = tt_open();
+	struct bh_flow flow = { 0 };
+	struct bh_result res;
+	static __u8 f[8192];
+	int syn, len, init;
+
+	(void)state;
+	syn = tt_frame(f, sizeof(f), 0x0a000001, 40002, 0x0a000002, 80,
+		       BH_TCP_SYN);
+	assert_int_equal(bh_dp_tc_test_run(dp, f, (__u32)syn, 1, 0, NOW, &res),
+			 TC_ACT_OK);
+	assert_int_equal(bh_dp_stats(dp, &st0), 0);
+	bh_pktgen_v4mapped(g.saddr, 0x0a000001);
+	bh_pktgen_v4mapped(g.daddr, 0x0a000002);
+	len = bh_pktgen_build_flow(f, sizeof(f), &g);
+	assert_int_equal(len, 54 + 2 * 1448);
+	assert_int_equal(bh_dp_tc_test_run(dp, f, (__u32)len, 2, 0, NOW + 1000,
+					   &res),
+			 TC_ACT_OK);
+	assert_int_equal(res.verdict, BH_VERDICT_ALLOW);
+	assert_int_equal(bh_dp_stats(dp, &st), 0);
+	assert_int_equal(st.verdict_pkts[BH_VERDICT_ALLOW] -
+				 st0.verdict_pkts[BH_VERDICT_ALLOW],
+			 2);
+	assert_int_equal(st.verdict_bytes[BH_VERDICT_ALLOW] -
+				 st0.verdict_bytes[BH_VERDICT_ALLOW],
+			 (__u64)(len + 54));
+	assert_true(bh_dp_flows(dp, false, tt_first_flow, &flow) >= 0);
+	init = (flow.flags & BH_FLOW_F_INIT_B) ? BH_DIR_BA : BH_DIR_AB;
+	assert_int_equal(flow.packets[init], 1 + 2);
+	assert_int_equal(flow.bytes[init], (__u64)(syn + len + 54));
+	/* one frame to XDP: one packet */
+	assert_int_equal(bh_dp_test_run(dp, f, (__u32)len, (__u32)len,
+					NOW + 2000, &res),
+			 XDP_PASS);
+	assert_true(bh_dp_flows(dp, false, tt_first_flow, &flow) >= 0);
+	assert_int_equal(flow.packets[init], 1 + 2 + 1);
+	bh_dp_free(&dp);
+}
+
 /* Forwarded (came in on a device): passed untouched, nothing counted. */
 static void test_tc_forwarded(void **state)
 {
@@ -178,7 +228,7 @@ static void test_tc_forwarded(void **state)
 	for (dport = 22; dport <= 80; dport += 58) {
 		len = tt_frame(f, sizeof(f), 0x0a000001, 40000, 0x0a000002,
 			       (__u16)dport, BH_TCP_SYN);
-		assert_int_equal(bh_dp_tc_test_run(dp, f, (__u32)len,
+		assert_int_equal(bh_dp_tc_test_run(dp, f, (__u32)len, 1,
 						   IFX_FORWARDED, NOW, NULL),
 				 TC_ACT_OK);
 	}
@@ -293,6 +343,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tc_load),
 		cmocka_unit_test(test_tc_host_sent),
+		cmocka_unit_test(test_tc_gso),
 		cmocka_unit_test(test_tc_forwarded),
 		cmocka_unit_test(test_tc_attach),
 	};
