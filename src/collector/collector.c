@@ -447,7 +447,7 @@ void bh_record_make(const struct bh_record_maker *m,
 	 * egress program) neither left a workload nor came from the network,
 	 * whichever interface it was seen on. */
 	r->direction = f->identity[ia] == BH_ID_HOST ?
-			       BH_TDIR_UNKNOWN :
+			       BH_TDIR_LOCAL :
 			       traffic_dir(m, f->ifindex[ia]);
 	icmp_of(s, r);
 	r->verdict = f->verdict;

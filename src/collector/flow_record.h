@@ -33,6 +33,7 @@ enum bh_traffic_dir {
 	BH_TDIR_UNKNOWN = 0,
 	BH_TDIR_INGRESS = 1, /* first packet came in on an uplink */
 	BH_TDIR_EGRESS = 2,  /* first packet left a workload (its veth) */
+	BH_TDIR_LOCAL = 3,   /* the node opened it (TC egress) */
 };
 
 /* Per-side arrays of a record: initiator, then responder. */

@@ -767,7 +767,7 @@ static void test_fields_tunnel_vlan_v6(void **state)
 }
 
 /* A flow the node opened (TC egress on a workload's veth) is not a
- * workload's egress: its direction is unknown. */
+ * workload's egress: its direction is local. */
 static void test_direction_host(void **state)
 {
 	struct fixture *fx = *state;
@@ -785,7 +785,7 @@ static void test_direction_host(void **state)
 	assert_int_equal(fx->n, 1);
 	r = &fx->recs[0];
 	assert_int_equal(r->ep[BH_SIDE_INIT].identity, BH_ID_HOST);
-	assert_int_equal(r->direction, BH_TDIR_UNKNOWN);
+	assert_int_equal(r->direction, BH_TDIR_LOCAL);
 }
 
 /* A full table counts what it cannot track instead of failing silently. */

@@ -97,7 +97,8 @@ static void test_small_enums(void **state)
 	check_enum_value(dir, "TRAFFIC_DIRECTION_", "UNKNOWN", BH_TDIR_UNKNOWN);
 	check_enum_value(dir, "TRAFFIC_DIRECTION_", "INGRESS", BH_TDIR_INGRESS);
 	check_enum_value(dir, "TRAFFIC_DIRECTION_", "EGRESS", BH_TDIR_EGRESS);
-	assert_int_equal(dir->n_values, 3);
+	check_enum_value(dir, "TRAFFIC_DIRECTION_", "LOCAL", BH_TDIR_LOCAL);
+	assert_int_equal(dir->n_values, 4);
 }
 
 int main(void)
