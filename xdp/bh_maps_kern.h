@@ -39,6 +39,17 @@ struct {
 	__type(value, struct bh_flow);
 } bh_denied SEC(".maps");
 
+/* What the collector reported of each flow (bulkhead_abi.h): never
+ * touched by the programs, kept here so that it is pinned and adopted with
+ * the flow maps. Not preallocated: entries only for flows with records. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, BH_FLOW_MAP_SIZE + BH_DENY_MAP_SIZE);
+	__type(key, struct bh_reported_key);
+	__type(value, struct bh_reported);
+} bh_reported SEC(".maps");
+
 /* Verdicts of first fragments, for the later fragments of the datagram. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

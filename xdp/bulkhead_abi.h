@@ -295,6 +295,28 @@ struct bh_flow {
 };
 _Static_assert(sizeof(struct bh_flow) == 120, "bh_flow size");
 
+/* Reported flows (bh_reported, hash, not preallocated, written by
+ * userspace only, pinned with the flow maps): what the collector has
+ * reported of each flow in its records so far, the entry as it read it then
+ * and the record's time. An instance that starts after the last one died
+ * (kill -9, a crash: no state file) goes on from there, where it would
+ * otherwise report every flow in the maps again from its start. */
+struct bh_reported_key {
+	struct bh_flow_key key;
+	__u8 denied; /* the flow is in bh_denied */
+	__u8 pad[7];
+};
+_Static_assert(sizeof(struct bh_reported_key) == 48, "bh_reported_key size");
+
+struct bh_reported {
+	__u64 first_seen_ns;
+	__u64 last_seen_ns;
+	__u64 packets[2]; /* by direction, BH_DIR_* */
+	__u64 bytes[2];
+	__u64 done_ns; /* the record's time (data-plane time base) */
+};
+_Static_assert(sizeof(struct bh_reported) == 56, "bh_reported size");
+
 /* Fragment map (bh_frags, LRU hash): verdict of a datagram's first fragment
  * applied to its later fragments. */
 struct bh_frag_key {

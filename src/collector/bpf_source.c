@@ -19,6 +19,7 @@ struct bh_bpf_source {
 	struct bh_flow *vals;
 	struct bh_bpf_source_occupancy occ;
 	int events; /* handled in the current ring_buffer__poll() call */
+	__u64 reported_errors; /* bh_reported updates that failed */
 	/* A pass in progress (bh_bpf_source_poll_step): which map, the
 	 * batch cursor, entries read so far in that map. */
 	bool in_pass;
@@ -77,6 +78,77 @@ static int src_del(void *ctx, const struct bh_flow_key *key, bool denied)
 	return 0;
 }
 
+static void reported_key(struct bh_reported_key *rk,
+			 const struct bh_flow_key *key, bool denied)
+{
+	memset(rk, 0, sizeof(*rk));
+	rk->key = *key;
+	rk->denied = denied;
+}
+
+static void src_reported(void *ctx, const struct bh_flow_key *key,
+			 bool denied, const struct bh_flow *snap, __u64 done_ns)
+{
+	struct bh_bpf_source *s = ctx;
+	struct bh_reported_key rk;
+	struct bh_reported r = {
+		.first_seen_ns = snap->first_seen_ns,
+		.last_seen_ns = snap->last_seen_ns,
+		.packets = { snap->packets[0], snap->packets[1] },
+		.bytes = { snap->bytes[0], snap->bytes[1] },
+		.done_ns = done_ns,
+	};
+
+	reported_key(&rk, key, denied);
+	if (bpf_map_update_elem(s->opts.reported_fd, &rk, &r, BPF_ANY) &&
+	    !s->reported_errors++)
+		pr_warn("collector: cannot keep what was reported in "
+			"bh_reported: %s; after a crash the next instance "
+			"would report such flows again (said once)\n",
+			strerror(errno));
+}
+
+static void src_forget(void *ctx, const struct bh_flow_key *key, bool denied)
+{
+	struct bh_bpf_source *s = ctx;
+	struct bh_reported_key rk;
+
+	reported_key(&rk, key, denied);
+	bpf_map_delete_elem(s->opts.reported_fd, &rk); /* ENOENT: none */
+}
+
+int bh_bpf_source_adopt_reported(struct bh_bpf_source *s, size_t *n_adopted,
+				 size_t *n_skipped)
+{
+	struct bh_reported_key rk, next;
+	struct bh_reported r;
+	struct bh_flow snap;
+	const void *prev = NULL;
+	int err;
+
+	*n_adopted = *n_skipped = 0;
+	if (s->opts.reported_fd < 0)
+		return -ENOENT;
+	while (!bpf_map_get_next_key(s->opts.reported_fd, prev, &next)) {
+		rk = next;
+		prev = &rk;
+		if (bpf_map_lookup_elem(s->opts.reported_fd, &rk, &r))
+			continue; /* gone meanwhile */
+		memset(&snap, 0, sizeof(snap));
+		snap.first_seen_ns = r.first_seen_ns;
+		snap.last_seen_ns = r.last_seen_ns;
+		memcpy(snap.packets, r.packets, sizeof(snap.packets));
+		memcpy(snap.bytes, r.bytes, sizeof(snap.bytes));
+		err = bh_collector_adopt(s->c, &rk.key, rk.denied, &snap,
+					 r.done_ns);
+		if (!err)
+			(*n_adopted)++;
+		else if (err == -ENOSPC)
+			(*n_skipped)++;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
 static __u64 map_capacity(int fd)
 {
 	struct bpf_map_info info = {};
@@ -126,6 +198,10 @@ int bh_bpf_source_new(struct bh_bpf_source **out, struct bh_collector *c,
 		.lookup = src_lookup,
 		.del = src_del,
 	};
+	if (opts->reported_fd >= 0) {
+		src.reported = src_reported;
+		src.forget = src_forget;
+	}
 	bh_collector_set_source(c, &src);
 	*out = s;
 	return 0;

@@ -16,6 +16,8 @@ struct bh_bpf_source_opts {
 	int flows_fd;  /* bh_flows */
 	int denied_fd; /* bh_denied, or -1 */
 	int events_fd; /* bh_events ring buffer, or -1 */
+	/* bh_reported, or -1: what the collector reported, kept there */
+	int reported_fd;
 	__u32 batch;   /* entries per batched lookup, default 4096 */
 };
 
@@ -23,6 +25,13 @@ struct bh_bpf_source_opts {
 int bh_bpf_source_new(struct bh_bpf_source **out, struct bh_collector *c,
 		      const struct bh_bpf_source_opts *opts);
 void bh_bpf_source_free(struct bh_bpf_source **s);
+
+/* What the last instance reported (bh_reported, left behind when it died
+ * without saving its state), adopted into the collector before its first
+ * poll (bh_collector_adopt): 0 with *n_adopted and *n_skipped (no room),
+ * or -errno. */
+int bh_bpf_source_adopt_reported(struct bh_bpf_source *s, size_t *n_adopted,
+				 size_t *n_skipped);
 
 /* Wait up to timeout_ms for events and hand them to the collector.
  * Returns the number of events, or -errno. */

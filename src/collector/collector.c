@@ -293,8 +293,17 @@ static struct bh_ctrack *alloc_slot(struct bh_collector *c,
 	return t;
 }
 
+/* The source may hold what t (or an earlier flow on its key) reported:
+ * any slot but one known from an event only. */
+static void forget(struct bh_collector *c, const struct bh_ctrack *t)
+{
+	if (c->source.forget && t->state != T_EVENT)
+		c->source.forget(c->source.ctx, &t->key, t->denied);
+}
+
 static void free_slot(struct bh_collector *c, struct bh_ctrack *t)
 {
+	forget(c, t);
 	unlink_slot(c, t);
 	set_state(c, t, T_FREE);
 	t->next = c->free_head;
@@ -570,12 +579,21 @@ static enum bh_end_reason close_reason(const struct bh_flow *f)
 		       BH_END_FIN;
 }
 
+/* A record just left t with nothing pending (at c->now). */
+static void reported(struct bh_collector *c, struct bh_ctrack *t)
+{
+	mark_reported(t);
+	if (c->source.reported)
+		c->source.reported(c->source.ctx, &t->key, t->denied, &t->snap,
+				   c->now);
+}
+
 /* Last record of a flow; the entry stays as a tombstone. */
 static void finish(struct bh_collector *c, struct bh_ctrack *t,
 		   enum bh_end_reason why)
 {
 	emit_record(c, t, why);
-	mark_reported(t);
+	reported(c, t);
 	t->done_ns = c->now;
 	set_state(c, t, T_DONE);
 }
@@ -617,7 +635,7 @@ static void check_timeouts(struct bh_collector *c, struct bh_ctrack *t)
 			   c->opts.active_timeout_ns &&
 		   has_pending(t)) {
 		emit_record(c, t, BH_END_ACTIVE_TIMEOUT);
-		mark_reported(t);
+		reported(c, t);
 		t->record_index++;
 		t->record_start_ns = c->now;
 	}
@@ -747,6 +765,7 @@ int bh_collector_ingest(struct bh_collector *c, const struct bh_flow_key *key,
 		t = find(c, key, !denied);
 		if (t && (t->state == T_EVENT ||
 			  t->snap.first_seen_ns == flow->first_seen_ns)) {
+			forget(c, t);
 			unlink_slot(c, t);
 			t->denied = denied;
 			link_slot(c, t);

@@ -105,6 +105,15 @@ struct bh_collector_source {
 	 * keeps with the flow for the source (0 for a new flow). */
 	void (*due)(void *ctx, const struct bh_flow_key *key, bool denied,
 		    __u64 due, __u32 *tag);
+	/* A record left the flow with nothing pending: its counters as in
+	 * snap are reported, at done_ns (a flow's last record, or one at an
+	 * active timeout). forget: the collector dropped a flow it had
+	 * reported that way. For a source that keeps what was reported where
+	 * it outlives the process (the daemon's bh_reported map): the next
+	 * instance adopts it (bh_collector_adopt) if this one dies. */
+	void (*reported)(void *ctx, const struct bh_flow_key *key, bool denied,
+			 const struct bh_flow *snap, __u64 done_ns);
+	void (*forget)(void *ctx, const struct bh_flow_key *key, bool denied);
 };
 
 typedef void (*bh_record_cb)(void *ctx, struct bh_flow_record *rec);

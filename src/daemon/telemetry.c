@@ -502,8 +502,31 @@ static void flow_state_path(struct bh_daemon *d, char *path, size_t len)
 	snprintf(path, len, "%s/flows.state", d->cfg->state_dir);
 }
 
+/* What the last instance reported after it died (no state file): kept,
+ * record by record, in the pinned bh_reported map. */
+static void reported_load(struct bh_daemon *d)
+{
+	size_t adopted, skipped;
+	int err;
+
+	err = bh_bpf_source_adopt_reported(d->tel.src, &adopted, &skipped);
+	if (err)
+		pr_warn("collector: cannot read what the last instance "
+			"reported (bh_reported): %s; flows in the maps are "
+			"reported from their start\n",
+			strerror(-err));
+	else
+		pr_info("collector: %zu flows reported by the last instance, "
+			"which did not stop cleanly, taken from bh_reported "
+			"(%zu skipped): only their later packets are "
+			"reported\n",
+			adopted, skipped);
+}
+
 /* The flows the last instance reported, before the first poll reads the
- * maps it left running. Used once: a later crash must not bring it back. */
+ * maps it left running: its state file after a clean stop, else what it
+ * kept in bh_reported. The file is used once: a later crash must not bring
+ * it back. */
 static void flow_state_load(struct bh_daemon *d)
 {
 	size_t adopted, skipped;
@@ -514,20 +537,20 @@ static void flow_state_load(struct bh_daemon *d)
 	err = bh_flow_state_load(d->tel.col, path, &adopted, &skipped, why,
 				 sizeof(why));
 	if (err == -ENOENT) {
-		pr_info("collector: no flow state at %s: flows in the maps "
-			"are reported from their start\n",
-			path);
+		pr_info("collector: no flow state at %s\n", path);
+		reported_load(d);
 		return;
 	}
-	if (err)
-		pr_warn("collector: flow state %s not used: %s; flows in the "
-			"maps are reported from their start\n",
-			path, err == -EINVAL ? why : strerror(-err));
-	else
+	if (err) {
+		pr_warn("collector: flow state %s not used: %s\n", path,
+			err == -EINVAL ? why : strerror(-err));
+		reported_load(d);
+	} else {
 		pr_info("collector: %zu flows reported by the last instance "
 			"taken from %s (%zu skipped): only their later packets "
 			"are reported\n",
 			adopted, path, skipped);
+	}
 	unlink(path);
 }
 
@@ -585,11 +608,10 @@ static int collector_start(struct bh_daemon *d, FILE *errf)
 		return err;
 	}
 	names_rebuild(d);
-	if (bh_dp_adopted(d->dp))
-		flow_state_load(d);
 	so.flows_fd = bh_dp_map_fd(d->dp, "bh_flows");
 	so.denied_fd = bh_dp_map_fd(d->dp, "bh_denied");
 	so.events_fd = bh_dp_map_fd(d->dp, "bh_events");
+	so.reported_fd = bh_dp_map_fd(d->dp, "bh_reported");
 	err = bh_bpf_source_new(&t->src, t->col, &so);
 	if (err) {
 		fprintf(errf,
@@ -597,6 +619,8 @@ static int collector_start(struct bh_daemon *d, FILE *errf)
 			strerror(-err));
 		return err;
 	}
+	if (bh_dp_adopted(d->dp))
+		flow_state_load(d);
 	/* The ring's own fd polls readable while it holds data; events are
 	 * read as they come, and every poll drains what is left. */
 	t->ring.fd = so.events_fd;

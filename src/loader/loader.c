@@ -28,6 +28,7 @@ static struct bpf_map *bh_dp_pinned_map(struct bulkhead *s, int i)
 		s->maps.bh_frags,      s->maps.bh_id_exact,  s->maps.bh_id_cidr,
 		s->maps.bh_port_exact, s->maps.bh_port_lpm,  s->maps.bh_bitmaps,
 		s->maps.bh_rules,      s->maps.bh_stats,     s->maps.bh_events,
+		s->maps.bh_reported,
 	};
 
 	return i < (int)(sizeof(maps) / sizeof(maps[0])) ? maps[i] : NULL;
@@ -143,6 +144,11 @@ int bh_dp_open(struct bh_dp **out, const struct bh_dp_opts *opts)
 	dp->skel = s;
 	err = bh_dp_size(s->maps.bh_flows, o.flow_entries);
 	err = err ?: bh_dp_size(s->maps.bh_denied, o.denied_entries);
+	err = err ?: bh_dp_size(s->maps.bh_reported,
+			       (o.flow_entries ? o.flow_entries :
+						 BH_FLOW_MAP_SIZE) +
+				       (o.denied_entries ? o.denied_entries :
+							   BH_DENY_MAP_SIZE));
 	err = err ?: bh_dp_size(s->maps.bh_frags, o.frag_entries);
 	err = err ?: bh_dp_size(s->maps.bh_id_exact, o.id_entries);
 	err = err ?: bh_dp_size(s->maps.bh_id_cidr, o.cidr_entries);

@@ -76,7 +76,7 @@ static struct bh_flow flow(__u64 packets, __u64 last)
 static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
-	struct bh_bpf_source_opts so = { .batch = 8 };
+	struct bh_bpf_source_opts so = { .batch = 8, .reported_fd = -1 };
 	struct bh_collector_opts co;
 
 	assert_non_null(fx);
@@ -297,12 +297,81 @@ static void test_poll_in_steps(void **state)
 	assert_int_equal(st.polls, 3);
 }
 
+/* What the collector reports goes to a bh_reported map (as the daemon's,
+ * hash and not preallocated); a collector started after this one died
+ * adopts it from there and reports only what came after. */
+static void test_reported_map(void **state)
+{
+	struct fixture *fx = *state;
+	LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = BPF_F_NO_PREALLOC);
+	struct bh_bpf_source_opts so = { .batch = 8 };
+	struct bh_collector_opts co;
+	struct bh_reported_key rk = { 0 };
+	struct bh_reported r;
+	struct bh_collector *c2 = NULL;
+	struct bh_bpf_source *s2 = NULL;
+	struct bh_flow_key k = key(1, 6);
+	struct bh_flow f = flow(10, T0 + S(1));
+	size_t n, skipped;
+	int rfd, n0;
+
+	rfd = bpf_map_create(BPF_MAP_TYPE_HASH, "bh_reported", sizeof(rk),
+			     sizeof(r), 64, &mo);
+	assert_true(rfd >= 0);
+	/* this instance, with the map */
+	bh_bpf_source_free(&fx->src);
+	so.flows_fd = fx->flows_fd;
+	so.denied_fd = fx->denied_fd;
+	so.events_fd = -1;
+	so.reported_fd = rfd;
+	assert_int_equal(bh_bpf_source_new(&fx->src, fx->c, &so), 0);
+	assert_int_equal(bpf_map_update_elem(fx->flows_fd, &k, &f, BPF_ANY), 0);
+	assert_true(bh_bpf_source_poll(fx->src, T0 + S(2)) >= 0);
+	/* idle: its record, and what it reported in the map */
+	assert_true(bh_bpf_source_poll(fx->src, T0 + S(30)) >= 0);
+	n0 = fx->n;
+	assert_int_equal(n0, 1);
+	rk.key = k;
+	assert_int_equal(bpf_map_lookup_elem(rfd, &rk, &r), 0);
+	assert_int_equal(r.packets[0], 10);
+	assert_int_equal(r.bytes[1], 10000);
+	assert_int_equal(r.done_ns, T0 + S(30));
+
+	/* it dies; the flow goes on; the next instance */
+	f = flow(14, T0 + S(40));
+	assert_int_equal(bpf_map_update_elem(fx->flows_fd, &k, &f, BPF_ANY), 0);
+	bh_collector_opts_default(&co);
+	co.max_flows = 64;
+	co.clock = &fx->clock;
+	co.emit = on_record;
+	co.emit_ctx = fx;
+	assert_int_equal(bh_collector_new(&c2, &co), 0);
+	assert_int_equal(bh_bpf_source_new(&s2, c2, &so), 0);
+	assert_int_equal(bh_bpf_source_adopt_reported(s2, &n, &skipped), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(skipped, 0);
+	assert_true(bh_bpf_source_poll(s2, T0 + S(41)) >= 0);
+	bh_collector_flush(c2, T0 + S(42));
+	assert_int_equal(fx->n, n0 + 1);
+	assert_int_equal(fx->recs[n0].packets[BH_SIDE_INIT], 4);
+	assert_int_equal(fx->recs[n0].bytes[BH_SIDE_RESP], 4000);
+	/* the entry deleted from the flow map: the next pass forgets it */
+	assert_int_equal(bpf_map_delete_elem(fx->flows_fd, &k), 0);
+	assert_true(bh_bpf_source_poll(s2, T0 + S(43)) >= 0);
+	assert_int_equal(bpf_map_lookup_elem(rfd, &rk, &r), -ENOENT);
+	bh_bpf_source_free(&s2);
+	bh_collector_free(&c2);
+	close(rfd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 			test_batched_poll_events_eviction_delete, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(test_reported_map, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_poll_in_steps, setup,
 						teardown),
 	};

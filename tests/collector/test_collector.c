@@ -1207,6 +1207,135 @@ static void test_adopt_after_restart(void **state)
 	teardown(&st2);
 }
 
+/* What a source keeps of reported() and forget(): the daemon's
+ * bh_reported map, as a little table. */
+struct kept {
+	struct bh_flow_key key[8];
+	bool denied[8];
+	struct bh_flow snap[8];
+	__u64 done_ns[8];
+	bool live[8];
+	int forgets;
+};
+
+static int kept_find(struct kept *kp, const struct bh_flow_key *key,
+		     bool denied)
+{
+	int i, free_i = -1;
+
+	for (i = 0; i < 8; i++) {
+		if (kp->live[i] && kp->denied[i] == denied &&
+		    !memcmp(&kp->key[i], key, sizeof(*key)))
+			return i;
+		if (!kp->live[i] && free_i < 0)
+			free_i = i;
+	}
+	return -1 - free_i;
+}
+
+static void kept_reported(void *ctx, const struct bh_flow_key *key,
+			  bool denied, const struct bh_flow *snap,
+			  __u64 done_ns)
+{
+	struct kept *kp = ctx;
+	int i = kept_find(kp, key, denied);
+
+	if (i < 0)
+		i = -1 - i;
+	assert_true(i >= 0 && i < 8);
+	kp->key[i] = *key;
+	kp->denied[i] = denied;
+	kp->snap[i] = *snap;
+	kp->done_ns[i] = done_ns;
+	kp->live[i] = true;
+}
+
+static void kept_forget(void *ctx, const struct bh_flow_key *key, bool denied)
+{
+	struct kept *kp = ctx;
+	int i = kept_find(kp, key, denied);
+
+	kp->forgets++;
+	if (i >= 0)
+		kp->live[i] = false;
+}
+
+/* An instance that dies (no flush, no state file) after an active-timeout
+ * record: the next one adopts what the source kept and reports only the
+ * packets after that record; the sums over both instances are the flow's.
+ * A flow gone from the maps is forgotten by the source. */
+static void test_reported_across_crash(void **state)
+{
+	struct fixture *fx = *state, *fx2;
+	struct bh_flow_key ks[2] = { key4("10.0.0.1", 40000, "10.0.0.2", 80, 6),
+				     key4("10.0.0.1", 40001, "10.0.0.2", 81,
+					  6) };
+	struct bh_flow fs[2] = { flow_at(T0, T0), flow_at(T0 + S(70), T0) };
+	struct bh_flow_key k = ks[0], k2 = ks[1];
+	struct bh_flow f = fs[0];
+	struct kept kp = { .forgets = 0 };
+	struct bh_collector_source src = { .ctx = &kp,
+					   .reported = kept_reported,
+					   .forget = kept_forget };
+	__u64 sum = 0, t;
+	void *st2;
+	int i;
+
+	bh_collector_set_source(fx->c, &src);
+	for (t = 1; t <= 70; t++) {
+		set_counts(&f, t * 10, t * 1000, t * 5, t * 500);
+		f.last_seen_ns = T0 + S(t);
+		poll(fx, T0 + S(t), &k, &f, 1);
+	}
+	/* one record, at the 60 s active timeout: 600 packets one way */
+	assert_int_equal(fx->n, 1);
+	assert_int_equal(fx->recs[0].packets[BH_SIDE_INIT], 600);
+	i = kept_find(&kp, &k, false);
+	assert_true(i >= 0);
+	assert_int_equal(kp.snap[i].packets[BH_DIR_AB], 600);
+	assert_int_equal(kp.done_ns[i], T0 + S(60));
+	/* a short flow that ends: kept, and forgotten once it is gone */
+	fs[0] = f;
+	set_counts(&fs[1], 1, 60, 1, 60);
+	fs[1].last_seen_ns = T0 + S(71);
+	fs[1].ct_state = BH_CT_CLOSED;
+	poll(fx, T0 + S(71), ks, fs, 2);
+	poll(fx, T0 + S(73), ks, fs, 2); /* closed, linger over: record */
+	assert_true(kept_find(&kp, &k2, false) >= 0);
+	assert_int_equal(fx->n, 2);
+	sum = fx->recs[0].packets[BH_SIDE_INIT];
+
+	/* killed here: the next instance adopts what the source kept */
+	setup(&st2);
+	fx2 = st2;
+	for (i = 0; i < 8; i++)
+		if (kp.live[i])
+			assert_int_equal(bh_collector_adopt(fx2->c, &kp.key[i],
+							    kp.denied[i],
+							    &kp.snap[i],
+							    kp.done_ns[i]),
+					 0);
+	bh_collector_set_source(fx2->c, &src);
+	for (t = 71; t <= 80; t++) {
+		set_counts(&f, t * 10, t * 1000, t * 5, t * 500);
+		f.last_seen_ns = T0 + S(t);
+		poll(fx2, T0 + S(t), &k, &f, 1);
+	}
+	f.ct_state = BH_CT_CLOSED;
+	poll(fx2, T0 + S(82), &k, &f, 1);
+	/* k2 quiet, nothing more of it; k: 800 - 600 packets */
+	assert_int_equal(fx2->n, 1);
+	assert_int_equal(fx2->recs[0].end_reason, BH_END_FIN);
+	sum += fx2->recs[0].packets[BH_SIDE_INIT];
+	assert_int_equal(sum, 800);
+	assert_int_equal(fx2->recs[0].bytes[BH_SIDE_RESP], 80 * 500 - 60 * 500);
+	/* k2 gone from the maps (only k is read): forgotten */
+	poll(fx2, T0 + S(84), &k, &f, 1);
+	assert_true(kept_find(&kp, &k2, false) < 0);
+	assert_true(kp.forgets >= 1);
+	teardown(&st2);
+}
+
 /* Makings of records and views (emit_src, interim_src) made into records
  * with bh_record_make() give the records and views a collector makes
  * itself, field for field: the same polls to two collectors, one each way,
@@ -1336,6 +1465,7 @@ int main(void)
 		T(test_defer_community_id),
 		T(test_many_flows_buckets_grow),
 		T(test_adopt_after_restart),
+		T(test_reported_across_crash),
 		cmocka_unit_test_teardown(test_interim_views, teardown),
 		cmocka_unit_test(test_emit_src_same_records),
 #undef T

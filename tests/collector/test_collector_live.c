@@ -178,7 +178,7 @@ static void test_live_traffic(void **state)
 	struct bh_dp_opts dpo = { .flow_entries = 4096, .denied_entries = 1024,
 				  .ring_bytes = 1 << 16 };
 	struct bh_collector_resolver res;
-	struct bh_bpf_source_opts so;
+	struct bh_bpf_source_opts so = { 0 };
 	struct bh_collector_opts co;
 	struct bh_export_opts eo;
 	struct bh_dp_runtime rt;
@@ -273,6 +273,7 @@ static void test_live_traffic(void **state)
 	so.flows_fd = bh_dp_map_fd(dp, "bh_flows");
 	so.denied_fd = bh_dp_map_fd(dp, "bh_denied");
 	so.events_fd = bh_dp_map_fd(dp, "bh_events");
+	so.reported_fd = bh_dp_map_fd(dp, "bh_reported");
 	assert_int_equal(bh_bpf_source_new(&src, c, &so), 0);
 
 	a_pk0 = rx(ns_a, "bhcla", "packets");
