@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bh_ct.h"
 #include "key_hash.h"
 #include "log.h"
 
@@ -1012,31 +1013,6 @@ int bh_collector_adopt(struct bh_collector *c, const struct bh_flow_key *key,
 /* ------------------------------------------------------------------------ */
 /* Events.                                                                  */
 
-/* Normalized key of a packet's tuple (endpoint a = the lower (address,
- * port), as the data plane keys bh_flows); *src_is_b tells where the
- * sender went. */
-static void tuple_key(struct bh_flow_key *k, const struct bh_pkt *p,
-		      bool *src_is_b)
-{
-	int cmp = memcmp(&p->saddr, &p->daddr, sizeof(p->saddr));
-
-	memset(k, 0, sizeof(*k));
-	*src_is_b = cmp > 0 || (cmp == 0 && p->sport > p->dport);
-	if (*src_is_b) {
-		k->a = p->daddr;
-		k->b = p->saddr;
-		k->a_port = p->dport;
-		k->b_port = p->sport;
-	} else {
-		k->a = p->saddr;
-		k->b = p->daddr;
-		k->a_port = p->sport;
-		k->b_port = p->dport;
-	}
-	k->proto = p->ip_proto;
-	bh_vni_put(k->vni, p->vni);
-}
-
 static void take_icmp(struct bh_ctrack *t, const struct bh_pkt *p,
 		      bool src_is_b)
 {
@@ -1065,7 +1041,10 @@ void bh_collector_event(struct bh_collector *c, const struct bh_event *ev)
 		c->st.events_invalid++;
 		return;
 	}
-	tuple_key(&key, p, &src_is_b);
+	/* the data plane's key of the packet's flow (bh_flows' key) */
+	src_is_b = bh_flow_key_make(&key, &p->saddr, p->sport, &p->daddr,
+				    p->dport, p->ip_proto, p->vni) ==
+		   BH_DIR_BA;
 	denied = ev->verdict == BH_VERDICT_DENY;
 	t = find(c, &key, denied);
 	if (!t)
