@@ -372,6 +372,9 @@ static enum bh_traffic_dir traffic_dir(const struct bh_record_maker *m,
 	return BH_TDIR_UNKNOWN;
 }
 
+/* ICMP type and code: from an event when there was one; else the type the
+ * policy was evaluated with (the initiator's), when it is one of the
+ * request/reply types, whose code is 0. */
 static void icmp_of(const struct bh_record_src *s, struct bh_flow_record *r)
 {
 	__u8 type = (__u8)s->snap.policy_port;

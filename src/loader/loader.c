@@ -144,11 +144,10 @@ int bh_dp_open(struct bh_dp **out, const struct bh_dp_opts *opts)
 	dp->skel = s;
 	err = bh_dp_size(s->maps.bh_flows, o.flow_entries);
 	err = err ?: bh_dp_size(s->maps.bh_denied, o.denied_entries);
+	/* a flow of either map at most once */
 	err = err ?: bh_dp_size(s->maps.bh_reported,
-			       (o.flow_entries ? o.flow_entries :
-						 BH_FLOW_MAP_SIZE) +
-				       (o.denied_entries ? o.denied_entries :
-							   BH_DENY_MAP_SIZE));
+			       bpf_map__max_entries(s->maps.bh_flows) +
+				       bpf_map__max_entries(s->maps.bh_denied));
 	err = err ?: bh_dp_size(s->maps.bh_frags, o.frag_entries);
 	err = err ?: bh_dp_size(s->maps.bh_id_exact, o.id_entries);
 	err = err ?: bh_dp_size(s->maps.bh_id_cidr, o.cidr_entries);

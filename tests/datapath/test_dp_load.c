@@ -65,6 +65,17 @@ static void tp_unpin(void)
 		fprintf(stderr, "cannot remove %s\n", tp_pin);
 }
 
+static __u32 tp_max_entries(struct bh_dp *dp, const char *map)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	assert_int_equal(bpf_obj_get_info_by_fd(bh_dp_map_fd(dp, map), &info,
+						&len),
+			 0);
+	return info.max_entries;
+}
+
 static void test_pin_adopt(void **state)
 {
 	struct bh_dp_opts o = { .flow_entries = 1024, .pin_dir = tp_pin };
@@ -84,6 +95,9 @@ static void test_pin_adopt(void **state)
 	assert_int_equal(mkdir(tp_pin, 0700), 0);
 	assert_int_equal(bh_dp_open(&dp, &o), 0);
 	assert_false(bh_dp_adopted(dp));
+	/* bh_reported holds a flow of either flow map */
+	assert_int_equal(tp_max_entries(dp, "bh_reported"),
+			 1024 + tp_max_entries(dp, "bh_denied"));
 	assert_int_equal(bh_dp_load_policy(dp, &cp, &gen), 0);
 	assert_int_equal(gen, 1);
 	assert_int_equal(bh_dp_load_policy(dp, &cp, &gen), 0);
