@@ -73,11 +73,25 @@ static struct bh_flow flow(__u64 packets, __u64 last)
 	return f;
 }
 
+/* A collector on the fixture's clock, records into fx. */
+static struct bh_collector *new_collector(struct fixture *fx)
+{
+	struct bh_collector_opts co;
+	struct bh_collector *c = NULL;
+
+	bh_collector_opts_default(&co);
+	co.max_flows = 256;
+	co.clock = &fx->clock;
+	co.emit = on_record;
+	co.emit_ctx = fx;
+	assert_int_equal(bh_collector_new(&c, &co), 0);
+	return c;
+}
+
 static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
 	struct bh_bpf_source_opts so = { .batch = 8, .reported_fd = -1 };
-	struct bh_collector_opts co;
 
 	assert_non_null(fx);
 	fx->skel = ev_emit__open_and_load();
@@ -90,12 +104,7 @@ static int setup(void **state)
 				       sizeof(struct bh_flow), 256, NULL);
 	assert_true(fx->flows_fd >= 0 && fx->denied_fd >= 0);
 	bh_clock_init_replay(&fx->clock);
-	bh_collector_opts_default(&co);
-	co.max_flows = 256;
-	co.clock = &fx->clock;
-	co.emit = on_record;
-	co.emit_ctx = fx;
-	assert_int_equal(bh_collector_new(&fx->c, &co), 0);
+	fx->c = new_collector(fx);
 	so.flows_fd = fx->flows_fd;
 	so.denied_fd = fx->denied_fd;
 	so.events_fd = bpf_map__fd(fx->skel->maps.bh_events);
@@ -305,10 +314,9 @@ static void test_reported_map(void **state)
 	struct fixture *fx = *state;
 	LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = BPF_F_NO_PREALLOC);
 	struct bh_bpf_source_opts so = { .batch = 8 };
-	struct bh_collector_opts co;
 	struct bh_reported_key rk = { 0 };
 	struct bh_reported r;
-	struct bh_collector *c2 = NULL;
+	struct bh_collector *c2;
 	struct bh_bpf_source *s2 = NULL;
 	struct bh_flow_key k = key(1, 6);
 	struct bh_flow f = flow(10, T0 + S(1));
@@ -340,12 +348,7 @@ static void test_reported_map(void **state)
 	/* it dies; the flow goes on; the next instance */
 	f = flow(14, T0 + S(40));
 	assert_int_equal(bpf_map_update_elem(fx->flows_fd, &k, &f, BPF_ANY), 0);
-	bh_collector_opts_default(&co);
-	co.max_flows = 64;
-	co.clock = &fx->clock;
-	co.emit = on_record;
-	co.emit_ctx = fx;
-	assert_int_equal(bh_collector_new(&c2, &co), 0);
+	c2 = new_collector(fx);
 	assert_int_equal(bh_bpf_source_new(&s2, c2, &so), 0);
 	assert_int_equal(bh_bpf_source_adopt_reported(s2, &n, &skipped), 0);
 	assert_int_equal(n, 1);
