@@ -10,16 +10,11 @@ bh_cluster web api db attacker
 "$(dirname "$0")/cluster_policy.sh" "$WORK/policy.yaml"
 
 # servers: api tcp/8080 udp/9000, db tcp/5432 udp/5433
-bh_bg bh_in api "$TRAFFIC" tcp-echo --port 8080
-bh_wait_listen api 8080
-bh_bg bh_in api "$TRAFFIC" udp-echo --port 9000
-bh_wait_listen api 9000 udp
-bh_bg bh_in db "$TRAFFIC" tcp-echo --port 5432
-bh_wait_listen db 5432
-bh_bg bh_in db "$TRAFFIC" udp-echo --port 5433
-bh_wait_listen db 5433 udp
-bh_bg bh_in web "$TRAFFIC" tcp-echo --port 8080
-bh_wait_listen web 8080
+bh_serve api tcp 8080
+bh_serve api udp 9000
+bh_serve db tcp 5432
+bh_serve db udp 5433
+bh_serve web tcp 8080
 
 bh_daemon_start "$WORK/policy.yaml"
 st=$(bh_status)

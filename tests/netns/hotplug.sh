@@ -22,10 +22,8 @@ late_rule='  - name: late-to-api
 # the late container is in the policy from the start (its address is
 # known), its veth is not: that is the runtime's doing
 sed -i "s|^rules:|  - {name: late, labels: {app: late}, addresses: [$SUBNET.41]}\nrules:|" "$WORK/policy.yaml"
-bh_bg bh_in api "$TRAFFIC" tcp-echo --port 8080
-bh_wait_listen api 8080
-bh_bg bh_in db "$TRAFFIC" tcp-echo --port 5432
-bh_wait_listen db 5432
+bh_serve api tcp 8080
+bh_serve db tcp 5432
 bh_daemon_start "$WORK/policy.yaml"
 
 attached() {
@@ -90,8 +88,7 @@ bh_expect "new4 -> db allowed" bh_tcp_ok new4 $SUBNET.13 5432
 # of its own: web-to-api and web-to-dmz both select it): switched in
 # atomically, as a reload
 bh_container new3 $SUBNET.53
-bh_bg bh_in new3 "$TRAFFIC" tcp-echo --port 8080
-bh_wait_listen new3 8080
+bh_serve new3 tcp 8080
 bh_expect "endpoint add new3 (app=api, zone=dmz)" \
 	bh_ctl endpoint add $SUBNET.53 --labels app=api,zone=dmz --name new3
 bh_expect "web -> new3 tcp/8080 allowed (web-to-api)" bh_tcp_ok web $SUBNET.53 8080

@@ -170,6 +170,13 @@ bh_wait_listen() {
 	bh_fail "nothing listens on $1 ${3:-tcp}/$2"
 }
 
+# start the echo server of the traffic tool in container $1, $2 tcp or
+# udp, on port $3, and wait until it listens
+bh_serve() {
+	bh_bg bh_in "$1" "$TRAFFIC" "$2-echo" --port "$3"
+	bh_wait_listen "$1" "$3" "$2"
+}
+
 # wait until $1 (a file) has a line matching $2, up to 5 s
 bh_wait_line() {
 	local i

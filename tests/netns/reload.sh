@@ -21,10 +21,8 @@ cp "$WORK/policy-a.yaml" "$WORK/policy.yaml"
 
 bh_bg bh_in api "$TRAFFIC" udp-sink --port 9000 --until-file "$WORK/stop-sink" >"$WORK/sink.out"
 bh_wait_listen api 9000 udp
-bh_bg bh_in api "$TRAFFIC" tcp-echo --port 8080
-bh_wait_listen api 8080
-bh_bg bh_in db "$TRAFFIC" udp-echo --port 7000
-bh_wait_listen db 7000 udp
+bh_serve api tcp 8080
+bh_serve db udp 7000
 bh_daemon_start "$WORK/policy.yaml"
 bh_wait_line "$WORK/sink.out" listening
 bh_expect "policy A: web -> db udp/7000 passes" bh_udp_ok web $SUBNET.13 7000

@@ -12,10 +12,8 @@ bh_init
 bh_cluster web api db attacker
 bh_container web2 $SUBNET.21
 "$(dirname "$0")/cluster_policy.sh" "$WORK/policy.yaml"
-bh_bg bh_in api "$TRAFFIC" tcp-echo --port 8080
-bh_wait_listen api 8080
-bh_bg bh_in db "$TRAFFIC" tcp-echo --port 5432
-bh_wait_listen db 5432
+bh_serve api tcp 8080
+bh_serve db tcp 5432
 
 xdp_attached() { bh_innode ip link show "v${ID}$1" | grep -q "prog/xdp"; }
 enforcing() {

@@ -47,12 +47,9 @@ rules:
 POLICY
 
 # web: tcp/8080 (allowed for host), tcp/9090 (no rule); api: udp/9000
-bh_bg bh_in web "$TRAFFIC" tcp-echo --port 8080
-bh_wait_listen web 8080
-bh_bg bh_in web "$TRAFFIC" tcp-echo --port 9090
-bh_wait_listen web 9090
-bh_bg bh_in api "$TRAFFIC" udp-echo --port 9000
-bh_wait_listen api 9000 udp
+bh_serve web tcp 8080
+bh_serve web tcp 9090
+bh_serve api udp 9000
 
 reason() { bh_status | jq ".reasons.$1"; }
 deny_pkts() { bh_status | jq '.verdicts.deny.packets'; }

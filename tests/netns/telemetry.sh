@@ -33,12 +33,9 @@ bh_in remote ip route add $SUBNET.0/24 dev eth0
 cp "$GEODB/city.mmdb" "$WORK/city.mmdb"
 cp "$GEODB/asn.mmdb" "$WORK/asn.mmdb"
 
-bh_bg bh_in api "$TRAFFIC" tcp-echo --port 8080
-bh_wait_listen api 8080
-bh_bg bh_in api "$TRAFFIC" udp-echo --port 9000
-bh_wait_listen api 9000 udp
-bh_bg bh_in db "$TRAFFIC" tcp-echo --port 5432
-bh_wait_listen db 5432
+bh_serve api tcp 8080
+bh_serve api udp 9000
+bh_serve db tcp 5432
 
 FLOWS=$WORK/flows.pb
 CONF="collector: {poll_interval: 200ms, idle_timeout: 2s, active_timeout: 60s}
